@@ -1,0 +1,228 @@
+"""Pack configuration, built exactly as the Pulumi CLI builds it.
+
+The SDK applies no defaults and validates nothing; the engine does
+(``pkg/resource/analyzer/config.go``):
+
+1. every policy starts at its own enforcement level (or the pack's) with the ``default``
+   of each property of its config schema;
+2. the pack's ``initial_config`` is applied, then the ``--policy-pack-config`` file, each
+   with ``"all"`` first and per-policy entries after. A policy entry is a level string
+   or an object ``{"enforcementLevel": ..., <properties>}``. Note the engine quirk this
+   reproduces: an ``initial_config`` entry without ``enforcementLevel`` reaches the engine
+   as level 0, which is ``advisory``, and so *demotes* the policy;
+3. each policy's properties are validated against its schema wrapped as
+   ``{"type": "object", "properties": …, "required": …}`` (with the engine's injected
+   ``enforcementLevel`` property);
+4. ``Configure`` sends every policy's level and properties through a protobuf Struct,
+   so numbers reach policies as floats.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from google.protobuf import json_format
+
+from cdcml.engine.pack import Pack
+from cdcml.errors import PackConfigError
+from cdcml.model import EnforcementLevel
+
+__all__ = ["PackConfig", "PolicyConfig", "load_pack_config_file", "parse_pack_config", "reconcile"]
+
+_LEVELS = {level.value for level in EnforcementLevel}
+_PROTO_LEVELS = {0: EnforcementLevel.ADVISORY, 1: EnforcementLevel.MANDATORY, 2: EnforcementLevel.DISABLED,
+                 3: EnforcementLevel.REMEDIATE}
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    """One entry of a pack config: a level (``None`` = keep) and properties (``None`` = none)."""
+
+    enforcement_level: EnforcementLevel | None = None
+    properties: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class PackConfig:
+    """The reconciled config of one pack: what ``Configure`` sends, per policy."""
+
+    pack: str
+    policies: Mapping[str, PolicyConfig] = field(default_factory=dict)
+
+    def level(self, policy: str) -> EnforcementLevel | None:
+        c = self.policies.get(policy)
+        return c.enforcement_level if c is not None else None
+
+    def properties(self, policy: str) -> dict[str, Any] | None:
+        """The config a policy's ``args.get_config()`` returns (``None`` ⇒ ``{}``), as the SDK
+        stores it: ``MessageToDict`` of the Struct, a fresh copy per call."""
+        c = self.policies.get(policy)
+        if c is None or not c.properties:
+            return None
+        return json.loads(json.dumps(c.properties))
+
+
+def parse_pack_config(doc: Any, source: str = "policy pack config") -> dict[str, PolicyConfig]:
+    """Parse the ``--policy-pack-config`` JSON shape (``parsePolicyPackConfig``)."""
+    if doc is None:
+        return {}
+    if not isinstance(doc, Mapping):
+        raise PackConfigError(f"{source}: expected a JSON object of policy names")
+    out: dict[str, PolicyConfig] = {}
+    for key, value in doc.items():
+        if isinstance(value, str):
+            if value not in _LEVELS:
+                raise PackConfigError(f'{source}: parsing enforcement level for "{key}": "{value}" is not a valid '
+                                      "enforcement level")
+            out[key] = PolicyConfig(EnforcementLevel(value))
+        elif isinstance(value, Mapping):
+            props = dict(value)
+            level: EnforcementLevel | None = None
+            if "enforcementLevel" in props:
+                raw = props.pop("enforcementLevel")
+                if not isinstance(raw, str):
+                    raise PackConfigError(f'{source}: parsing enforcement level for "{key}": {raw!r} is not a valid '
+                                          "enforcement level; must be a string")
+                if raw not in _LEVELS:
+                    raise PackConfigError(f'{source}: parsing enforcement level for "{key}": "{raw}" is not a valid '
+                                          "enforcement level")
+                level = EnforcementLevel(raw)
+            if level is None and not props:
+                continue
+            out[key] = PolicyConfig(level, props or None)
+        else:
+            raise PackConfigError(f'{source}: parsing "{key}": {json.dumps(value)} is not a valid value; must be a '
+                                  "string or object")
+    return out
+
+
+def load_pack_config_file(path: str | os.PathLike[str]) -> dict[str, PolicyConfig]:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise PackConfigError(f"policy pack config {p}: {e.strerror}") from None
+    if not text.strip():
+        return {}
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise PackConfigError(f"policy pack config {p}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") \
+            from None
+    return parse_pack_config(doc, f"policy pack config {p}")
+
+
+@dataclass(frozen=True)
+class _PolicyInfo:
+    name: str
+    level: EnforcementLevel
+    schema: dict[str, Any] | None  # {"properties": …, "required": […]}
+
+
+def _policy_infos(pack: Pack) -> tuple[list[_PolicyInfo], dict[str, PolicyConfig]]:
+    """Policy levels, schemas and the initial config as the engine reads them from
+    ``GetAnalyzerInfo`` (protobuf round trip included)."""
+    info = pack.analyzer_info()
+    policies = []
+    for p in info.policies:
+        props = json_format.MessageToDict(p.configSchema.properties) if p.HasField("configSchema") else {}
+        required = list(p.configSchema.required) if p.HasField("configSchema") else []
+        schema: dict[str, Any] = {"properties": dict(props)}
+        if required:
+            schema["required"] = required
+        # The engine injects enforcementLevel into every schema when the pack supports config.
+        schema["properties"]["enforcementLevel"] = {
+            "type": "string",
+            "enum": ["advisory", "mandatory", "remediate", "disabled"],
+        }
+        policies.append(_PolicyInfo(p.name, _PROTO_LEVELS[p.enforcementLevel], schema))
+    initial: dict[str, PolicyConfig] = {}
+    for key, value in info.initialConfig.items():
+        props = json_format.MessageToDict(value.properties) if value.HasField("properties") else {}
+        initial[key] = PolicyConfig(_PROTO_LEVELS[value.enforcementLevel], props or None)
+    return policies, initial
+
+
+def _apply(result: dict[str, PolicyConfig], given: Mapping[str, PolicyConfig]) -> None:
+    all_cfg = given.get("all")
+    if all_cfg is not None and all_cfg.enforcement_level is not None:
+        for k, v in list(result.items()):
+            result[k] = PolicyConfig(all_cfg.enforcement_level, v.properties)
+    for policy, cfg in given.items():
+        current = result.get(policy)
+        level = current.enforcement_level if current else None
+        props = dict(current.properties) if current and current.properties is not None else None
+        if cfg.enforcement_level is not None:
+            level = cfg.enforcement_level
+        if cfg.properties:
+            props = props or {}
+            props.update(cfg.properties)
+        result[policy] = PolicyConfig(level, props)
+
+
+def reconcile(pack: Pack, file_config: Mapping[str, PolicyConfig] | None = None) -> PackConfig:
+    """The config the CLI would ``Configure`` *pack* with. Raises :class:`PackConfigError`
+    (one line, every validation error) when the result fails a policy's schema."""
+    infos, initial = _policy_infos(pack)
+    result: dict[str, PolicyConfig] = {}
+    for info in infos:
+        defaults = None
+        if info.schema is not None:
+            for k, v in info.schema.get("properties", {}).items():
+                if isinstance(v, Mapping) and "default" in v:
+                    defaults = defaults or {}
+                    defaults[k] = v["default"]
+        result[info.name] = PolicyConfig(info.level, defaults)
+    if initial:
+        _apply(result, initial)
+    if file_config:
+        _apply(result, file_config)
+
+    errors: list[str] = []
+    for info in infos:
+        if info.schema is None:
+            continue
+        cfg = result.get(info.name)
+        props = dict(cfg.properties) if cfg and cfg.properties else {}
+        schema: dict[str, Any] = {"type": "object"}
+        if info.schema.get("properties"):
+            schema["properties"] = info.schema["properties"]
+        if info.schema.get("required"):
+            schema["required"] = info.schema["required"]
+        try:
+            validator = jsonschema.Draft7Validator(schema)
+            found = sorted(validator.iter_errors(props), key=lambda e: list(e.absolute_path))
+        except jsonschema.SchemaError as e:
+            errors.append(f"{info.name}: its config schema is invalid: {e.message}")
+            continue
+        for err in found:
+            where = ".".join(str(p) for p in err.absolute_path)
+            errors.append(f"{info.name}: {where + ': ' if where else ''}{err.message}")
+    if errors:
+        raise PackConfigError(f"validating policy config: {pack.name} {pack.version}  " + "; ".join(errors))
+
+    # Configure: every entry goes through a Struct, as the engine's structpb.NewStruct does.
+    from google.protobuf import struct_pb2
+
+    final: dict[str, PolicyConfig] = {}
+    for name, cfg in result.items():
+        if cfg.enforcement_level is None:
+            raise PackConfigError(f'policy pack {pack.name}: invalid enforcement level "" for {name}')
+        s = struct_pb2.Struct()
+        if cfg.properties:
+            s.update(json.loads(json.dumps(cfg.properties)))
+        props = json_format.MessageToDict(s)
+        final[name] = PolicyConfig(cfg.enforcement_level, props or None)
+    return PackConfig(pack=pack.name, policies=final)
+
+
+def unknown_policy_names(pack: Pack, file_config: Mapping[str, PolicyConfig]) -> list[str]:
+    """Entries of a config file that name no policy of *pack* (the engine ignores them)."""
+    names = set(pack.policy_names())
+    return sorted(k for k in file_config if k != "all" and k not in names)

@@ -1,0 +1,425 @@
+"""Evaluate: ResourceGraph + Packs + PackConfigs → Findings, with the engine's semantics.
+
+Per resource, in graph order (``delete: true`` resources are skipped, as by
+``pulumi policy analyze``): first every pack's ``Remediate`` (only policies at
+``remediate``, in order, each seeing the previous one's output), then every pack's
+``Analyze`` on the post-Check **inputs**. After all resources, every pack's
+``AnalyzeStack`` on all resources' **outputs**, with parent, dependencies and property
+dependencies linked to the other resource objects.
+
+Properties are marshaled as the engine marshals them for analyzers and pass through a
+protobuf ``Struct`` (so numbers are floats), then through the SDK's own
+``deserialize_properties`` and ``unknown_checking_proxy``: secrets reach policies as
+plaintext, unknowns raise ``UnknownValueError`` on access, which becomes the advisory
+"can't run policy … during preview" diagnostic. Unlike the SDK's servicer, each resource
+is converted once, not once per policy; each policy still gets its own proxy (a copy), so
+a policy that mutates its ``props`` can't affect the next one.
+
+A violation's message is ``description + "\\n" + message``; ``remediate`` is reported as
+``mandatory`` by Analyze and AnalyzeStack. Remediations are reported and never written
+anywhere; with ``apply_remediations`` (what ``pulumi preview`` does in memory) the
+analysis of that resource sees the remediated inputs, without it (``pulumi policy
+analyze``) it sees the stored ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from inspect import isawaitable
+from types import MappingProxyType
+from typing import Any
+
+from google.protobuf import json_format
+
+from cdcml.engine.config import PackConfig, reconcile
+from cdcml.engine.pack import Pack
+from cdcml.engine.wire import (
+    REDACTED,
+    is_unknown,
+    marshal_for_analyzer,
+    secret_values,
+    to_struct,
+)
+from cdcml.errors import CdcmlError
+from cdcml.model import (
+    EnforcementLevel,
+    EvaluatedResource,
+    Finding,
+    FindingKind,
+    Findings,
+    PackRef,
+    Remediation,
+    Resource,
+    ResourceGraph,
+    Severity,
+    freeze,
+)
+
+__all__ = ["PolicyCrashError", "evaluate"]
+
+# The Python SDK's servicer always reports version "0.0.1"; the engine replaces the
+# diagnostic's version field with PulumiPolicy.yaml's, but the text of its "can't run
+# policy" message keeps the SDK's.
+SDK_PACK_VERSION = "0.0.1"
+
+Progress = Callable[[int, int], None]
+
+
+class PolicyCrashError(CdcmlError):
+    """A policy raised an exception (the engine fails the whole run: "failed to run policy")."""
+
+
+@dataclass
+class _PackRun:
+    pack: Pack
+    config: PackConfig
+    ref: PackRef
+
+    def level(self, policy: Any) -> EnforcementLevel:
+        configured = self.config.level(policy.name)
+        if configured is not None:
+            return configured
+        if policy.enforcement_level is not None:
+            return EnforcementLevel(policy.enforcement_level.value)
+        return self.pack.enforcement_level
+
+
+def _severity(policy: Any) -> Severity:
+    sev = getattr(policy, "severity", None)
+    return Severity(sev.value) if sev is not None else Severity.UNSPECIFIED
+
+
+def _run(result: Any) -> Any:
+    """Await a policy's awaitable in a new event loop per call, as the SDK does."""
+    if isawaitable(result):
+        loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(asyncio.ensure_future(result, loop=loop))
+        finally:
+            loop.close()
+    return result
+
+
+def evaluate(
+    graph: ResourceGraph,
+    packs: Sequence[Pack],
+    configs: Sequence[PackConfig | None] | None = None,
+    *,
+    apply_remediations: bool | None = None,
+    progress: Progress | None = None,
+) -> Findings:
+    """Run *packs* over *graph*. ``configs[i]`` configures ``packs[i]`` (``None`` ⇒ schema
+    defaults and the pack's initial config, as with no ``--policy-pack-config``)."""
+    runs = []
+    for i, pack in enumerate(packs):
+        cfg = configs[i] if configs is not None and i < len(configs) else None
+        runs.append(_PackRun(pack, cfg if cfg is not None else reconcile(pack), PackRef(pack.name, pack.version)))
+    if apply_remediations is None:
+        apply_remediations = graph.source != "state"
+    evaluator = _Evaluator(graph, runs, apply_remediations, progress)
+    ctx = contextvars.copy_context()
+    return ctx.run(evaluator.run)
+
+
+class _Evaluator:
+    def __init__(self, graph: ResourceGraph, runs: list[_PackRun], apply_remediations: bool,
+                 progress: Progress | None) -> None:
+        from pulumi_policy import policy as sdk
+
+        self.sdk = sdk
+        self.graph = graph
+        self.runs = runs
+        self.apply_remediations = apply_remediations
+        self.progress = progress
+        self.findings: list[Finding] = []
+        self.remediations: list[Remediation] = []
+        self.evaluated: list[EvaluatedResource] = []
+        self.stack_tags = MappingProxyType(dict(graph.tags))
+        self.ids: dict[str, str | None] = {}
+        for r in graph.resources:
+            self.ids[r.urn] = (None if is_unknown(r.id) else r.id) if r.custom else ""
+
+    # ---- runtime settings visible to policies (pulumi.Config(), get_stack(), …)
+
+    def _configure_runtime(self) -> None:
+        from pulumi.runtime import settings as pulumi_settings
+        from pulumi.runtime.config import set_all_config
+
+        pulumi_settings.configure(
+            pulumi_settings.Settings(
+                project=self.graph.project,
+                stack=self.graph.stack,
+                dry_run=self.graph.dry_run,
+                organization=self.graph.organization,
+            )
+        )
+        set_all_config(dict(self.graph.config), list(self.graph.config_secret_keys))
+
+    def run(self) -> Findings:
+        self._configure_runtime()
+        live = [r for r in self.graph.resources if not r.delete]
+        total = len(live) + 1
+        for i, resource in enumerate(live):
+            self._resource(resource)
+            if self.progress is not None:
+                self.progress(i + 1, total)
+        stack_ran = self._stack(live)
+        if self.progress is not None:
+            self.progress(total, total)
+        return Findings(
+            project=self.graph.project,
+            stack=self.graph.stack,
+            source=self.graph.source,
+            packs=tuple(r.ref for r in self.runs),
+            findings=tuple(self.findings),
+            remediations=tuple(self.remediations),
+            evaluated=tuple(self.evaluated),
+            stack_policies=tuple(stack_ran),
+        )
+
+    # ---- conversion, once per resource
+
+    def _marshal(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        return marshal_for_analyzer(props, self.ids.get)
+
+    @staticmethod
+    def _roundtrip(marshaled: Mapping[str, Any]) -> dict[str, Any]:
+        return json_format.MessageToDict(to_struct(marshaled))  # type: ignore[no-any-return]
+
+    def _options(self, r: Resource) -> Any:
+        o = r.options
+        ct = o.custom_timeouts
+        timeouts = (self.sdk.PolicyCustomTimeouts(ct.create, ct.update, ct.delete) if ct is not None
+                    else self.sdk.PolicyCustomTimeouts(0, 0, 0))
+        return self.sdk.PolicyResourceOptions(
+            o.protect,
+            list(o.ignore_changes),
+            o.delete_before_replace,
+            list(o.aliases),
+            timeouts,
+            list(o.additional_secret_outputs),
+            r.parent or None,
+        )
+
+    def _provider(self, r: Resource) -> Any:
+        from pulumi_policy.deserialize import deserialize_properties
+        from pulumi_policy.proxy import unknown_checking_proxy
+
+        if not r.provider:
+            return None
+        prov = self.graph.get(r.provider_urn)
+        if prov is None:
+            return None
+        props = deserialize_properties(self._roundtrip(self._marshal(prov.inputs)))
+        return self.sdk.PolicyProviderResource(prov.type, unknown_checking_proxy(props), prov.urn,
+                                               prov.urn.rsplit("::", 1)[-1])
+
+    def _scrub(self, text: str, r: Resource | None) -> str:
+        """Remove any secret plaintext of *r* (or of the whole graph) from *text*."""
+        sources = [r] if r is not None else list(self.graph.resources)
+        for res in sources:
+            for value in secret_values(res.inputs) + secret_values(res.outputs):
+                if len(value) >= 3 and value in text:
+                    text = text.replace(value, REDACTED)
+        return text
+
+    def _crash(self, run: _PackRun, policy: Any, r: Resource | None, exc: BaseException) -> PolicyCrashError:
+        where = f" on {r.urn}" if r is not None else " on the stack"
+        detail = self._scrub(" ".join(f"{type(exc).__name__}: {exc}".split()), r)
+        return PolicyCrashError(f"policy {run.pack.name}/{policy.name} raised{where}: {detail}")
+
+    # ---- Remediate + Analyze for one resource
+
+    def _resource(self, r: Resource) -> None:
+        from pulumi_policy.deserialize import deserialize_properties
+
+        inputs = self._marshal(r.inputs)
+        opts = self._options(r)
+        provider = self._provider(r)
+
+        wire = self._roundtrip(inputs)
+        for run in self.runs:
+            remediated = self._remediate(run, r, wire, opts, provider)
+            if remediated is not None and self.apply_remediations:
+                wire = remediated
+
+        deserialized = deserialize_properties(wire)
+        ran: list[str] = []
+        for run in self.runs:
+            self._analyze(run, r, deserialized, opts, provider, ran)
+        self.evaluated.append(EvaluatedResource(r.urn, r.type, r.name, tuple(ran)))
+
+    def _remediate(self, run: _PackRun, r: Resource, wire: dict[str, Any], opts: Any,
+                   provider: Any) -> dict[str, Any] | None:
+        from pulumi_policy.deserialize import deserialize_properties, serialize_properties
+        from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+        sdk = self.sdk
+        candidates = [p for p in run.pack.policies
+                      if isinstance(p, sdk.ResourceValidationPolicy) and run.level(p) is EnforcementLevel.REMEDIATE]
+        if not candidates:
+            return None
+        props = unknown_checking_proxy(deserialize_properties(wire, True))
+        changed = False
+        for policy in candidates:
+            if not policy.has_remediation():
+                self._not_applicable(run, policy, r, "Policy does not implement remediate")
+                continue
+            args = sdk.ResourceValidationArgs(r.type, props, r.urn, r.name, opts, provider,
+                                              run.config.properties(policy.name), self.stack_tags)
+            try:
+                new_props = _run(policy.remediate(args))
+            except UnknownValueError as e:
+                self.findings.append(Finding(
+                    kind=FindingKind.UNKNOWN, pack=run.pack.name, pack_version=run.pack.version,
+                    policy=policy.name, policy_type="resource", enforcement_level=EnforcementLevel.ADVISORY,
+                    severity=_severity(policy), urn=r.urn, resource_type=r.type, description=policy.description,
+                    message=(f"can't run remediation '{policy.name}' from policy pack "
+                             f"'{run.pack.name}@v{SDK_PACK_VERSION}' during preview: {e.message}"),
+                ))
+                continue
+            except sdk._NotApplicableError as e:
+                self._not_applicable(run, policy, r, e.reason or "")
+                continue
+            except Exception as e:  # noqa: BLE001 - the engine fails the run; so do we, with a clear line
+                raise self._crash(run, policy, r, e) from None
+            if new_props:
+                before = json_format.MessageToDict(to_struct(serialize_properties(props)))
+                props = new_props
+                after = json_format.MessageToDict(to_struct(serialize_properties(new_props)))
+                keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+                self.remediations.append(Remediation(
+                    pack=run.pack.name, pack_version=run.pack.version, policy=policy.name, urn=r.urn,
+                    resource_type=r.type, description=policy.description, properties=freeze(after),
+                    changed=tuple(keys),
+                ))
+                changed = True
+        if not changed:
+            return None
+        return json_format.MessageToDict(to_struct(serialize_properties(props)))  # type: ignore[no-any-return]
+
+    def _not_applicable(self, run: _PackRun, policy: Any, r: Resource | None, reason: str,
+                        policy_type: str = "resource") -> None:
+        self.findings.append(Finding(
+            kind=FindingKind.NOT_APPLICABLE, pack=run.pack.name, pack_version=run.pack.version,
+            policy=policy.name, policy_type=policy_type, enforcement_level=run.level(policy),
+            severity=_severity(policy), urn=r.urn if r is not None else "",
+            resource_type=r.type if r is not None else "", description=policy.description, message=reason,
+        ))
+
+    def _analyze(self, run: _PackRun, r: Resource, deserialized: dict[str, Any], opts: Any, provider: Any,
+                 ran: list[str]) -> None:
+        from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+        sdk = self.sdk
+        for policy in run.pack.policies:
+            level = run.level(policy)
+            if level is EnforcementLevel.DISABLED or not isinstance(policy, sdk.ResourceValidationPolicy):
+                continue
+            if not policy.has_validation():
+                self._not_applicable(run, policy, r, "Policy does not implement validate")
+                continue
+            if level is EnforcementLevel.REMEDIATE:
+                level = EnforcementLevel.MANDATORY
+            ran.append(f"{run.pack.name}/{policy.name}")
+            report = self._reporter(run, policy, level, r, "resource")
+            args = sdk.ResourceValidationArgs(r.type, unknown_checking_proxy(deserialized), r.urn, r.name, opts,
+                                              provider, run.config.properties(policy.name), self.stack_tags)
+            try:
+                _run(policy.validate(args, report))
+            except UnknownValueError as e:
+                self._unknown(run, policy, r, e, "resource")
+            except sdk._NotApplicableError as e:
+                self._not_applicable(run, policy, r, e.reason or "")
+            except Exception as e:  # noqa: BLE001 - see _crash
+                raise self._crash(run, policy, r, e) from None
+
+    def _reporter(self, run: _PackRun, policy: Any, level: EnforcementLevel, r: Resource | None,
+                  policy_type: str) -> Callable[..., None]:
+        def report_violation(message: str, urn: str | None = None) -> None:
+            if message and not isinstance(message, str):
+                raise TypeError("Expected message to be a string")
+            if urn is not None and not isinstance(urn, str):
+                raise TypeError("Expected urn to be a string")
+            text = policy.description + (f"\n{message}" if message else "")
+            if policy_type == "resource":
+                # "For now, we always use the URN we have here rather than a URN specified
+                # with the diagnostic." (step_generator.go)
+                target = r.urn if r is not None else ""
+            else:
+                target = urn or ""
+            res = r if r is not None else self.graph.get(target)
+            self.findings.append(Finding(
+                kind=FindingKind.VIOLATION, pack=run.pack.name, pack_version=run.pack.version,
+                policy=policy.name, policy_type=policy_type, enforcement_level=level,
+                severity=_severity(policy), urn=target, resource_type=res.type if res is not None else "",
+                description=policy.description, message=text,
+            ))
+
+        return report_violation
+
+    def _unknown(self, run: _PackRun, policy: Any, r: Resource | None, e: Any, policy_type: str) -> None:
+        self.findings.append(Finding(
+            kind=FindingKind.UNKNOWN, pack=run.pack.name, pack_version=run.pack.version, policy=policy.name,
+            policy_type=policy_type, enforcement_level=EnforcementLevel.ADVISORY, severity=_severity(policy),
+            urn=r.urn if r is not None else "", resource_type=r.type if r is not None else "",
+            description=policy.description,
+            message=(f"can't run policy '{policy.name}' from policy pack '{run.pack.name}@v{SDK_PACK_VERSION}' "
+                     f"during preview: {e.message}"),
+        ))
+
+    # ---- AnalyzeStack
+
+    def _stack(self, live: list[Resource]) -> list[str]:
+        from pulumi_policy.deserialize import deserialize_properties
+        from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+        sdk = self.sdk
+        stack_policies = [(run, p) for run in self.runs for p in run.pack.policies
+                          if isinstance(p, sdk.StackValidationPolicy) and run.level(p) is not EnforcementLevel.DISABLED]
+        if not stack_policies:
+            return []
+        converted: list[tuple[Resource, dict[str, Any], Any, Any]] = []
+        for r in live:
+            props = deserialize_properties(self._roundtrip(self._marshal(r.outputs)))
+            converted.append((r, props, self._options(r), self._provider(r)))
+        ran: list[str] = []
+        for run, policy in stack_policies:
+            level = run.level(policy)
+            if level is EnforcementLevel.REMEDIATE:
+                level = EnforcementLevel.MANDATORY
+            objects: dict[str, Any] = {}
+            links: list[tuple[Any, Resource]] = []
+            resources = []
+            for r, props, opts, provider in converted:
+                obj = sdk.PolicyResource(r.type, unknown_checking_proxy(props), r.urn, r.name, opts, provider,
+                                         None, [], {})
+                objects[r.urn] = obj
+                links.append((obj, r))
+                resources.append(obj)
+            for obj, r in links:
+                if r.parent and r.parent in objects:
+                    obj.parent = objects[r.parent]
+                for d in r.dependencies:
+                    if d in objects:
+                        obj.dependencies.append(objects[d])
+                for key, urns in r.property_dependencies.items():
+                    if not urns:
+                        continue
+                    obj.property_dependencies[key] = [objects[u] for u in urns if u in objects]
+            ran.append(f"{run.pack.name}/{policy.name}")
+            args = sdk.StackValidationArgs(resources, run.config.properties(policy.name), self.stack_tags)
+            report = self._reporter(run, policy, level, None, "stack")
+            try:
+                _run(policy.validate(args, report))
+            except UnknownValueError as e:
+                self._unknown(run, policy, None, e, "stack")
+            except sdk._NotApplicableError as e:
+                self._not_applicable(run, policy, None, e.reason or "", "stack")
+            except Exception as e:  # noqa: BLE001 - see _crash
+                raise self._crash(run, policy, None, e) from None
+        return ran
+

@@ -1,0 +1,266 @@
+"""Pack loading: any Python CrossGuard pack directory, in-process, without blocking.
+
+A pack's ``__main__.py`` ends in ``PolicyPack(...)``, which starts a gRPC server and
+sleeps forever. Loading runs that file the way ``pulumi/policy/__main__.py`` does (cwd =
+the pack directory, ``PULUMI_*`` settings configured), with the construction intercepted
+*after* the SDK's own argument validation: the real ``_PolicyAnalyzerServicer`` is built
+(so metadata is exactly what ``GetAnalyzerInfo`` would report) and the gRPC server is
+never started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import runpy
+import sys
+import threading
+import traceback
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cdcml.errors import CdcmlError, PackError
+from cdcml.model import EnforcementLevel
+
+__all__ = ["Pack", "load_pack", "pack_from_policies"]
+
+_LOAD_LOCK = threading.RLock()
+
+
+@dataclass(frozen=True, eq=False)
+class Pack:
+    """A loaded policy pack: what ``PolicyPack(...)`` was given, plus PulumiPolicy.yaml.
+
+    ``version`` is PulumiPolicy.yaml's (the engine prefers it over the SDK's fixed
+    ``0.0.1``). ``policies`` are the SDK's own Policy objects, in pack order.
+    """
+
+    name: str
+    version: str
+    policies: tuple[Any, ...]
+    enforcement_level: EnforcementLevel = EnforcementLevel.ADVISORY
+    initial_config: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+    display_name: str = ""
+    readme: str = ""
+    provider: str = ""
+    tags: tuple[str, ...] = ()
+    repository: str = ""
+    directory: Path | None = None
+    servicer: Any = field(default=None, repr=False)
+
+    def policy(self, name: str) -> Any:
+        for p in self.policies:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def policy_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.policies)
+
+    def analyzer_info(self) -> Any:
+        """``GetAnalyzerInfo`` exactly as the pack process would answer it."""
+        return self.servicer.GetAnalyzerInfo(None, None)
+
+
+class _Intercepted(BaseException):  # noqa: N818 - control flow, not an error
+    """Raised in place of starting the gRPC server; carries the constructed pack."""
+
+    def __init__(self, servicer: Any, kwargs: dict[str, Any]) -> None:
+        super().__init__()
+        self.servicer = servicer
+        self.kwargs = kwargs
+
+
+@contextlib.contextmanager
+def _intercept_policy_pack() -> Iterator[None]:
+    import pulumi_policy.policy as policy_module
+
+    real_servicer = policy_module._PolicyAnalyzerServicer
+    real_grpc = policy_module.grpc
+    constructed: list[tuple[Any, dict[str, Any]]] = []
+
+    class RecordingServicer(real_servicer):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            names = (
+                "name",
+                "version",
+                "policies",
+                "enforcement_level",
+                "initial_config",
+                "description",
+                "display_name",
+                "readme",
+                "provider",
+                "tags",
+                "repository",
+            )
+            bound = dict(zip(names, args, strict=False))
+            bound.update(kwargs)
+            constructed.append((self, bound))
+
+    class GrpcShim:
+        def __getattr__(self, item: str) -> Any:
+            return getattr(real_grpc, item)
+
+        @staticmethod
+        def server(*_args: Any, **_kwargs: Any) -> Any:
+            servicer, kwargs = constructed[-1]
+            raise _Intercepted(servicer, kwargs)
+
+    policy_module._PolicyAnalyzerServicer = RecordingServicer
+    policy_module.grpc = GrpcShim()
+    try:
+        yield
+    finally:
+        policy_module._PolicyAnalyzerServicer = real_servicer
+        policy_module.grpc = real_grpc
+
+
+@contextlib.contextmanager
+def _pack_environment(directory: Path, env: Mapping[str, str]) -> Iterator[None]:
+    saved_env = {k: os.environ.get(k) for k in env}
+    cwd = os.getcwd()
+    before = set(sys.modules)
+    os.environ.update(env)
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        root = str(directory)
+        for name in set(sys.modules) - before:
+            file = getattr(sys.modules.get(name), "__file__", None) or ""
+            if file.startswith(root):
+                sys.modules.pop(name, None)
+
+
+def _read_policy_yaml(directory: Path) -> dict[str, Any]:
+    path = directory / "PulumiPolicy.yaml"
+    if not path.exists():
+        raise PackError(f"policy pack {directory} has no PulumiPolicy.yaml")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise PackError(f"{path}: invalid YAML ({getattr(e, 'problem', e)})") from None
+    if not isinstance(doc, dict):
+        raise PackError(f"{path}: expected a mapping")
+    runtime = doc.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name != "python":
+        raise PackError(f"{path}: runtime is {runtime_name!r}; cdcml runs Python policy packs only")
+    return doc
+
+
+def load_pack(
+    directory: str | os.PathLike[str],
+    *,
+    project: str = "project",
+    stack: str = "stack",
+    organization: str = "organization",
+    dry_run: bool = True,
+) -> Pack:
+    """Load the Python CrossGuard pack in *directory* without starting its server."""
+    d = Path(directory).resolve()
+    if not d.is_dir():
+        raise PackError(f"policy pack directory {directory} does not exist")
+    doc = _read_policy_yaml(d)
+    entry = d / "__main__.py"
+    if not entry.exists():
+        raise PackError(f"policy pack {d} has no __main__.py")
+    env = {
+        "PULUMI_PROJECT": project,
+        "PULUMI_STACK": stack,
+        "PULUMI_ORGANIZATION": organization,
+        "PULUMI_DRY_RUN": "true" if dry_run else "false",
+    }
+    intercepted: _Intercepted | None = None
+    with _LOAD_LOCK, _pack_environment(d, env), _intercept_policy_pack():
+        try:
+            # As pulumi/policy/__main__.py does: run the directory, which puts it on sys.path.
+            runpy.run_path(str(d), run_name="__main__")
+        except _Intercepted as got:
+            intercepted = got
+        except SystemExit as e:
+            raise PackError(f"policy pack {d.name} exited while loading (code {e.code})") from None
+        except CdcmlError:
+            raise
+        except Exception as e:  # noqa: BLE001 - any error in pack code is reported as a PackError
+            raise PackError(_describe(e, d)) from None
+    if intercepted is None:
+        raise PackError(f"policy pack {d.name}: __main__.py finished without constructing PolicyPack(...)")
+    kw = intercepted.kwargs
+    level = kw.get("enforcement_level")
+    version = doc.get("version")
+    return Pack(
+        name=str(kw["name"]),
+        version=str(version) if version not in (None, "") else str(kw.get("version") or "0.0.1"),
+        policies=tuple(kw["policies"]),
+        enforcement_level=EnforcementLevel(level.value) if level is not None else EnforcementLevel.ADVISORY,
+        initial_config=dict(kw.get("initial_config") or {}),
+        description=str(kw.get("description") or doc.get("description") or ""),
+        display_name=str(kw.get("display_name") or ""),
+        readme=str(kw.get("readme") or ""),
+        provider=str(kw.get("provider") or ""),
+        tags=tuple(kw.get("tags") or ()),
+        repository=str(kw.get("repository") or ""),
+        directory=d,
+        servicer=intercepted.servicer,
+    )
+
+
+def pack_from_policies(
+    name: str,
+    policies: list[Any],
+    *,
+    enforcement_level: EnforcementLevel | str = EnforcementLevel.ADVISORY,
+    initial_config: Mapping[str, Any] | None = None,
+    version: str = "0.0.1",
+    description: str = "",
+) -> Pack:
+    """A Pack built in-process from Policy objects (tests, the harness), validated by
+    the SDK exactly as ``PolicyPack(...)`` validates its arguments."""
+    from pulumi_policy import EnforcementLevel as SdkLevel
+    from pulumi_policy import PolicyPack
+
+    level = SdkLevel(str(EnforcementLevel(enforcement_level)))
+    with _LOAD_LOCK, _intercept_policy_pack():
+        try:
+            PolicyPack(
+                name,
+                policies,
+                enforcement_level=level,
+                initial_config=dict(initial_config) if initial_config else None,
+                description=description or None,
+            )
+        except _Intercepted as got:
+            servicer = got.servicer
+        else:  # pragma: no cover - PolicyPack always reaches grpc.server
+            raise AssertionError("PolicyPack construction was not intercepted")
+    return Pack(
+        name=name,
+        version=version,
+        policies=tuple(policies),
+        enforcement_level=EnforcementLevel(level.value),
+        initial_config=dict(initial_config or {}),
+        description=description,
+        servicer=servicer,
+    )
+
+
+def _describe(exc: BaseException, directory: Path) -> str:
+    root = str(directory)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(root)]
+    where = f" at {os.path.relpath(frames[-1].filename, root)}:{frames[-1].lineno}" if frames else ""
+    detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return f"policy pack {directory.name} failed to load{where}: {detail}"

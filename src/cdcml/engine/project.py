@@ -1,0 +1,336 @@
+"""Pulumi project and stack configuration, read as the Pulumi CLI reads them.
+
+``Pulumi.yaml`` gives the project name, runtime and ``main``; ``Pulumi.<stack>.yaml`` the
+stack's configuration. Configuration reaches a program (and a policy pack) as the CLI
+passes it: a flat map of ``"<namespace>:<key>"`` to strings, structured values as JSON,
+``secure:`` values decrypted and listed as secret keys.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cdcml.errors import ConfigError, ProjectError
+from cdcml.engine.wire import REDACTED
+
+__all__ = ["Project", "StackConfig", "load_project", "load_stack_config", "parse_config_overrides"]
+
+_STACK_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+@dataclass(frozen=True)
+class Project:
+    """A Pulumi project: ``Pulumi.yaml`` and where its program lives."""
+
+    name: str
+    directory: Path
+    runtime: str
+    main: Path
+    description: str = ""
+    config_defaults: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def program_directory(self) -> Path:
+        return self.main if self.main.is_dir() else self.main.parent
+
+    @property
+    def entry_point(self) -> Path:
+        """The file the Python language host runs."""
+        return self.main / "__main__.py" if self.main.is_dir() else self.main
+
+    def stack_file(self, stack: str) -> Path:
+        return self.directory / f"Pulumi.{stack}.yaml"
+
+    def stacks(self) -> list[str]:
+        """The stacks that have a ``Pulumi.<stack>.yaml`` next to ``Pulumi.yaml``."""
+        out = []
+        for p in sorted(self.directory.glob("Pulumi.*.yaml")):
+            name = p.name[len("Pulumi.") : -len(".yaml")]
+            if name and _STACK_NAME_RE.match(name):
+                out.append(name)
+        return out
+
+
+def _read_yaml(path: Path, what: type[Exception]) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise what(f"can't read {path}: {e.strerror}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(e, "problem", None) or "invalid YAML"
+        raise what(f"{path}{where}: {problem}") from None
+
+
+def load_project(directory: str | os.PathLike[str]) -> Project:
+    """Read ``Pulumi.yaml`` in *directory* (or the file itself)."""
+    d = Path(directory)
+    if d.is_file() and d.name in ("Pulumi.yaml", "Pulumi.yml"):
+        d = d.parent
+    if not d.exists():
+        raise ProjectError(f"program directory {d} does not exist")
+    path = d / "Pulumi.yaml"
+    if not path.exists():
+        alt = d / "Pulumi.yml"
+        if not alt.exists():
+            raise ProjectError(f"no Pulumi.yaml in {d}: not a Pulumi project directory")
+        path = alt
+    doc = _read_yaml(path, ProjectError)
+    if not isinstance(doc, Mapping):
+        raise ProjectError(f"{path}: expected a mapping with at least 'name' and 'runtime'")
+    name = doc.get("name")
+    if not isinstance(name, str) or not name:
+        raise ProjectError(f"{path}: 'name' is missing or not a string")
+    runtime = doc.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, Mapping) else runtime
+    if not isinstance(runtime_name, str):
+        raise ProjectError(f"{path}: 'runtime' is missing")
+    if runtime_name != "python":
+        raise ProjectError(f"{path}: runtime is {runtime_name!r}; cdcml captures Python programs only")
+    main_value = doc.get("main", ".")
+    if not isinstance(main_value, str):
+        raise ProjectError(f"{path}: 'main' must be a path")
+    main = (d / main_value).resolve()
+    if not main.exists():
+        raise ProjectError(f"{path}: main {main_value!r} does not exist")
+    if main.is_dir() and not (main / "__main__.py").exists():
+        raise ProjectError(f"{path}: main {main_value!r} has no __main__.py")
+    description = doc.get("description") or ""
+    defaults = _project_config_defaults(name, doc.get("config"), path)
+    return Project(
+        name=name,
+        directory=d.resolve(),
+        runtime=runtime_name,
+        main=main,
+        description=str(description),
+        config_defaults=defaults,
+    )
+
+
+def _project_config_defaults(project: str, block: Any, path: Path) -> dict[str, str]:
+    if block is None:
+        return {}
+    if not isinstance(block, Mapping):
+        raise ProjectError(f"{path}: 'config' must be a mapping")
+    out: dict[str, str] = {}
+    for key, spec in block.items():
+        full = _namespaced(project, str(key))
+        if isinstance(spec, Mapping) and ("default" in spec or "value" in spec or "type" in spec):
+            if "value" in spec:
+                out[full] = _render(spec["value"])
+            elif "default" in spec:
+                out[full] = _render(spec["default"])
+        else:
+            out[full] = _render(spec)
+    return out
+
+
+def _namespaced(project: str, key: str) -> str:
+    return key if ":" in key else f"{project}:{key}"
+
+
+def _render(value: Any) -> str:
+    """A config value as the CLI hands it to programs: strings as-is, the rest as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """A stack's configuration as the CLI passes it to programs and policy packs.
+
+    ``values`` holds decrypted secrets; never print it. ``secret_keys`` lists the keys
+    whose value came from a ``secure:`` entry. ``undecryptable`` lists secret keys whose
+    ciphertext could not be decrypted offline; their value is ``"[secret]"``.
+    """
+
+    stack: str
+    values: Mapping[str, str]
+    secret_keys: tuple[str, ...] = ()
+    undecryptable: tuple[str, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+
+def load_stack_config(
+    project: Project,
+    stack: str,
+    overrides: Mapping[str, str] | None = None,
+    *,
+    passphrase: str | None = None,
+    require_file: bool = True,
+) -> StackConfig:
+    """Read ``Pulumi.<stack>.yaml`` of *project*, apply project defaults and *overrides*."""
+    if not _STACK_NAME_RE.match(stack):
+        raise ProjectError(f"invalid stack name {stack!r}")
+    path = project.stack_file(stack)
+    doc: Any = {}
+    if path.exists():
+        doc = _read_yaml(path, ConfigError) or {}
+        if not isinstance(doc, Mapping):
+            raise ConfigError(f"{path}: expected a mapping")
+    elif require_file:
+        known = ", ".join(project.stacks()) or "none"
+        raise ProjectError(f"unknown stack {stack!r}: no {path.name} in {project.directory} (stacks: {known})")
+    block = doc.get("config") or {}
+    if not isinstance(block, Mapping):
+        raise ConfigError(f"{path}: 'config' must be a mapping")
+    if doc.get("environment"):
+        raise ConfigError(
+            f"{path}: 'environment' (Pulumi ESC) can't be resolved offline; inline the values for cdcml"
+        )
+
+    values: dict[str, str] = dict(project.config_defaults)
+    secret_keys: list[str] = []
+    undecryptable: list[str] = []
+    crypter: _Crypter | None = None
+    crypter_error: str | None = None
+
+    def decrypt(ciphertext: str, key: str) -> str:
+        nonlocal crypter, crypter_error
+        if crypter is None and crypter_error is None:
+            crypter, crypter_error = _crypter_for(doc, path, passphrase)
+        if crypter is None:
+            undecryptable.append(key)
+            return REDACTED
+        return crypter.decrypt(ciphertext, key, path)
+
+    for raw_key, raw_value in block.items():
+        key = str(raw_key)
+        if ":" not in key:
+            raise ConfigError(
+                f"{path}: configuration key {key!r} is not namespaced; write it as '{project.name}:{key}'"
+            )
+        is_secret = [False]
+        value = _resolve_secure(raw_value, key, decrypt, is_secret)
+        values[key] = _render(value)
+        if is_secret[0]:
+            secret_keys.append(key)
+
+    for key, value in (overrides or {}).items():
+        full = _namespaced(project.name, key)
+        values[full] = value
+        if full in secret_keys:
+            secret_keys.remove(full)
+        if full in undecryptable:
+            undecryptable.remove(full)
+
+    tags = {"pulumi:project": project.name, "pulumi:runtime": project.runtime}
+    if project.description:
+        tags["pulumi:description"] = project.description
+    return StackConfig(
+        stack=stack,
+        values=values,
+        secret_keys=tuple(secret_keys),
+        undecryptable=tuple(dict.fromkeys(undecryptable)),
+        tags=tags,
+    )
+
+
+def _resolve_secure(value: Any, key: str, decrypt: Any, is_secret: list[bool]) -> Any:
+    if isinstance(value, Mapping):
+        if set(value.keys()) == {"secure"}:
+            is_secret[0] = True
+            return decrypt(str(value["secure"]), key)
+        return {str(k): _resolve_secure(v, key, decrypt, is_secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve_secure(v, key, decrypt, is_secret) for v in value]
+    return value
+
+
+def parse_config_overrides(pairs: Iterable[str]) -> dict[str, str]:
+    """``k=v`` strings from ``--config`` flags."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--config {pair!r}: expected key=value")
+        out[key.strip()] = value
+    return out
+
+
+class _Crypter:
+    """Pulumi's passphrase secrets manager: AES-256-GCM with a PBKDF2-SHA256 key."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def decrypt(self, ciphertext: str, key: str, path: Path) -> str:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        parts = ciphertext.split(":")
+        if len(parts) != 3 or parts[0] != "v1":
+            raise ConfigError(f"{path}: secure value of {key} is not a v1 ciphertext")
+        try:
+            nonce = base64.b64decode(parts[1])
+            data = base64.b64decode(parts[2])
+            return AESGCM(self._key).decrypt(nonce, data, None).decode("utf-8")
+        except Exception:  # noqa: BLE001 - any failure means "wrong key or corrupt value"
+            raise ConfigError(f"{path}: can't decrypt the secure value of {key} with this passphrase") from None
+
+
+def _crypter_for(doc: Mapping[str, Any], path: Path, passphrase: str | None) -> tuple[_Crypter | None, str | None]:
+    provider = doc.get("secretsprovider")
+    salt_state = doc.get("encryptionsalt")
+    if provider not in (None, "", "passphrase") or not isinstance(salt_state, str):
+        return None, "the stack's secrets provider can't be used offline"
+    if passphrase is None:
+        passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE")
+        pfile = os.environ.get("PULUMI_CONFIG_PASSPHRASE_FILE")
+        if passphrase is None and pfile:
+            try:
+                passphrase = Path(pfile).read_text(encoding="utf-8").rstrip("\r\n")
+            except OSError:
+                raise ConfigError(f"PULUMI_CONFIG_PASSPHRASE_FILE {pfile} can't be read") from None
+    if passphrase is None:
+        return None, "no passphrase"
+    splits = salt_state.split(":", 2)
+    if len(splits) != 3 or splits[0] != "v1":
+        raise ConfigError(f"{path}: encryptionsalt is malformed")
+    try:
+        salt = base64.b64decode(splits[1])
+    except ValueError:
+        raise ConfigError(f"{path}: encryptionsalt is malformed") from None
+    key = hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt, 1_000_000, 32)
+    crypter = _Crypter(key)
+    check = crypter.decrypt(splits[2], "encryptionsalt", path) if splits[2] else ""
+    if check != "pulumi":
+        raise ConfigError(f"{path}: incorrect passphrase")
+    return crypter, None
+
+
+def encrypt_for_tests(passphrase: str, salt: bytes, plaintext: str, nonce: bytes) -> tuple[str, str]:
+    """Produce an ``encryptionsalt`` and a ``v1:`` ciphertext the way Pulumi's passphrase
+    manager does (used by tests that build stack files)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    key = hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt, 1_000_000, 32)
+
+    def enc(text: str, n: bytes) -> str:
+        ct = AESGCM(key).encrypt(n, text.encode("utf-8"), None)
+        return f"v1:{base64.b64encode(n).decode()}:{base64.b64encode(ct).decode()}"
+
+    state = f"v1:{base64.b64encode(salt).decode()}:{enc('pulumi', bytes(12))}"
+    return state, enc(plaintext, nonce)

@@ -1,0 +1,350 @@
+"""The two models that cross cdcml's layers.
+
+``ResourceGraph`` is what every source produces (program capture, stack state) and the
+evaluator consumes; ``Findings`` is what the evaluator produces and every report renders.
+Both are frozen, plain data: no Pulumi or CrossGuard objects inside.
+
+Property values (``Resource.inputs``, ``Resource.outputs``, stack outputs) are kept in the
+engine's *wire form*, the JSON shape the Pulumi engine itself passes to analyzers:
+
+* a secret is ``{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+  "value": <plain value>}`` (see :mod:`cdcml.engine.wire`); a secret whose ciphertext
+  could not be decrypted carries the value ``"[secret]"``;
+* a value that can't be known yet is one of the engine's unknown sentinel strings;
+* assets, archives and resource references keep their signature objects.
+
+Containers inside property values are :class:`FrozenDict` and tuples, so a graph can be
+shared between policies, threads and Hypothesis examples without defensive copies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "CustomTimeouts",
+    "EnforcementLevel",
+    "EvaluatedResource",
+    "Finding",
+    "FindingKind",
+    "Findings",
+    "FrozenDict",
+    "PackRef",
+    "Remediation",
+    "Resource",
+    "ResourceGraph",
+    "ResourceOptions",
+    "Severity",
+    "freeze",
+    "thaw",
+]
+
+
+class FrozenDict(dict[str, Any]):
+    """A ``dict`` that refuses mutation. It stays a ``dict`` so JSON, protobuf and
+    the Pulumi SDKs accept it unchanged."""
+
+    __slots__ = ()
+
+    def _readonly(self, *args: object, **kwargs: object) -> Any:
+        raise TypeError("ResourceGraph property values are immutable")
+
+    __setitem__ = __delitem__ = _readonly  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _readonly  # type: ignore[assignment]
+    __ior__ = _readonly  # type: ignore[assignment]
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted((k, _hashable(v)) for k, v in self.items())))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+def freeze(value: Any) -> Any:
+    """Deep-convert a JSON-like value to its immutable form (dict → FrozenDict, list → tuple)."""
+    if isinstance(value, FrozenDict):
+        return value
+    if isinstance(value, Mapping):
+        return FrozenDict({str(k): freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Deep-convert a frozen value back to plain, mutable ``dict``/``list`` JSON."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [thaw(v) for v in value]
+    return value
+
+
+class EnforcementLevel(StrEnum):
+    """The enforcement levels of the CrossGuard protocol (apitype.EnforcementLevel)."""
+
+    ADVISORY = "advisory"
+    MANDATORY = "mandatory"
+    REMEDIATE = "remediate"
+    DISABLED = "disabled"
+
+
+class Severity(StrEnum):
+    """Policy severities of the CrossGuard protocol; ``UNSPECIFIED`` when a policy has none."""
+
+    UNSPECIFIED = ""
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+@dataclass(frozen=True, slots=True)
+class CustomTimeouts:
+    """Resource custom timeouts, in seconds (as the engine passes them to analyzers)."""
+
+    create: float = 0.0
+    update: float = 0.0
+    delete: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceOptions:
+    """The resource options the engine hands to policies, plus a few it records in state."""
+
+    protect: bool = False
+    ignore_changes: tuple[str, ...] = ()
+    delete_before_replace: bool | None = None
+    additional_secret_outputs: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    custom_timeouts: CustomTimeouts | None = None
+    retain_on_delete: bool = False
+    deleted_with: str = ""
+    replace_on_changes: tuple[str, ...] = ()
+    import_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One resource of a stack, as the engine sees it.
+
+    ``inputs`` are the post-Check inputs (provider defaults and auto-names applied);
+    ``outputs`` the provider's outputs (unknown sentinels where a value can't be known).
+    ``provider`` is a provider reference ``"<provider urn>::<provider id>"`` or ``""``.
+    """
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    id: str = ""
+    inputs: Mapping[str, Any] = field(default_factory=FrozenDict)
+    outputs: Mapping[str, Any] = field(default_factory=FrozenDict)
+    parent: str = ""
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=FrozenDict)
+    provider: str = ""
+    options: ResourceOptions = field(default_factory=ResourceOptions)
+    external: bool = False
+    delete: bool = False
+    pending_replacement: bool = False
+
+    @property
+    def provider_urn(self) -> str:
+        """The URN part of the provider reference (``""`` when there is none)."""
+        return self.provider.rsplit("::", 1)[0] if self.provider else ""
+
+    @property
+    def is_provider(self) -> bool:
+        return self.type.startswith("pulumi:providers:")
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceGraph:
+    """All resources of one stack, in registration (dependency) order, and its outputs.
+
+    ``source`` says where the graph came from: ``preview`` or ``resolved`` for a captured
+    program, ``state`` for a stack export or backend checkpoint. ``dry_run`` is what the
+    engine would pass to policies as ``PULUMI_DRY_RUN``. ``config`` is the stack's
+    configuration as the CLI passes it to packs (``PULUMI_CONFIG``); keys listed in
+    ``config_secret_keys`` hold secrets and must never be printed.
+    """
+
+    project: str
+    stack: str
+    resources: tuple[Resource, ...]
+    outputs: Mapping[str, Any] = field(default_factory=FrozenDict)
+    organization: str = "organization"
+    source: str = "preview"
+    dry_run: bool = True
+    config: Mapping[str, str] = field(default_factory=FrozenDict)
+    config_secret_keys: tuple[str, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=FrozenDict)
+    diagnostics: tuple[str, ...] = ()
+    _index: Mapping[str, Resource] = field(default_factory=FrozenDict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, Resource] = {}
+        for r in self.resources:
+            if r.urn in index:
+                raise ValueError(f"duplicate resource URN {r.urn}")
+            index[r.urn] = r
+        object.__setattr__(self, "_index", index)
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self.resources)
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def get(self, urn: str) -> Resource | None:
+        return self._index.get(urn)
+
+    def __getitem__(self, urn: str) -> Resource:
+        return self._index[urn]
+
+    def __contains__(self, urn: object) -> bool:
+        return urn in self._index
+
+    def of_type(self, *types: str) -> tuple[Resource, ...]:
+        wanted = set(types)
+        return tuple(r for r in self.resources if r.type in wanted)
+
+    @property
+    def stack_urn(self) -> str:
+        for r in self.resources:
+            if r.type == "pulumi:pulumi:Stack":
+                return r.urn
+        return ""
+
+    def types(self) -> dict[str, int]:
+        """Resource count per type, in first-seen order."""
+        counts: dict[str, int] = {}
+        for r in self.resources:
+            counts[r.type] = counts.get(r.type, 0) + 1
+        return counts
+
+
+class FindingKind(StrEnum):
+    """What a finding says about a (policy, resource) pair."""
+
+    VIOLATION = "violation"
+    """The policy reported a violation."""
+    UNKNOWN = "unknown"
+    """The policy could not run because a value it needs can't be known during preview."""
+    NOT_APPLICABLE = "not-applicable"
+    """The policy declared itself not applicable (``args.not_applicable(reason)``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackRef:
+    name: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One diagnostic of one policy about one resource (or the stack as a whole).
+
+    ``urn`` is the resource the finding is attached to; ``""`` means the whole stack (a
+    stack policy that reported no URN). ``message`` is exactly what the engine shows:
+    for violations ``description + "\\n" + message``.
+    """
+
+    kind: FindingKind
+    pack: str
+    pack_version: str
+    policy: str
+    policy_type: str  # "resource" | "stack"
+    enforcement_level: EnforcementLevel
+    severity: Severity
+    urn: str
+    resource_type: str
+    description: str
+    message: str
+
+    @property
+    def is_mandatory_violation(self) -> bool:
+        return self.kind is FindingKind.VIOLATION and self.enforcement_level is EnforcementLevel.MANDATORY
+
+
+@dataclass(frozen=True, slots=True)
+class Remediation:
+    """A remediation a policy at ``remediate`` level would apply. Reported, never applied
+    to the program or the state. ``properties`` are the remediated inputs in wire form
+    (secrets stay wrapped); ``changed`` lists the top-level keys whose value changed."""
+
+    pack: str
+    pack_version: str
+    policy: str
+    urn: str
+    resource_type: str
+    description: str
+    properties: Mapping[str, Any]
+    changed: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluatedResource:
+    """A resource that was evaluated, and the resource policies that ran on it."""
+
+    urn: str
+    type: str
+    name: str
+    policies: tuple[str, ...]  # "<pack>/<policy>"
+
+
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """The evaluator's whole answer for one graph and one or more packs."""
+
+    project: str
+    stack: str
+    source: str
+    packs: tuple[PackRef, ...]
+    findings: tuple[Finding, ...]
+    remediations: tuple[Remediation, ...] = ()
+    evaluated: tuple[EvaluatedResource, ...] = ()
+    stack_policies: tuple[str, ...] = ()  # "<pack>/<policy>" that ran in AnalyzeStack
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def of_kind(self, kind: FindingKind) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.kind is kind)
+
+    @property
+    def violations(self) -> tuple[Finding, ...]:
+        return self.of_kind(FindingKind.VIOLATION)
+
+    @property
+    def mandatory(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.is_mandatory_violation)
+
+    def by_policy(self, policy: str) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.policy == policy)
+
+    def counts(self) -> dict[str, int]:
+        c = {"mandatory": 0, "advisory": 0, "unknown": 0, "not-applicable": 0, "remediations": 0}
+        for f in self.findings:
+            if f.kind is FindingKind.VIOLATION:
+                key = "mandatory" if f.is_mandatory_violation else "advisory"
+                c[key] += 1
+            else:
+                c[str(f.kind)] += 1
+        c["remediations"] = len(self.remediations)
+        return c
+
+    @property
+    def exit_code(self) -> int:
+        """0 when clean or advisory only, 1 when any mandatory violation (the CLI's rule)."""
+        return 1 if self.mandatory else 0
