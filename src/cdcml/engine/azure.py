@@ -21,9 +21,9 @@ import pulumi._types as pulumi_types
 
 __all__ = [
     "ARM_PATHS",
+    "args_class",
     "arm_id",
     "arm_type",
-    "args_class",
     "autoname",
     "autoname_property",
     "input_names",
@@ -109,8 +109,7 @@ ARM_PATHS: dict[str, str] = {
     # Networking
     "network:VirtualNetwork": "{rg}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}",
     "network:Subnet": "{rg}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}",
-    "network:NetworkSecurityGroup": "{rg}/providers/Microsoft.Network/networkSecurityGroups"
-    "/{networkSecurityGroupName}",
+    "network:NetworkSecurityGroup": "{rg}/providers/Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}",
     "network:PrivateEndpoint": "{rg}/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}",
     "network:PrivateDnsZoneGroup": "{rg}/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}"
     "/privateDnsZoneGroups/{privateDnsZoneGroupName}",

@@ -182,7 +182,7 @@ class _Engine:
         self.errors: list[str] = []
         self.warnings: list[str] = []
 
-    def Log(self, request: Any) -> empty_pb2.Empty:  # noqa: N802 - gRPC method name
+    def Log(self, request: Any) -> empty_pb2.Empty:
         from pulumi.runtime.proto import engine_pb2
 
         msg = str(request.message).strip()
@@ -192,12 +192,12 @@ class _Engine:
             self.warnings.append(msg)
         return empty_pb2.Empty()
 
-    def GetRootResource(self, request: Any) -> Any:  # noqa: N802
+    def GetRootResource(self, request: Any) -> Any:
         from pulumi.runtime.proto import engine_pb2
 
         return engine_pb2.GetRootResourceResponse()
 
-    def SetRootResource(self, request: Any) -> Any:  # noqa: N802
+    def SetRootResource(self, request: Any) -> Any:
         from pulumi.runtime.proto import engine_pb2
 
         return engine_pb2.SetRootResourceResponse()
@@ -218,14 +218,14 @@ def _make_monitor_class() -> type:
         def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:  # pragma: no cover
             raise AssertionError("capture registers resources itself")
 
-    class CaptureMonitor(MockMonitor):  # type: ignore[misc]
+    class CaptureMonitor(MockMonitor):
         """A MockMonitor that keeps the raw requests and answers like the engine."""
 
         def __init__(self, capture: _Capture) -> None:
             super().__init__(_InvokeMocks(capture))
             self.capture = capture
 
-        def RegisterResource(self, request: Any) -> Any:  # noqa: N802
+        def RegisterResource(self, request: Any) -> Any:
             rec = self.capture.register(request)
             self.resources[rec.urn] = MockMonitor.ResourceRegistration(rec.urn, rec.id, rec.outputs)
             response_object, unknown = self.capture.response_for(rec)
@@ -233,25 +233,23 @@ def _make_monitor_class() -> type:
                 urn=rec.urn, id=rec.id if not is_unknown(rec.id) else "", object=response_object, unknown=unknown
             )
 
-        def ReadResource(self, request: Any) -> Any:  # noqa: N802
+        def ReadResource(self, request: Any) -> Any:
             rec = self.capture.read(request)
             self.resources[rec.urn] = MockMonitor.ResourceRegistration(rec.urn, rec.id, rec.outputs)
             response_object, _ = self.capture.response_for(rec)
             return resource_pb2.ReadResourceResponse(urn=rec.urn, properties=response_object)
 
-        def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
+        def RegisterResourceOutputs(self, request: Any) -> Any:
             self.capture.register_outputs(request.urn, from_struct(request.outputs))
             return empty_pb2.Empty()
 
-        def SupportsFeature(self, request: Any) -> Any:  # noqa: N802
+        def SupportsFeature(self, request: Any) -> Any:
             # Output values stay disabled, as in MockMonitor: inputs then carry plain
             # values, secrets and unknowns, exactly what the engine forwards to analyzers.
             return resource_pb2.SupportsFeatureResponse(hasSupport=request.id != "outputValues")
 
-        def Call(self, request: Any) -> Any:  # noqa: N802
-            raise RuntimeError(
-                f"method call {request.tok} on a component needs its provider, which can't run offline"
-            )
+        def Call(self, request: Any) -> Any:
+            raise RuntimeError(f"method call {request.tok} on a component needs its provider, which can't run offline")
 
     return CaptureMonitor
 
@@ -309,14 +307,8 @@ class _Capture:
         keep: list[Any] = []
         types: list[str] = []
         for a in aliases:
-            if (
-                isinstance(a, pulumi.Alias)
-                and isinstance(a.type_, str)
-                and a.name is ...
-                and a.parent is ...
-                and a.stack is ...
-                and a.project is ...
-            ):
+            fields: list[Any] = [getattr(a, f, None) for f in ("name", "parent", "stack", "project")]
+            if isinstance(a, pulumi.Alias) and isinstance(a.type_, str) and all(f is Ellipsis for f in fields):
                 types.append(a.type_)
             else:
                 keep.append(a)

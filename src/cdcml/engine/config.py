@@ -36,8 +36,12 @@ from cdcml.model import EnforcementLevel
 __all__ = ["PackConfig", "PolicyConfig", "load_pack_config_file", "parse_pack_config", "reconcile"]
 
 _LEVELS = {level.value for level in EnforcementLevel}
-_PROTO_LEVELS = {0: EnforcementLevel.ADVISORY, 1: EnforcementLevel.MANDATORY, 2: EnforcementLevel.DISABLED,
-                 3: EnforcementLevel.REMEDIATE}
+_PROTO_LEVELS = {
+    0: EnforcementLevel.ADVISORY,
+    1: EnforcementLevel.MANDATORY,
+    2: EnforcementLevel.DISABLED,
+    3: EnforcementLevel.REMEDIATE,
+}
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,9 @@ def parse_pack_config(doc: Any, source: str = "policy pack config") -> dict[str,
     for key, value in doc.items():
         if isinstance(value, str):
             if value not in _LEVELS:
-                raise PackConfigError(f'{source}: parsing enforcement level for "{key}": "{value}" is not a valid '
-                                      "enforcement level")
+                raise PackConfigError(
+                    f'{source}: parsing enforcement level for "{key}": "{value}" is not a valid enforcement level'
+                )
             out[key] = PolicyConfig(EnforcementLevel(value))
         elif isinstance(value, Mapping):
             props = dict(value)
@@ -87,18 +92,22 @@ def parse_pack_config(doc: Any, source: str = "policy pack config") -> dict[str,
             if "enforcementLevel" in props:
                 raw = props.pop("enforcementLevel")
                 if not isinstance(raw, str):
-                    raise PackConfigError(f'{source}: parsing enforcement level for "{key}": {raw!r} is not a valid '
-                                          "enforcement level; must be a string")
+                    raise PackConfigError(
+                        f'{source}: parsing enforcement level for "{key}": {raw!r} is not a valid '
+                        "enforcement level; must be a string"
+                    )
                 if raw not in _LEVELS:
-                    raise PackConfigError(f'{source}: parsing enforcement level for "{key}": "{raw}" is not a valid '
-                                          "enforcement level")
+                    raise PackConfigError(
+                        f'{source}: parsing enforcement level for "{key}": "{raw}" is not a valid enforcement level'
+                    )
                 level = EnforcementLevel(raw)
             if level is None and not props:
                 continue
             out[key] = PolicyConfig(level, props or None)
         else:
-            raise PackConfigError(f'{source}: parsing "{key}": {json.dumps(value)} is not a valid value; must be a '
-                                  "string or object")
+            raise PackConfigError(
+                f'{source}: parsing "{key}": {json.dumps(value)} is not a valid value; must be a string or object'
+            )
     return out
 
 
@@ -113,8 +122,9 @@ def load_pack_config_file(path: str | os.PathLike[str]) -> dict[str, PolicyConfi
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
-        raise PackConfigError(f"policy pack config {p}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") \
-            from None
+        raise PackConfigError(
+            f"policy pack config {p}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
+        ) from None
     return parse_pack_config(doc, f"policy pack config {p}")
 
 

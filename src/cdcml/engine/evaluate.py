@@ -125,8 +125,9 @@ def evaluate(
 
 
 class _Evaluator:
-    def __init__(self, graph: ResourceGraph, runs: list[_PackRun], apply_remediations: bool,
-                 progress: Progress | None) -> None:
+    def __init__(
+        self, graph: ResourceGraph, runs: list[_PackRun], apply_remediations: bool, progress: Progress | None
+    ) -> None:
         from pulumi_policy import policy as sdk
 
         self.sdk = sdk
@@ -187,13 +188,16 @@ class _Evaluator:
 
     @staticmethod
     def _roundtrip(marshaled: Mapping[str, Any]) -> dict[str, Any]:
-        return json_format.MessageToDict(to_struct(marshaled))  # type: ignore[no-any-return]
+        return json_format.MessageToDict(to_struct(marshaled))
 
     def _options(self, r: Resource) -> Any:
         o = r.options
         ct = o.custom_timeouts
-        timeouts = (self.sdk.PolicyCustomTimeouts(ct.create, ct.update, ct.delete) if ct is not None
-                    else self.sdk.PolicyCustomTimeouts(0, 0, 0))
+        timeouts = (
+            self.sdk.PolicyCustomTimeouts(ct.create, ct.update, ct.delete)
+            if ct is not None
+            else self.sdk.PolicyCustomTimeouts(0, 0, 0)
+        )
         return self.sdk.PolicyResourceOptions(
             o.protect,
             list(o.ignore_changes),
@@ -214,8 +218,9 @@ class _Evaluator:
         if prov is None:
             return None
         props = deserialize_properties(self._roundtrip(self._marshal(prov.inputs)))
-        return self.sdk.PolicyProviderResource(prov.type, unknown_checking_proxy(props), prov.urn,
-                                               prov.urn.rsplit("::", 1)[-1])
+        return self.sdk.PolicyProviderResource(
+            prov.type, unknown_checking_proxy(props), prov.urn, prov.urn.rsplit("::", 1)[-1]
+        )
 
     def _scrub(self, text: str, r: Resource | None) -> str:
         """Remove any secret plaintext of *r* (or of the whole graph) from *text*."""
@@ -252,14 +257,18 @@ class _Evaluator:
             self._analyze(run, r, deserialized, opts, provider, ran)
         self.evaluated.append(EvaluatedResource(r.urn, r.type, r.name, tuple(ran)))
 
-    def _remediate(self, run: _PackRun, r: Resource, wire: dict[str, Any], opts: Any,
-                   provider: Any) -> dict[str, Any] | None:
+    def _remediate(
+        self, run: _PackRun, r: Resource, wire: dict[str, Any], opts: Any, provider: Any
+    ) -> dict[str, Any] | None:
         from pulumi_policy.deserialize import deserialize_properties, serialize_properties
         from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
         sdk = self.sdk
-        candidates = [p for p in run.pack.policies
-                      if isinstance(p, sdk.ResourceValidationPolicy) and run.level(p) is EnforcementLevel.REMEDIATE]
+        candidates = [
+            p
+            for p in run.pack.policies
+            if isinstance(p, sdk.ResourceValidationPolicy) and run.level(p) is EnforcementLevel.REMEDIATE
+        ]
         if not candidates:
             return None
         props = unknown_checking_proxy(deserialize_properties(wire, True))
@@ -268,18 +277,30 @@ class _Evaluator:
             if not policy.has_remediation():
                 self._not_applicable(run, policy, r, "Policy does not implement remediate")
                 continue
-            args = sdk.ResourceValidationArgs(r.type, props, r.urn, r.name, opts, provider,
-                                              run.config.properties(policy.name), self.stack_tags)
+            args = sdk.ResourceValidationArgs(
+                r.type, props, r.urn, r.name, opts, provider, run.config.properties(policy.name), self.stack_tags
+            )
             try:
                 new_props = _run(policy.remediate(args))
             except UnknownValueError as e:
-                self.findings.append(Finding(
-                    kind=FindingKind.UNKNOWN, pack=run.pack.name, pack_version=run.pack.version,
-                    policy=policy.name, policy_type="resource", enforcement_level=EnforcementLevel.ADVISORY,
-                    severity=_severity(policy), urn=r.urn, resource_type=r.type, description=policy.description,
-                    message=(f"can't run remediation '{policy.name}' from policy pack "
-                             f"'{run.pack.name}@v{SDK_PACK_VERSION}' during preview: {e.message}"),
-                ))
+                self.findings.append(
+                    Finding(
+                        kind=FindingKind.UNKNOWN,
+                        pack=run.pack.name,
+                        pack_version=run.pack.version,
+                        policy=policy.name,
+                        policy_type="resource",
+                        enforcement_level=EnforcementLevel.ADVISORY,
+                        severity=_severity(policy),
+                        urn=r.urn,
+                        resource_type=r.type,
+                        description=policy.description,
+                        message=(
+                            f"can't run remediation '{policy.name}' from policy pack "
+                            f"'{run.pack.name}@v{SDK_PACK_VERSION}' during preview: {e.message}"
+                        ),
+                    )
+                )
                 continue
             except sdk._NotApplicableError as e:
                 self._not_applicable(run, policy, r, e.reason or "")
@@ -291,27 +312,45 @@ class _Evaluator:
                 props = new_props
                 after = json_format.MessageToDict(to_struct(serialize_properties(new_props)))
                 keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-                self.remediations.append(Remediation(
-                    pack=run.pack.name, pack_version=run.pack.version, policy=policy.name, urn=r.urn,
-                    resource_type=r.type, description=policy.description, properties=freeze(after),
-                    changed=tuple(keys),
-                ))
+                self.remediations.append(
+                    Remediation(
+                        pack=run.pack.name,
+                        pack_version=run.pack.version,
+                        policy=policy.name,
+                        urn=r.urn,
+                        resource_type=r.type,
+                        description=policy.description,
+                        properties=freeze(after),
+                        changed=tuple(keys),
+                    )
+                )
                 changed = True
         if not changed:
             return None
-        return json_format.MessageToDict(to_struct(serialize_properties(props)))  # type: ignore[no-any-return]
+        return json_format.MessageToDict(to_struct(serialize_properties(props)))
 
-    def _not_applicable(self, run: _PackRun, policy: Any, r: Resource | None, reason: str,
-                        policy_type: str = "resource") -> None:
-        self.findings.append(Finding(
-            kind=FindingKind.NOT_APPLICABLE, pack=run.pack.name, pack_version=run.pack.version,
-            policy=policy.name, policy_type=policy_type, enforcement_level=run.level(policy),
-            severity=_severity(policy), urn=r.urn if r is not None else "",
-            resource_type=r.type if r is not None else "", description=policy.description, message=reason,
-        ))
+    def _not_applicable(
+        self, run: _PackRun, policy: Any, r: Resource | None, reason: str, policy_type: str = "resource"
+    ) -> None:
+        self.findings.append(
+            Finding(
+                kind=FindingKind.NOT_APPLICABLE,
+                pack=run.pack.name,
+                pack_version=run.pack.version,
+                policy=policy.name,
+                policy_type=policy_type,
+                enforcement_level=run.level(policy),
+                severity=_severity(policy),
+                urn=r.urn if r is not None else "",
+                resource_type=r.type if r is not None else "",
+                description=policy.description,
+                message=reason,
+            )
+        )
 
-    def _analyze(self, run: _PackRun, r: Resource, deserialized: dict[str, Any], opts: Any, provider: Any,
-                 ran: list[str]) -> None:
+    def _analyze(
+        self, run: _PackRun, r: Resource, deserialized: dict[str, Any], opts: Any, provider: Any, ran: list[str]
+    ) -> None:
         from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
         sdk = self.sdk
@@ -326,8 +365,16 @@ class _Evaluator:
                 level = EnforcementLevel.MANDATORY
             ran.append(f"{run.pack.name}/{policy.name}")
             report = self._reporter(run, policy, level, r, "resource")
-            args = sdk.ResourceValidationArgs(r.type, unknown_checking_proxy(deserialized), r.urn, r.name, opts,
-                                              provider, run.config.properties(policy.name), self.stack_tags)
+            args = sdk.ResourceValidationArgs(
+                r.type,
+                unknown_checking_proxy(deserialized),
+                r.urn,
+                r.name,
+                opts,
+                provider,
+                run.config.properties(policy.name),
+                self.stack_tags,
+            )
             try:
                 _run(policy.validate(args, report))
             except UnknownValueError as e:
@@ -337,8 +384,9 @@ class _Evaluator:
             except Exception as e:  # noqa: BLE001 - see _crash
                 raise self._crash(run, policy, r, e) from None
 
-    def _reporter(self, run: _PackRun, policy: Any, level: EnforcementLevel, r: Resource | None,
-                  policy_type: str) -> Callable[..., None]:
+    def _reporter(
+        self, run: _PackRun, policy: Any, level: EnforcementLevel, r: Resource | None, policy_type: str
+    ) -> Callable[..., None]:
         def report_violation(message: str, urn: str | None = None) -> None:
             if message and not isinstance(message, str):
                 raise TypeError("Expected message to be a string")
@@ -352,24 +400,43 @@ class _Evaluator:
             else:
                 target = urn or ""
             res = r if r is not None else self.graph.get(target)
-            self.findings.append(Finding(
-                kind=FindingKind.VIOLATION, pack=run.pack.name, pack_version=run.pack.version,
-                policy=policy.name, policy_type=policy_type, enforcement_level=level,
-                severity=_severity(policy), urn=target, resource_type=res.type if res is not None else "",
-                description=policy.description, message=text,
-            ))
+            self.findings.append(
+                Finding(
+                    kind=FindingKind.VIOLATION,
+                    pack=run.pack.name,
+                    pack_version=run.pack.version,
+                    policy=policy.name,
+                    policy_type=policy_type,
+                    enforcement_level=level,
+                    severity=_severity(policy),
+                    urn=target,
+                    resource_type=res.type if res is not None else "",
+                    description=policy.description,
+                    message=text,
+                )
+            )
 
         return report_violation
 
     def _unknown(self, run: _PackRun, policy: Any, r: Resource | None, e: Any, policy_type: str) -> None:
-        self.findings.append(Finding(
-            kind=FindingKind.UNKNOWN, pack=run.pack.name, pack_version=run.pack.version, policy=policy.name,
-            policy_type=policy_type, enforcement_level=EnforcementLevel.ADVISORY, severity=_severity(policy),
-            urn=r.urn if r is not None else "", resource_type=r.type if r is not None else "",
-            description=policy.description,
-            message=(f"can't run policy '{policy.name}' from policy pack '{run.pack.name}@v{SDK_PACK_VERSION}' "
-                     f"during preview: {e.message}"),
-        ))
+        self.findings.append(
+            Finding(
+                kind=FindingKind.UNKNOWN,
+                pack=run.pack.name,
+                pack_version=run.pack.version,
+                policy=policy.name,
+                policy_type=policy_type,
+                enforcement_level=EnforcementLevel.ADVISORY,
+                severity=_severity(policy),
+                urn=r.urn if r is not None else "",
+                resource_type=r.type if r is not None else "",
+                description=policy.description,
+                message=(
+                    f"can't run policy '{policy.name}' from policy pack '{run.pack.name}@v{SDK_PACK_VERSION}' "
+                    f"during preview: {e.message}"
+                ),
+            )
+        )
 
     # ---- AnalyzeStack
 
@@ -378,8 +445,12 @@ class _Evaluator:
         from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
         sdk = self.sdk
-        stack_policies = [(run, p) for run in self.runs for p in run.pack.policies
-                          if isinstance(p, sdk.StackValidationPolicy) and run.level(p) is not EnforcementLevel.DISABLED]
+        stack_policies = [
+            (run, p)
+            for run in self.runs
+            for p in run.pack.policies
+            if isinstance(p, sdk.StackValidationPolicy) and run.level(p) is not EnforcementLevel.DISABLED
+        ]
         if not stack_policies:
             return []
         converted: list[tuple[Resource, dict[str, Any], Any, Any]] = []
@@ -395,8 +466,9 @@ class _Evaluator:
             links: list[tuple[Any, Resource]] = []
             resources = []
             for r, props, opts, provider in converted:
-                obj = sdk.PolicyResource(r.type, unknown_checking_proxy(props), r.urn, r.name, opts, provider,
-                                         None, [], {})
+                obj = sdk.PolicyResource(
+                    r.type, unknown_checking_proxy(props), r.urn, r.name, opts, provider, None, [], {}
+                )
                 objects[r.urn] = obj
                 links.append((obj, r))
                 resources.append(obj)
@@ -422,4 +494,3 @@ class _Evaluator:
             except Exception as e:  # noqa: BLE001 - see _crash
                 raise self._crash(run, policy, None, e) from None
         return ran
-

@@ -67,7 +67,7 @@ class Pack:
         return self.servicer.GetAnalyzerInfo(None, None)
 
 
-class _Intercepted(BaseException):  # noqa: N818 - control flow, not an error
+class _Intercepted(BaseException):
     """Raised in place of starting the gRPC server; carries the constructed pack."""
 
     def __init__(self, servicer: Any, kwargs: dict[str, Any]) -> None:
@@ -81,7 +81,7 @@ def _intercept_policy_pack() -> Iterator[None]:
     import pulumi_policy.policy as policy_module
 
     real_servicer = policy_module._PolicyAnalyzerServicer
-    real_grpc = policy_module.grpc
+    real_grpc = getattr(policy_module, "grpc")  # noqa: B009 - not re-exported; mypy needs getattr
     constructed: list[tuple[Any, dict[str, Any]]] = []
 
     class RecordingServicer(real_servicer):  # type: ignore[misc, valid-type]
@@ -113,13 +113,14 @@ def _intercept_policy_pack() -> Iterator[None]:
             servicer, kwargs = constructed[-1]
             raise _Intercepted(servicer, kwargs)
 
-    policy_module._PolicyAnalyzerServicer = RecordingServicer
-    policy_module.grpc = GrpcShim()
+    # The module globals PolicyPack.__init__ reads; patched for the duration of one load.
+    setattr(policy_module, "_PolicyAnalyzerServicer", RecordingServicer)  # noqa: B010
+    setattr(policy_module, "grpc", GrpcShim())  # noqa: B010
     try:
         yield
     finally:
-        policy_module._PolicyAnalyzerServicer = real_servicer
-        policy_module.grpc = real_grpc
+        setattr(policy_module, "_PolicyAnalyzerServicer", real_servicer)  # noqa: B010
+        setattr(policy_module, "grpc", real_grpc)  # noqa: B010
 
 
 @contextlib.contextmanager

@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from cdcml.errors import ConfigError, ProjectError
 from cdcml.engine.wire import REDACTED
+from cdcml.errors import ConfigError, ProjectError
 
 __all__ = ["Project", "StackConfig", "load_project", "load_stack_config", "parse_config_overrides"]
 
@@ -198,9 +198,7 @@ def load_stack_config(
     if not isinstance(block, Mapping):
         raise ConfigError(f"{path}: 'config' must be a mapping")
     if doc.get("environment"):
-        raise ConfigError(
-            f"{path}: 'environment' (Pulumi ESC) can't be resolved offline; inline the values for cdcml"
-        )
+        raise ConfigError(f"{path}: 'environment' (Pulumi ESC) can't be resolved offline; inline the values for cdcml")
 
     values: dict[str, str] = dict(project.config_defaults)
     secret_keys: list[str] = []

@@ -213,4 +213,4 @@ def _plain(value: Any) -> Any:
 
 def from_struct(s: struct_pb2.Struct) -> dict[str, Any]:
     """The JSON value of a Struct, as the Python policy SDK reads it (numbers as floats)."""
-    return json_format.MessageToDict(s)  # type: ignore[no-any-return]
+    return json_format.MessageToDict(s)

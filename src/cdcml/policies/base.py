@@ -20,11 +20,22 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-__all__ = ["LAYERS", "CONCERNS", "GuardrailResourcePolicy", "GuardrailStackPolicy", "mcsb"]
+__all__ = ["CONCERNS", "LAYERS", "GuardrailResourcePolicy", "GuardrailStackPolicy", "mcsb"]
 
 LAYERS = ("cdc", "landing", "eventing", "ml", "platform")
-CONCERNS = ("cadence", "network", "identity", "encryption", "protection", "tagging", "governance", "lifecycle",
-            "observability", "cost", "dataflow")
+CONCERNS = (
+    "cadence",
+    "network",
+    "identity",
+    "encryption",
+    "protection",
+    "tagging",
+    "governance",
+    "lifecycle",
+    "observability",
+    "cost",
+    "dataflow",
+)
 
 
 def mcsb(control: str) -> PolicyComplianceFramework:
@@ -57,8 +68,9 @@ class _Guardrail:
 def _schema(config: Mapping[str, Mapping[str, Any]] | None, required: Sequence[str] | None) -> Any:
     if not config:
         return None
-    return PolicyConfigSchema(properties={k: dict(v) for k, v in config.items()},
-                              required=list(required) if required else None)
+    return PolicyConfigSchema(
+        properties={k: dict(v) for k, v in config.items()}, required=list(required) if required else None
+    )
 
 
 class GuardrailResourcePolicy(_Guardrail, ResourceValidationPolicy):

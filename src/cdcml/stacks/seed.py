@@ -13,7 +13,6 @@ The linked services it names (``AzureSqlSource``, ``AdlsLanding``) lived outside
 from __future__ import annotations
 
 import pulumi
-
 from pulumi_azure_native import datafactory, eventhub, machinelearningservices, resources
 
 __all__ = ["build_seed"]
@@ -128,5 +127,3 @@ def build_seed() -> None:
 
     pulumi.export("change_data_capture_name", cdc.name)
     pulumi.export("machine_learning_dataset_name", dataset.name)
-
-

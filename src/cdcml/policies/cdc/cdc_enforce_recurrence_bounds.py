@@ -43,8 +43,10 @@ def _validate(args: Any, report_violation: Any) -> None:
     recurrence = get(args.props, "policy.recurrence")
     if recurrence is MISSING:
         if mode is not None and mode.casefold() == "microbatch":
-            report_violation("A Microbatch CDC needs policy.recurrence (frequency and interval); without it "
-                             "ADF has no cadence to wake up on.")
+            report_violation(
+                "A Microbatch CDC needs policy.recurrence (frequency and interval); without it "
+                "ADF has no cadence to wake up on."
+            )
         return
     frequency = get(recurrence, "frequency")
     interval = get(recurrence, "interval")

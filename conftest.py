@@ -1,0 +1,26 @@
+"""Repository-wide pytest configuration: Hypothesis profiles.
+
+Profiles extend Hypothesis's built-in ``ci`` profile (CI sets ``CI=true``):
+``dev`` is fast for local runs, ``ci`` keeps ``derandomize`` and raises
+``max_examples``, ``long`` is the documented longer run. Choose with
+``HYPOTHESIS_PROFILE``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+settings.register_profile("dev", max_examples=25, deadline=None, suppress_health_check=_SLOW_OK)
+settings.register_profile(
+    "ci",
+    parent=settings.get_profile("ci"),
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=_SLOW_OK,
+)
+settings.register_profile("long", max_examples=600, deadline=None, suppress_health_check=_SLOW_OK)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

@@ -1,0 +1,305 @@
+"""A policy test harness that behaves like the runtime.
+
+Every helper runs the policy through cdcml's evaluator, the same code path as
+``cdcml preview``: properties pass through a protobuf Struct (so ``32`` arrives as
+``32.0``), are wrapped in the SDK's unknown-checking proxy, config comes from the
+policy's JSON-schema defaults merged with *config* and validated like the CLI does, and
+messages are the engine's (``description + "\\n" + message``). Hand-built
+``ResourceValidationArgs`` get none of this (pulumi-policy#445).
+
+Use :func:`unknown` and :func:`secret` inside props to model preview-time unknowns and
+secrets::
+
+    assert_violation(cdc_enforce_recurrence_bounds, CDC, {"policy": {"mode": "Microbatch",
+                     "recurrence": {"frequency": "Minute", "interval": 1}}}, match="minimum latency")
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cdcml.engine.config import PolicyConfig, reconcile
+from cdcml.engine.evaluate import evaluate
+from cdcml.engine.pack import pack_from_policies
+from cdcml.engine.wire import UNKNOWN
+from cdcml.engine.wire import secret as wire_secret
+from cdcml.model import (
+    EnforcementLevel,
+    Finding,
+    FindingKind,
+    Findings,
+    FrozenDict,
+    Resource,
+    ResourceGraph,
+    ResourceOptions,
+    freeze,
+)
+
+__all__ = [
+    "GraphBuilder",
+    "assert_no_stack_violation",
+    "assert_no_violation",
+    "assert_not_applicable",
+    "assert_stack_violation",
+    "assert_unknown",
+    "assert_violation",
+    "run_policy",
+    "run_stack_policy",
+    "secret",
+    "stack_violations",
+    "unknown",
+    "violations",
+]
+
+PROJECT, STACK = "test", "test"
+
+
+def unknown() -> str:
+    """A value that can't be known during preview (the engine's unknown sentinel)."""
+    return UNKNOWN
+
+
+def secret(value: Any) -> dict[str, Any]:
+    """A secret value, as the engine passes it (policies see the plaintext)."""
+    return wire_secret(value)
+
+
+def _urn(type_: str, name: str, parent_type: str | None = None) -> str:
+    qualified = f"{parent_type}${type_}" if parent_type else type_
+    return f"urn:pulumi:{STACK}::{PROJECT}::{qualified}::{name}"
+
+
+def run_policy(
+    policy: Any,
+    resource_type: str,
+    props: Mapping[str, Any],
+    *,
+    config: Mapping[str, Any] | None = None,
+    preview: bool = False,
+    name: str = "subject",
+    enforcement_level: EnforcementLevel | str | None = None,
+) -> Findings:
+    """Run one resource policy on one resource with *props* as its inputs."""
+    urn = _urn(resource_type, name)
+    resource = Resource(
+        urn=urn,
+        type=resource_type,
+        name=name,
+        custom=True,
+        id="" if preview else f"{name}-id",
+        inputs=freeze(dict(props)),
+        outputs=freeze(dict(props)),
+    )
+    graph = ResourceGraph(
+        project=PROJECT,
+        stack=STACK,
+        resources=(resource,),
+        source="preview" if preview else "resolved",
+        dry_run=preview,
+    )
+    return _evaluate(policy, graph, config, enforcement_level)
+
+
+def _evaluate(
+    policy: Any,
+    graph: ResourceGraph,
+    config: Mapping[str, Any] | None,
+    enforcement_level: EnforcementLevel | str | None,
+) -> Findings:
+    pack = pack_from_policies("test-pack", [policy], enforcement_level=EnforcementLevel.ADVISORY)
+    entry: dict[str, Any] = dict(config or {})
+    level = EnforcementLevel(enforcement_level) if enforcement_level is not None else None
+    file_config = {policy.name: PolicyConfig(level, entry or None)} if (entry or level) else None
+    return evaluate(graph, [pack], [reconcile(pack, file_config)])
+
+
+def violations(
+    policy: Any,
+    resource_type: str,
+    props: Mapping[str, Any],
+    *,
+    config: Mapping[str, Any] | None = None,
+    preview: bool = False,
+) -> list[Finding]:
+    """The violations *policy* reports for a resource of *resource_type* with *props*."""
+    found = run_policy(policy, resource_type, props, config=config, preview=preview)
+    return [f for f in found.findings if f.kind is FindingKind.VIOLATION and f.policy == policy.name]
+
+
+def _matches(f: Finding, match: str | None) -> bool:
+    return match is None or re.search(match, f.message) is not None
+
+
+def _describe(found: Findings) -> str:
+    if not found.findings:
+        return "no findings"
+    return "; ".join(f"{f.kind}: {f.message!r}" for f in found.findings)
+
+
+def assert_violation(
+    policy: Any,
+    resource_type: str,
+    props: Mapping[str, Any],
+    *,
+    match: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    preview: bool = False,
+) -> Finding:
+    """Assert *policy* reports a violation (whose message matches the regex *match*)."""
+    found = run_policy(policy, resource_type, props, config=config, preview=preview)
+    hits = [f for f in found.findings if f.kind is FindingKind.VIOLATION and _matches(f, match)]
+    if not hits:
+        raise AssertionError(
+            f"expected a violation of {policy.name}{f' matching {match!r}' if match else ''}; got {_describe(found)}"
+        )
+    return hits[0]
+
+
+def assert_no_violation(
+    policy: Any,
+    resource_type: str,
+    props: Mapping[str, Any],
+    *,
+    config: Mapping[str, Any] | None = None,
+    preview: bool = False,
+) -> None:
+    """Assert *policy* reports no violation and can run (no unknown diagnostic)."""
+    found = run_policy(policy, resource_type, props, config=config, preview=preview)
+    bad = [f for f in found.findings if f.kind in (FindingKind.VIOLATION, FindingKind.UNKNOWN)]
+    if bad:
+        raise AssertionError(f"expected no violation of {policy.name}; got {_describe(found)}")
+
+
+def assert_unknown(
+    policy: Any,
+    resource_type: str,
+    props: Mapping[str, Any],
+    *,
+    match: str | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> Finding:
+    """Assert *policy* can't run during preview (an unknown value it needs)."""
+    found = run_policy(policy, resource_type, props, config=config, preview=True)
+    hits = [f for f in found.findings if f.kind is FindingKind.UNKNOWN and _matches(f, match)]
+    if not hits:
+        raise AssertionError(f"expected {policy.name} to hit an unknown value; got {_describe(found)}")
+    if any(f.kind is FindingKind.VIOLATION for f in found.findings):
+        raise AssertionError(f"{policy.name} reported a violation on an unknown value: {_describe(found)}")
+    return hits[0]
+
+
+def assert_not_applicable(
+    policy: Any, resource_type: str, props: Mapping[str, Any], *, config: Mapping[str, Any] | None = None
+) -> Finding:
+    found = run_policy(policy, resource_type, props, config=config)
+    hits = [f for f in found.findings if f.kind is FindingKind.NOT_APPLICABLE]
+    if not hits:
+        raise AssertionError(f"expected {policy.name} to be not applicable; got {_describe(found)}")
+    return hits[0]
+
+
+@dataclass
+class GraphBuilder:
+    """Builds a small ResourceGraph for stack policies::
+
+        g = GraphBuilder()
+        ns = g.add("azure-native:eventhub:Namespace", "ns", {"sku": {"name": "Standard"}})
+        g.add("azure-native:eventhub:EventHub", "hub", {...}, parent=ns, depends_on=[ns])
+        assert_stack_violation(policy, g.build(), match="consumer group")
+
+    ``props`` are the resource's outputs (what stack policies see) and, unless
+    ``inputs`` is given, its inputs too.
+    """
+
+    project: str = PROJECT
+    stack: str = STACK
+    preview: bool = False
+    _resources: list[Resource] = field(default_factory=list)
+
+    def add(
+        self,
+        type_: str,
+        name: str,
+        props: Mapping[str, Any] | None = None,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        parent: str | None = None,
+        depends_on: Sequence[str] = (),
+        property_dependencies: Mapping[str, Sequence[str]] | None = None,
+        custom: bool = True,
+        id: str | None = None,
+        protect: bool = False,
+    ) -> str:
+        parent_type = None
+        if parent:
+            parent_type = parent.split("::")[2]
+        urn = f"urn:pulumi:{self.stack}::{self.project}::{f'{parent_type}${type_}' if parent_type else type_}::{name}"
+        outputs = dict(props or {})
+        rid = id if id is not None else ("" if not custom else (UNKNOWN if self.preview else f"{name}-id"))
+        self._resources.append(
+            Resource(
+                urn=urn,
+                type=type_,
+                name=name,
+                custom=custom,
+                id=rid,
+                inputs=freeze(dict(inputs) if inputs is not None else outputs),
+                outputs=freeze(outputs),
+                parent=parent or "",
+                dependencies=tuple(depends_on),
+                property_dependencies=FrozenDict({k: tuple(v) for k, v in (property_dependencies or {}).items()}),
+                options=ResourceOptions(protect=protect),
+            )
+        )
+        return urn
+
+    def build(self) -> ResourceGraph:
+        return ResourceGraph(
+            project=self.project,
+            stack=self.stack,
+            resources=tuple(self._resources),
+            source="preview" if self.preview else "resolved",
+            dry_run=self.preview,
+        )
+
+
+def run_stack_policy(policy: Any, graph: ResourceGraph, *, config: Mapping[str, Any] | None = None) -> Findings:
+    return _evaluate(policy, graph, config, None)
+
+
+def stack_violations(policy: Any, graph: ResourceGraph, *, config: Mapping[str, Any] | None = None) -> list[Finding]:
+    found = run_stack_policy(policy, graph, config=config)
+    return [f for f in found.findings if f.kind is FindingKind.VIOLATION and f.policy == policy.name]
+
+
+def assert_stack_violation(
+    policy: Any,
+    graph: ResourceGraph,
+    *,
+    match: str | None = None,
+    urn: str | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> Finding:
+    found = run_stack_policy(policy, graph, config=config)
+    hits = [
+        f
+        for f in found.findings
+        if f.kind is FindingKind.VIOLATION and _matches(f, match) and (urn is None or f.urn == urn)
+    ]
+    if not hits:
+        raise AssertionError(
+            f"expected a stack violation of {policy.name}"
+            f"{f' matching {match!r}' if match else ''}{f' on {urn}' if urn else ''}; "
+            f"got {_describe(found)}"
+        )
+    return hits[0]
+
+
+def assert_no_stack_violation(policy: Any, graph: ResourceGraph, *, config: Mapping[str, Any] | None = None) -> None:
+    found = run_stack_policy(policy, graph, config=config)
+    bad = [f for f in found.findings if f.kind in (FindingKind.VIOLATION, FindingKind.UNKNOWN)]
+    if bad:
+        raise AssertionError(f"expected no stack violation of {policy.name}; got {_describe(found)}")
