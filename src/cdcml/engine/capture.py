@@ -31,7 +31,9 @@ import asyncio
 import contextlib
 import contextvars
 import copy
+import functools
 import hashlib
+import inspect
 import os
 import re
 import runpy
@@ -212,8 +214,9 @@ def _make_monitor_class() -> type:
         def __init__(self, capture: _Capture) -> None:
             self.capture = capture
 
-        def call(self, args: MockCallArgs) -> tuple[dict[str, Any], None]:
-            return self.capture.invoke(args.token, args.args), None
+        def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+            # A bare dict: MockMonitor.Invoke treats it as "no check failures".
+            return self.capture.invoke(args.token, args.args)
 
         def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:  # pragma: no cover
             raise AssertionError("capture registers resources itself")
@@ -247,6 +250,18 @@ def _make_monitor_class() -> type:
             # Output values stay disabled, as in MockMonitor: inputs then carry plain
             # values, secrets and unknowns, exactly what the engine forwards to analyzers.
             return resource_pb2.SupportsFeatureResponse(hasSupport=request.id != "outputValues")
+
+        def Invoke(self, request: Any) -> Any:
+            # Like MockMonitor.Invoke, without creating a never-closed event loop per thread.
+            args = from_struct(request.args)
+            if request.tok == "pulumi:pulumi:getResource":
+                reg = self.resources.get(args.get("urn", ""))
+                if reg is None:
+                    raise RuntimeError(f"unknown resource {args.get('urn')}")
+                result: dict[str, Any] = {"urn": reg.urn, "id": reg.id, "state": reg.state}
+            else:
+                result = self.capture.invoke(request.tok, {k: reveal(v) for k, v in args.items()})
+            return resource_pb2.ResourceInvokeResponse(**{"return": to_struct(result)})
 
         def Call(self, request: Any) -> Any:
             raise RuntimeError(f"method call {request.tok} on a component needs its provider, which can't run offline")
@@ -540,7 +555,12 @@ class _Capture:
         return outputs
 
     def _resolved_outputs(self, rec: _Record, names: frozenset[str]) -> dict[str, Any]:
+        """Outputs after ``pulumi up``: inputs echoed, what the provider computes filled in.
+        An output that is also an input the program didn't set is left out (the state holds
+        whatever ARM defaulted, which policies treat as not set); an output-only value cdcml
+        can't compute stays unknown."""
         out: dict[str, Any] = {n: rec.inputs[n] for n in names if n in rec.inputs}
+        settable = azure.input_names(rec.type)
         prop = azure.autoname_property(rec.type)
         if "name" in names:
             out["name"] = rec.inputs.get(prop) if prop and prop in rec.inputs else rec.inputs.get("name", rec.name)
@@ -554,8 +574,9 @@ class _Capture:
                 out["azureApiVersion"] = version
         if "provisioningState" in names:
             out["provisioningState"] = "Succeeded"
-        if "etag" in names:
-            out["etag"] = 'W/"' + hashlib.sha256(rec.urn.encode()).hexdigest()[:16] + '"'
+        for etag in ("etag", "eTag"):
+            if etag in names:
+                out[etag] = 'W/"' + hashlib.sha256(rec.urn.encode()).hexdigest()[:16] + '"'
         identity = reveal(rec.inputs.get("identity"))
         if "identity" in names and isinstance(identity, Mapping):
             id_type = str(identity.get("type", ""))
@@ -565,7 +586,8 @@ class _Capture:
                 filled.setdefault("tenantId", self.options.invokes.tenant_id)
             out["identity"] = filled
         for n in names:
-            out.setdefault(n, UNKNOWN)
+            if n not in out and n not in settable:
+                out[n] = UNKNOWN
         return dict(sorted(out.items()))
 
     def response_for(self, rec: _Record) -> tuple[struct_pb2.Struct, bool]:
@@ -635,11 +657,17 @@ class _Capture:
         )
 
 
+@functools.cache
 def _api_version(token: str) -> str | None:
+    """The REST API version the SDK class uses ("Uses Azure REST API version 2024-01-01.")."""
     cls = azure.resource_class(token)
-    doc = (cls.__doc__ or "") if cls is not None else ""
-    init_doc = (getattr(cls, "__init__", None).__doc__ or "") if cls is not None else ""
-    m = re.search(r"Azure REST API version: (\d{4}-\d{2}-\d{2}(?:-preview)?)", doc + init_doc)
+    if cls is None:
+        return None
+    try:
+        source = Path(inspect.getsourcefile(cls) or "").read_text(encoding="utf-8")
+    except (OSError, TypeError):
+        return None
+    m = re.search(r"Uses Azure REST API version (\d{4}-\d{2}-\d{2}(?:-preview)?)", source)
     return m.group(1) if m else None
 
 

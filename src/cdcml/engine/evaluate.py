@@ -280,6 +280,8 @@ class _Evaluator:
             args = sdk.ResourceValidationArgs(
                 r.type, props, r.urn, r.name, opts, provider, run.config.properties(policy.name), self.stack_tags
             )
+            # Snapshot first: a remediation may mutate args.props in place and return it.
+            before = json_format.MessageToDict(to_struct(serialize_properties(props)))
             try:
                 new_props = _run(policy.remediate(args))
             except UnknownValueError as e:
@@ -308,7 +310,6 @@ class _Evaluator:
             except Exception as e:  # noqa: BLE001 - the engine fails the run; so do we, with a clear line
                 raise self._crash(run, policy, r, e) from None
             if new_props:
-                before = json_format.MessageToDict(to_struct(serialize_properties(props)))
                 props = new_props
                 after = json_format.MessageToDict(to_struct(serialize_properties(new_props)))
                 keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))

@@ -313,7 +313,10 @@ def _crypter_for(doc: Mapping[str, Any], path: Path, passphrase: str | None) -> 
         raise ConfigError(f"{path}: encryptionsalt is malformed") from None
     key = hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt, 1_000_000, 32)
     crypter = _Crypter(key)
-    check = crypter.decrypt(splits[2], "encryptionsalt", path) if splits[2] else ""
+    try:
+        check = crypter.decrypt(splits[2], "encryptionsalt", path)
+    except ConfigError:
+        check = ""
     if check != "pulumi":
         raise ConfigError(f"{path}: incorrect passphrase")
     return crypter, None

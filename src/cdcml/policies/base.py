@@ -9,7 +9,8 @@ the resource types a resource policy looks at.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -20,9 +21,19 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-__all__ = ["CONCERNS", "LAYERS", "GuardrailResourcePolicy", "GuardrailStackPolicy", "mcsb"]
+from cdcml.policies.vocabulary import MISSING, as_bool, as_number, get, names, shown
 
-LAYERS = ("cdc", "landing", "eventing", "ml", "platform")
+__all__ = [
+    "CONCERNS",
+    "LAYERS",
+    "Expect",
+    "GuardrailResourcePolicy",
+    "GuardrailStackPolicy",
+    "PropertyPolicy",
+    "mcsb",
+]
+
+LAYERS = ("source", "cdc", "landing", "eventing", "ml", "platform")
 CONCERNS = (
     "cadence",
     "network",
@@ -144,3 +155,94 @@ class GuardrailStackPolicy(_Guardrail, StackValidationPolicy):
             url=url,
         )
         self._init_meta(rule, layer, concern, sorted(resource_types))
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One "property must be X" check of a :class:`PropertyPolicy`.
+
+    *path* is read with :func:`~cdcml.policies.vocabulary.get`; the value complies when it
+    equals one of *allowed* (strings case-insensitively, booleans also from ``"true"``/
+    ``"false"``, numbers as numbers). *missing* says what an absent or null value means:
+    ``"violation"`` (the service default is unsafe) or ``"compliant"`` (it is safe).
+    *types* narrows the check to some of the policy's resource types, *when* to resources
+    whose discriminator paths hold one of the given values. *config_key* names a config
+    property (a list) that replaces *allowed*. *vocabulary* lists further documented
+    values a message may echo (an SDK enum); nothing else is ever echoed, since policies
+    see secrets as plaintext. *why* ends the message.
+    """
+
+    path: str
+    allowed: tuple[Any, ...]
+    missing: Literal["violation", "compliant"] = "violation"
+    why: str = ""
+    types: tuple[str, ...] = ()
+    when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    config_key: str | None = None
+    vocabulary: tuple[str, ...] = ()
+
+    def applies(self, resource_type: str, props: Any) -> bool:
+        if self.types and resource_type not in self.types:
+            return False
+        return all(any(_matches(get(props, path), v) for v in values) for path, values in self.when)
+
+    def allowed_values(self, config: Mapping[str, Any]) -> tuple[Any, ...]:
+        if self.config_key is not None:
+            configured = config.get(self.config_key)
+            if isinstance(configured, (list, tuple)):
+                return tuple(configured)
+        return self.allowed
+
+    def violation(self, props: Any, config: Mapping[str, Any]) -> str | None:
+        """The violation message for *props*, or ``None`` when they comply."""
+        allowed = self.allowed_values(config)
+        value = get(props, self.path)
+        tail = f" {self.why}" if self.why else ""
+        expected = f"it must be {_alternatives(allowed)}" if allowed else "no value is allowed"
+        if value is MISSING:
+            if self.missing == "compliant":
+                return None
+            return f"{self.path} is not set, and the service default is unsafe; {expected}.{tail}"
+        if any(_matches(value, a) for a in allowed):
+            return None
+        return f"{self.path} is {shown(value, (*allowed, *self.vocabulary))}; {expected}.{tail}"
+
+
+def _matches(value: Any, expected: Any) -> bool:
+    if isinstance(expected, bool):
+        return as_bool(value) is expected
+    if isinstance(expected, (int, float)):
+        n = as_number(value)
+        return n is not None and n == expected
+    if isinstance(expected, str):
+        return isinstance(value, str) and value.strip().casefold() == expected.casefold()
+    return bool(value == expected)
+
+
+def _alternatives(values: Sequence[Any]) -> str:
+    return names(values) if len(values) == 1 else f"one of {names(values)}"
+
+
+class PropertyPolicy(GuardrailResourcePolicy):
+    """A data-driven "property must be X" policy (checkov's ``BaseResourceValueCheck``):
+    the rule is the list of :class:`Expect` checks, not code. Each failing check reports
+    one violation."""
+
+    expects: tuple[Expect, ...]
+
+    def __init__(self, *, expects: Sequence[Expect], resource_types: Sequence[str], **kwargs: Any) -> None:
+        checks = tuple(expects)
+        wanted = frozenset(resource_types)
+
+        def validate(args: Any, report_violation: Any) -> None:
+            if args.resource_type not in wanted:
+                return
+            config = args.get_config()
+            for check in checks:
+                if check.applies(args.resource_type, args.props):
+                    message = check.violation(args.props, config)
+                    if message:
+                        report_violation(message)
+
+        super().__init__(validate=validate, resource_types=resource_types, **kwargs)
+        self.expects = checks

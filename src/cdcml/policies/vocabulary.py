@@ -10,20 +10,33 @@ which turns it into the advisory "can't run policy … during preview" diagnosti
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 __all__ = [
+    "ENVIRONMENTS",
+    "ENVIRONMENT_SCHEMA",
     "MISSING",
+    "arm_name",
+    "as_bool",
     "as_number",
     "as_str",
     "dsl_properties",
+    "entries",
+    "environment",
+    "environment_of",
     "equals_ci",
     "get",
     "is_missing",
     "listed",
     "names",
+    "one_of",
     "resource_types",
+    "shown",
+    "str_list",
+    "tag",
+    "tags_of",
 ]
 
 
@@ -95,6 +108,56 @@ def equals_ci(value: Any, expected: str) -> bool:
     return isinstance(value, str) and value.casefold() == expected.casefold()
 
 
+def one_of(value: Any, expected: Iterable[str]) -> bool:
+    """Whether *value* is a string equal (case-insensitively) to one of *expected*."""
+    return isinstance(value, str) and any(value.casefold() == e.casefold() for e in expected)
+
+
+def as_bool(value: Any) -> bool | None:
+    """A boolean, also from the strings ``"true"``/``"false"`` (any case); else ``None``."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().casefold() in ("true", "false"):
+        return value.strip().casefold() == "true"
+    return None
+
+
+def entries(value: Any) -> list[tuple[str, Any]]:
+    """The ``(key, value)`` pairs of a mapping with string keys (``[]`` for anything else);
+    values are read one by one, so an unknown value raises only when it is reached."""
+    if not isinstance(value, Mapping):
+        return []
+    return [(k, value[k]) for k in list(value) if isinstance(k, str)]
+
+
+def str_list(value: Any) -> list[str]:
+    """The string items of a list-like value (other items are skipped)."""
+    return [v for v in listed(value) if isinstance(v, str)]
+
+
+def shown(value: Any, vocabulary: Iterable[Any] = ()) -> str:
+    """*value* for a message, without ever echoing text that could be a secret.
+
+    Policies see secrets as plaintext, so a string is echoed only when it is one of the
+    *vocabulary* (the values the property is documented to take, e.g. an SDK enum);
+    numbers and booleans are echoed; anything else is described by its kind.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    if isinstance(value, str):
+        for v in vocabulary:
+            if isinstance(v, str) and v.casefold() == value.casefold():
+                return f'"{value}"'
+        return "an empty string" if not value.strip() else "a value outside the documented set"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, Sequence):
+        return "a list"
+    return "an unexpected value"
+
+
 def dsl_properties(table: Any) -> dict[str, Any]:
     """The ``dslConnectorProperties`` of a CDC source/target table as a name → value map."""
     out: dict[str, Any] = {}
@@ -128,4 +191,76 @@ def resource_types(*types: str) -> Callable[[F], F]:
 
 def names(values: Iterable[Any]) -> str:
     """Render a list of allowed values for a message: ``"a", "b"``."""
-    return ", ".join(f'"{v}"' for v in values)
+    return ", ".join(f'"{v}"' if isinstance(v, str) else shown(v) for v in values)
+
+
+def tags_of(props: Any) -> dict[str, str]:
+    """The resource's tags as a case-folded key → value map (ARM compares tag names
+    case-insensitively); non-string keys or values are skipped."""
+    return {k.casefold(): v for k, v in entries(get(props, "tags")) if isinstance(v, str)}
+
+
+def tag(props: Any, key: str) -> str | None:
+    """The value of tag *key* (case-insensitive), stripped, or ``None`` when absent or empty."""
+    value = tags_of(props).get(key.casefold())
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+ENVIRONMENTS = ("dev", "test", "prod")
+_ENV_WORDS = {
+    "prod": ("prod", "production", "prd", "live"),
+    "test": ("test", "tst", "qa", "uat", "stage", "staging", "preprod"),
+}
+
+ENVIRONMENT_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "enum": ["", *ENVIRONMENTS],
+    "default": "",
+    "description": "The environment the stack belongs to (dev, test or prod); empty derives it from the Pulumi "
+    "stack name (prod/production/prd/live → prod, test/qa/uat/stage/staging → test, anything else → dev).",
+}
+"""The ``environment`` config property every environment-aware policy shares."""
+
+
+def environment_of(stack: str) -> str:
+    """The environment a stack name implies: a word of the name (split on ``-``, ``_``,
+    ``.`` and ``/``) names prod or test, otherwise dev."""
+    words = {w for w in re.split(r"[-_./]+", stack.casefold()) if w}
+    for env in ("prod", "test"):
+        if words & set(_ENV_WORDS[env]):
+            return env
+    return "dev"
+
+
+def environment(config: Mapping[str, Any]) -> str:
+    """The environment of the stack under evaluation: the policy's ``environment``
+    config when set, else derived from the Pulumi stack name."""
+    configured = config.get("environment")
+    if isinstance(configured, str) and configured.casefold() in ENVIRONMENTS:
+        return configured.casefold()
+    import pulumi
+
+    try:
+        stack = pulumi.get_stack()
+    except Exception:  # noqa: BLE001 - no runtime settings (a bare unit test): no environment to derive
+        stack = ""
+    return environment_of(stack if isinstance(stack, str) else "")
+
+
+_ARM_ID = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/(?P<rest>.+)$", re.IGNORECASE)
+
+
+def arm_name(value: Any) -> tuple[str, str] | None:
+    """``(type, name)`` of an ARM resource id, with the type lower-cased and without
+    child names (``microsoft.storage/storageaccounts``); ``None`` for anything else."""
+    if not isinstance(value, str):
+        return None
+    m = _ARM_ID.match(value.strip().rstrip("/"))
+    if m is None:
+        return None
+    parts = m.group("rest").split("/")
+    if len(parts) < 3 or len(parts) % 2 == 0:
+        return None
+    namespace, segments = parts[0], parts[1:]
+    types = segments[0::2]
+    return f"{namespace}/{'/'.join(types)}".casefold(), segments[-1]

@@ -1,0 +1,356 @@
+"""The engine's side of the analyzer protocol, driven against any Analyzer service.
+
+:func:`analyze_graph` plays the Pulumi engine: it builds ``AnalyzeRequest`` /
+``AnalyzeStackRequest`` / ``ConfigureAnalyzerRequest`` protobufs from a ResourceGraph and
+a PackConfig exactly as ``analyzer_plugin.go`` and ``step_generator.go`` do, calls the
+service, and converts the responses to Findings with the engine's rules (Analyze
+diagnostics take the resource's URN, ``remediate`` becomes ``mandatory``, a missing
+severity is filled from ``GetAnalyzerInfo``, the pack version comes from
+PulumiPolicy.yaml, a remediation diagnostic is an advisory violation).
+
+The service can be the SDK's own ``_PolicyAnalyzerServicer`` in-process or a gRPC stub
+to a pack process started as the CLI starts it (:mod:`cdcml.engine.grpc_pack`); either
+way the answers are the SDK's, which makes this the reference the in-process evaluator
+is tested against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from google.protobuf import empty_pb2, json_format, struct_pb2
+
+from cdcml.engine.config import PackConfig
+from cdcml.engine.wire import is_unknown, marshal_for_analyzer, to_struct
+from cdcml.model import (
+    EnforcementLevel,
+    EvaluatedResource,
+    Finding,
+    FindingKind,
+    Findings,
+    PackRef,
+    Remediation,
+    Resource,
+    ResourceGraph,
+    Severity,
+    freeze,
+)
+
+__all__ = ["AnalyzerService", "PackSession", "analyze_graph", "configure_request", "stack_configure_request"]
+
+_LEVEL_TO_PROTO = {"advisory": 0, "mandatory": 1, "disabled": 2, "remediate": 3}
+_PROTO_TO_LEVEL = {v: EnforcementLevel(k) for k, v in _LEVEL_TO_PROTO.items()}
+_PROTO_TO_SEVERITY = {
+    0: Severity.UNSPECIFIED,
+    1: Severity.LOW,
+    2: Severity.MEDIUM,
+    3: Severity.HIGH,
+    4: Severity.CRITICAL,
+}
+
+
+class AnalyzerService(Protocol):
+    """The Analyzer RPCs cdcml drives (a servicer, or a gRPC stub with the same names)."""
+
+    def Analyze(self, request: Any, context: Any = ...) -> Any: ...
+    def AnalyzeStack(self, request: Any, context: Any = ...) -> Any: ...
+    def Remediate(self, request: Any, context: Any = ...) -> Any: ...
+    def GetAnalyzerInfo(self, request: Any, context: Any = ...) -> Any: ...
+    def Configure(self, request: Any, context: Any = ...) -> Any: ...
+    def ConfigureStack(self, request: Any, context: Any = ...) -> Any: ...
+
+
+Call = Callable[[str, Any], Any]
+
+
+@dataclass
+class PackSession:
+    """One pack as the engine sees it: its service, its name and PulumiPolicy.yaml version,
+    and the config to send."""
+
+    call: Call  # call(method_name, request) -> response
+    name: str
+    version: str
+    config: PackConfig
+
+
+def _proto() -> Any:
+    from pulumi.runtime import proto
+
+    return proto
+
+
+def configure_request(config: PackConfig) -> Any:
+    proto = _proto()
+    req = proto.ConfigureAnalyzerRequest()
+    for name, cfg in config.policies.items():
+        pc = proto.PolicyConfig(enforcementLevel=_LEVEL_TO_PROTO[str(cfg.enforcement_level)])
+        if cfg.properties:
+            pc.properties.update(dict(cfg.properties))
+        req.policyConfig[name].CopyFrom(pc)
+    return req
+
+
+def stack_configure_request(graph: ResourceGraph) -> Any:
+    proto = _proto()
+    return proto.AnalyzerStackConfigureRequest(
+        stack=graph.stack,
+        project=graph.project,
+        organization=graph.organization,
+        dry_run=graph.dry_run,
+        config=dict(graph.config),
+        config_secret_keys=list(graph.config_secret_keys),
+        tags=dict(graph.tags),
+    )
+
+
+def _options(r: Resource) -> Any:
+    proto = _proto()
+    o = r.options
+    ct = o.custom_timeouts
+    opts = proto.AnalyzerResourceOptions(
+        protect=o.protect,
+        ignoreChanges=list(o.ignore_changes),
+        deleteBeforeReplace=bool(o.delete_before_replace),
+        deleteBeforeReplaceDefined=o.delete_before_replace is not None,
+        additionalSecretOutputs=list(o.additional_secret_outputs),
+        aliases=list(o.aliases),
+        parent=r.parent,
+    )
+    # The engine always sends customTimeouts (zeros when unset).
+    opts.customTimeouts.CopyFrom(
+        proto.AnalyzerResourceOptions.CustomTimeouts(
+            create=ct.create if ct else 0.0, update=ct.update if ct else 0.0, delete=ct.delete if ct else 0.0
+        )
+    )
+    return opts
+
+
+class _Requests:
+    def __init__(self, graph: ResourceGraph) -> None:
+        self.graph = graph
+        self.ids = {r.urn: ((None if is_unknown(r.id) else r.id) if r.custom else "") for r in graph.resources}
+
+    def marshal(self, props: Any) -> struct_pb2.Struct:
+        return to_struct(marshal_for_analyzer(props, self.ids.get))
+
+    def provider(self, r: Resource) -> Any:
+        if not r.provider:
+            return None
+        prov = self.graph.get(r.provider_urn)
+        if prov is None:
+            return None
+        return _proto().AnalyzerProviderResource(
+            type=prov.type, properties=self.marshal(prov.inputs), urn=prov.urn, name=prov.urn.rsplit("::", 1)[-1]
+        )
+
+    def analyze(self, r: Resource, properties: struct_pb2.Struct) -> Any:
+        req = _proto().AnalyzeRequest(type=r.type, urn=r.urn, name=r.urn.rsplit("::", 1)[-1], options=_options(r))
+        req.properties.CopyFrom(properties)
+        prov = self.provider(r)
+        if prov is not None:
+            req.provider.CopyFrom(prov)
+        return req
+
+    def stack(self, live: Sequence[Resource]) -> Any:
+        proto = _proto()
+        req = proto.AnalyzeStackRequest()
+        for r in live:
+            ar = proto.AnalyzerResource(
+                type=r.type,
+                urn=r.urn,
+                name=r.urn.rsplit("::", 1)[-1],
+                options=_options(r),
+                parent=r.parent,
+                dependencies=list(r.dependencies),
+            )
+            ar.properties.CopyFrom(self.marshal(r.outputs))
+            prov = self.provider(r)
+            if prov is not None:
+                ar.provider.CopyFrom(prov)
+            for key, urns in r.property_dependencies.items():
+                if urns:
+                    ar.propertyDependencies[key].urns.extend(urns)
+            req.resources.append(ar)
+        return req
+
+
+def analyze_graph(
+    graph: ResourceGraph,
+    sessions: Sequence[PackSession],
+    *,
+    apply_remediations: bool | None = None,
+    configure: bool = True,
+) -> Findings:
+    """Run *graph* through each session's Analyzer service the way the engine does."""
+    if apply_remediations is None:
+        apply_remediations = graph.source != "state"
+    requests = _Requests(graph)
+    infos: dict[str, dict[str, tuple[Any, Severity]]] = {}
+    for s in sessions:
+        if configure:
+            s.call("ConfigureStack", stack_configure_request(graph))
+        info = s.call("GetAnalyzerInfo", empty_pb2.Empty())
+        infos[s.name] = {p.name: (p, _PROTO_TO_SEVERITY[p.severity]) for p in info.policies}
+        if configure and s.config.policies:
+            s.call("Configure", configure_request(s.config))
+
+    findings: list[Finding] = []
+    remediations: list[Remediation] = []
+    evaluated: list[EvaluatedResource] = []
+    live = [r for r in graph.resources if not r.delete]
+
+    def severity(session: PackSession, policy: str, proto_severity: int) -> Severity:
+        sev = _PROTO_TO_SEVERITY[proto_severity]
+        if sev is Severity.UNSPECIFIED and policy in infos[session.name]:
+            sev = infos[session.name][policy][1]
+        return sev
+
+    def level_of(session: PackSession, policy: str) -> EnforcementLevel:
+        lvl = session.config.level(policy)
+        if lvl is not None:
+            return lvl
+        info = infos[session.name].get(policy)
+        return _PROTO_TO_LEVEL[info[0].enforcementLevel] if info else EnforcementLevel.ADVISORY
+
+    def not_applicable(session: PackSession, na: Any, r: Resource | None, policy_type: str) -> None:
+        info = infos[session.name].get(na.policy_name)
+        findings.append(
+            Finding(
+                kind=FindingKind.NOT_APPLICABLE,
+                pack=session.name,
+                pack_version=session.version,
+                policy=na.policy_name,
+                policy_type=policy_type,
+                enforcement_level=level_of(session, na.policy_name),
+                severity=severity(session, na.policy_name, 0),
+                urn=r.urn if r is not None else "",
+                resource_type=r.type if r is not None else "",
+                description=info[0].description if info else "",
+                message=na.reason,
+            )
+        )
+
+    def diagnostic(session: PackSession, d: Any, r: Resource | None, policy_type: str) -> None:
+        level = _PROTO_TO_LEVEL[d.enforcementLevel]
+        if level is EnforcementLevel.REMEDIATE:
+            level = EnforcementLevel.MANDATORY
+        unknown = d.message.startswith(f"can't run policy '{d.policyName}' from policy pack ")
+        if r is not None:
+            urn, rtype = r.urn, r.type
+        else:
+            urn = d.urn
+            target = graph.get(urn)
+            rtype = target.type if target is not None else ""
+        findings.append(
+            Finding(
+                kind=FindingKind.UNKNOWN if unknown else FindingKind.VIOLATION,
+                pack=session.name,
+                pack_version=session.version,
+                policy=d.policyName,
+                policy_type=policy_type,
+                enforcement_level=level,
+                severity=severity(session, d.policyName, d.severity),
+                urn=urn,
+                resource_type=rtype,
+                description=d.description,
+                message=d.message,
+            )
+        )
+
+    for r in live:
+        properties = requests.marshal(r.inputs)
+        for s in sessions:
+            resp = s.call("Remediate", requests.analyze(r, properties))
+            for na in resp.not_applicable:
+                not_applicable(s, na, r, "resource")
+            for rem in resp.remediations:
+                if rem.diagnostic:
+                    findings.append(
+                        Finding(
+                            kind=FindingKind.UNKNOWN,
+                            pack=s.name,
+                            pack_version=s.version,
+                            policy=rem.policyName,
+                            policy_type="resource",
+                            enforcement_level=EnforcementLevel.ADVISORY,
+                            severity=severity(s, rem.policyName, 0),
+                            urn=r.urn,
+                            resource_type=r.type,
+                            description=rem.description,
+                            message=rem.diagnostic,
+                        )
+                    )
+                elif rem.HasField("properties"):
+                    before = json_format.MessageToDict(properties)
+                    after = json_format.MessageToDict(rem.properties)
+                    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+                    remediations.append(
+                        Remediation(
+                            pack=s.name,
+                            pack_version=s.version,
+                            policy=rem.policyName,
+                            urn=r.urn,
+                            resource_type=r.type,
+                            description=rem.description,
+                            properties=freeze(after),
+                            changed=tuple(changed),
+                        )
+                    )
+                    if apply_remediations:
+                        properties = struct_pb2.Struct()
+                        properties.CopyFrom(rem.properties)
+        ran: list[str] = []
+        for s in sessions:
+            resp = s.call("Analyze", requests.analyze(r, properties))
+            for d in resp.diagnostics:
+                diagnostic(s, d, r, "resource")
+            skipped = set()
+            for na in resp.not_applicable:
+                not_applicable(s, na, r, "resource")
+                if na.reason == "Policy does not implement validate":
+                    skipped.add(na.policy_name)
+            for name, (info, _sev) in infos[s.name].items():
+                is_resource = info.policy_type == _proto().PolicyType.POLICY_TYPE_RESOURCE
+                lvl = level_of(s, name)
+                if is_resource and lvl is not EnforcementLevel.DISABLED and name not in skipped:
+                    ran.append(f"{s.name}/{name}")
+        evaluated.append(EvaluatedResource(r.urn, r.type, r.name, tuple(ran)))
+
+    stack_req = requests.stack(live)
+    stack_ran: list[str] = []
+    for s in sessions:
+        resp = s.call("AnalyzeStack", stack_req)
+        for d in resp.diagnostics:
+            diagnostic(s, d, None, "stack")
+        for na in resp.not_applicable:
+            not_applicable(s, na, None, "stack")
+        for name, (info, _sev) in infos[s.name].items():
+            if (
+                info.policy_type == _proto().PolicyType.POLICY_TYPE_STACK
+                and level_of(s, name) is not EnforcementLevel.DISABLED
+            ):
+                stack_ran.append(f"{s.name}/{name}")
+
+    return Findings(
+        project=graph.project,
+        stack=graph.stack,
+        source=graph.source,
+        packs=tuple(PackRef(s.name, s.version) for s in sessions),
+        findings=tuple(findings),
+        remediations=tuple(remediations),
+        evaluated=tuple(evaluated),
+        stack_policies=tuple(stack_ran),
+    )
+
+
+def in_process_session(pack: Any, config: PackConfig) -> PackSession:
+    """A session on the pack's own SDK servicer, in this process (no gRPC)."""
+    servicer = pack.servicer
+
+    def call(method: str, request: Any) -> Any:
+        return getattr(servicer, method)(request, None)
+
+    return PackSession(call=call, name=pack.name, version=pack.version, config=config)

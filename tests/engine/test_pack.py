@@ -1,0 +1,130 @@
+"""Pack loading: any Python pack directory, in-process, without starting its server."""
+
+from __future__ import annotations
+
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from cdcml.engine.pack import load_pack, pack_from_policies
+from cdcml.errors import PackError
+from cdcml.model import EnforcementLevel
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def make_pack(
+    tmp_path: Path, main: str, yaml_text: str = "runtime: python\nversion: 1.2.3\n", files: dict[str, str] | None = None
+) -> Path:
+    d = tmp_path / "pack"
+    d.mkdir()
+    (d / "PulumiPolicy.yaml").write_text(yaml_text)
+    (d / "__main__.py").write_text(textwrap.dedent(main))
+    for name, text in (files or {}).items():
+        (d / name).write_text(textwrap.dedent(text))
+    return d
+
+
+MINIMAL = """\
+    from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy, Severity
+    PolicyPack(
+        name="minimal",
+        policies=[ResourceValidationPolicy(name="p", description="A policy.", validate=lambda a, r: None,
+                                           severity=Severity.LOW)],
+        enforcement_level=EnforcementLevel.MANDATORY,
+        initial_config={"p": EnforcementLevel.ADVISORY},
+        description="A pack.",
+    )
+    print("after PolicyPack: never reached under the CLI")
+"""
+
+
+def test_a_pack_loads_without_blocking_and_keeps_its_metadata(tmp_path, capsys):
+    result: list = []
+    t = threading.Thread(target=lambda: result.append(load_pack(make_pack(tmp_path, MINIMAL))), daemon=True)
+    t.start()
+    t.join(timeout=20)
+    assert not t.is_alive(), "PolicyPack(...) must not block"
+    pack = result[0]
+    assert (pack.name, pack.version, pack.enforcement_level) == ("minimal", "1.2.3", EnforcementLevel.MANDATORY)
+    assert pack.policy_names() == ("p",)
+    assert pack.description == "A pack."
+    assert set(pack.initial_config) == {"p"}
+    info = pack.analyzer_info()
+    assert info.name == "minimal" and [p.name for p in info.policies] == ["p"]
+    assert "after PolicyPack" not in capsys.readouterr().out, "code after PolicyPack(...) never runs"
+
+
+def test_the_repository_pack_loads_from_the_catalogue():
+    pack = load_pack(ROOT / "policies" / "cdc-ml-guardrails")
+    from cdcml.policies.catalogue import POLICIES
+
+    assert pack.name == "cdc-ml-guardrails"
+    assert pack.policy_names() == tuple(p.name for p in POLICIES)
+
+
+def test_sibling_modules_import_and_are_forgotten_after_loading(tmp_path):
+    d = make_pack(
+        tmp_path,
+        """\
+        from pulumi_policy import PolicyPack, ResourceValidationPolicy
+        from rules import DESCRIPTION
+        PolicyPack(name="with-helpers", policies=[ResourceValidationPolicy(name="p", description=DESCRIPTION,
+                                                                          validate=lambda a, r: None)])
+    """,
+        files={"rules.py": 'DESCRIPTION = "From a sibling module."\n'},
+    )
+    import sys
+
+    pack = load_pack(d)
+    assert pack.policies[0].description == "From a sibling module."
+    assert "rules" not in sys.modules
+
+
+def test_the_sdk_validation_still_applies(tmp_path):
+    d = make_pack(
+        tmp_path,
+        """\
+        from pulumi_policy import PolicyPack
+        PolicyPack(name="bad name!", policies=[])
+    """,
+    )
+    with pytest.raises(PackError, match=r"__main__\.py:2: TypeError: Invalid policy pack name bad name!"):
+        load_pack(d)
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "main", "message"),
+    [
+        (None, MINIMAL, "has no PulumiPolicy.yaml"),
+        ("runtime: nodejs\n", MINIMAL, "runtime is 'nodejs'; cdcml runs Python policy packs only"),
+        ("runtime: python\n", "x = 1\n", "finished without constructing PolicyPack"),
+        ("runtime: python\n", "import sys\nsys.exit(3)\n", "exited while loading (code 3)"),
+        ("runtime: python\n", "raise RuntimeError('no')\n", "failed to load at __main__.py:1: RuntimeError: no"),
+    ],
+)
+def test_a_broken_pack_is_one_clear_line(tmp_path, yaml_text, main, message):
+    d = make_pack(tmp_path, main, yaml_text or "runtime: python\n")
+    if yaml_text is None:
+        (d / "PulumiPolicy.yaml").unlink()
+    with pytest.raises(PackError) as err:
+        load_pack(d)
+    assert message in err.value.message and "\n" not in err.value.message
+
+
+def test_a_missing_directory_is_refused(tmp_path):
+    with pytest.raises(PackError, match="does not exist"):
+        load_pack(tmp_path / "nope")
+
+
+def test_packs_can_be_built_from_policy_objects():
+    from pulumi_policy import ResourceValidationPolicy
+
+    pack = pack_from_policies(
+        "inline", [ResourceValidationPolicy(name="p", description="P.", validate=lambda a, r: None)]
+    )
+    assert pack.name == "inline" and pack.analyzer_info().policies[0].name == "p"
+    with pytest.raises(TypeError, match="Invalid policy pack name"):
+        pack_from_policies("no spaces allowed", list(pack.policies))

@@ -1,0 +1,143 @@
+"""Pulumi.yaml and stack configuration, read as the CLI reads them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cdcml.engine.project import encrypt_for_tests, load_project, load_stack_config, parse_config_overrides
+from cdcml.engine.wire import REDACTED
+from cdcml.errors import ConfigError, ProjectError
+
+PASSPHRASE = "s3cret passphrase"
+
+
+@pytest.fixture(scope="module")
+def encrypted() -> tuple[str, str]:
+    return encrypt_for_tests(PASSPHRASE, b"saltsalt", "hunter2", b"twelve bytes")
+
+
+def project(tmp_path: Path, stack_yaml: str = "", extra: str = "") -> Path:
+    (tmp_path / "Pulumi.yaml").write_text(f"name: demo\nruntime: python\n{extra}")
+    (tmp_path / "__main__.py").write_text("")
+    if stack_yaml:
+        (tmp_path / "Pulumi.dev.yaml").write_text(stack_yaml)
+    return tmp_path
+
+
+def test_main_and_name_are_read(tmp_path):
+    (tmp_path / "prog").mkdir()
+    (tmp_path / "prog" / "__main__.py").write_text("")
+    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime:\n  name: python\nmain: prog/\n")
+    p = load_project(tmp_path)
+    assert p.name == "demo" and p.main == (tmp_path / "prog").resolve() and p.runtime == "python"
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("runtime: python\n", "'name' is missing"),
+        ("name: demo\n", "'runtime' is missing"),
+        ("name: demo\nruntime: nodejs\n", "runtime is 'nodejs'; cdcml captures Python programs only"),
+        ("name: demo\nruntime: python\nmain: nowhere/\n", "main 'nowhere/' does not exist"),
+        ("name: [demo\n", "expected ',' or ']'"),
+    ],
+)
+def test_a_malformed_pulumi_yaml_is_one_clear_line(tmp_path, yaml_text, message):
+    (tmp_path / "Pulumi.yaml").write_text(yaml_text)
+    with pytest.raises(ProjectError) as err:
+        load_project(tmp_path)
+    assert message in err.value.message and "\n" not in err.value.message
+
+
+def test_a_directory_without_pulumi_yaml_is_refused(tmp_path):
+    with pytest.raises(ProjectError, match="no Pulumi.yaml"):
+        load_project(tmp_path)
+
+
+def test_plain_namespaced_structured_values_and_project_defaults(tmp_path):
+    d = project(
+        tmp_path,
+        "config:\n  demo:count: 3\n  demo:flag: true\n  azure-native:location: westeurope\n"
+        "  demo:tiers:\n    - hot\n    - cool\n",
+        extra="config:\n  owner: platform\n  count:\n    type: integer\n    default: 1\n",
+    )
+    cfg = load_stack_config(load_project(d), "dev")
+    assert dict(cfg.values) == {
+        "demo:owner": "platform",
+        "demo:count": "3",
+        "demo:flag": "true",
+        "azure-native:location": "westeurope",
+        "demo:tiers": '["hot","cool"]',
+    }
+    assert cfg.secret_keys == ()
+
+
+def test_overrides_win_and_get_the_project_namespace(tmp_path):
+    d = project(tmp_path, "config:\n  demo:count: 3\n")
+    cfg = load_stack_config(load_project(d), "dev", parse_config_overrides(["count=7", "aws:region=x"]))
+    assert cfg.values["demo:count"] == "7" and cfg.values["aws:region"] == "x"
+
+
+def test_an_override_without_equals_is_refused():
+    with pytest.raises(ConfigError, match="expected key=value"):
+        parse_config_overrides(["count"])
+
+
+def test_un_namespaced_stack_keys_are_refused_with_the_fix(tmp_path):
+    d = project(tmp_path, "config:\n  count: 3\n")
+    with pytest.raises(ConfigError, match="'count' is not namespaced; write it as 'demo:count'"):
+        load_stack_config(load_project(d), "dev")
+
+
+def test_secure_values_are_decrypted_with_the_passphrase(tmp_path, encrypted):
+    salt, ct = encrypted
+    d = project(
+        tmp_path,
+        f"encryptionsalt: {salt}\nconfig:\n  demo:pw:\n    secure: {ct}\n"
+        f"  demo:nested:\n    inner:\n      secure: {ct}\n",
+    )
+    cfg = load_stack_config(load_project(d), "dev", passphrase=PASSPHRASE)
+    assert cfg.values["demo:pw"] == "hunter2"
+    assert cfg.values["demo:nested"] == '{"inner":"hunter2"}'
+    assert set(cfg.secret_keys) == {"demo:pw", "demo:nested"}
+
+
+def test_the_passphrase_comes_from_the_environment(tmp_path, encrypted, monkeypatch):
+    salt, ct = encrypted
+    d = project(tmp_path, f"encryptionsalt: {salt}\nconfig:\n  demo:pw:\n    secure: {ct}\n")
+    pfile = tmp_path / "pass.txt"
+    pfile.write_text(PASSPHRASE + "\n")
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(pfile))
+    assert load_stack_config(load_project(d), "dev").values["demo:pw"] == "hunter2"
+
+
+def test_a_wrong_passphrase_is_refused_without_showing_anything_secret(tmp_path, encrypted):
+    salt, ct = encrypted
+    d = project(tmp_path, f"encryptionsalt: {salt}\nconfig:\n  demo:pw:\n    secure: {ct}\n")
+    with pytest.raises(ConfigError) as err:
+        load_stack_config(load_project(d), "dev", passphrase="wrong")
+    assert "incorrect passphrase" in err.value.message and ct not in err.value.message
+
+
+def test_without_a_passphrase_secrets_are_redacted_and_listed(tmp_path, encrypted, monkeypatch):
+    salt, ct = encrypted
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    d = project(tmp_path, f"encryptionsalt: {salt}\nconfig:\n  demo:pw:\n    secure: {ct}\n")
+    cfg = load_stack_config(load_project(d), "dev")
+    assert cfg.values["demo:pw"] == REDACTED and cfg.undecryptable == ("demo:pw",)
+
+
+def test_esc_environments_are_refused_clearly(tmp_path):
+    d = project(tmp_path, "environment:\n  - team/dev\n")
+    with pytest.raises(ConfigError, match="Pulumi ESC"):
+        load_stack_config(load_project(d), "dev")
+
+
+def test_stacks_are_listed_from_their_files(tmp_path):
+    d = project(tmp_path, "config: {}\n")
+    (d / "Pulumi.prod.yaml").write_text("config: {}\n")
+    assert load_project(d).stacks() == ["dev", "prod"]

@@ -1,0 +1,81 @@
+"""The engine's wire form and the marshaling it applies for analyzers."""
+
+from __future__ import annotations
+
+from cdcml.engine.wire import (
+    ARCHIVE_SIG,
+    OUTPUT_VALUE_SIG,
+    REDACTED,
+    RESOURCE_REF_SIG,
+    SECRET_SIG,
+    SIG_KEY,
+    UNKNOWN,
+    from_struct,
+    marshal_for_analyzer,
+    redact,
+    reveal,
+    secret,
+    secret_values,
+    to_struct,
+)
+
+
+def test_internal_keys_are_dropped_at_every_level():
+    props = {"__a": 1, "b": {"__c": 2, "d": [{"__e": 3, "f": 4}]}}
+    assert marshal_for_analyzer(props) == {"b": {"d": [{"f": 4}]}}
+
+
+def test_secrets_and_unknowns_are_kept():
+    props = {"s": secret({"__x": 1, "y": UNKNOWN}), "u": UNKNOWN}
+    assert marshal_for_analyzer(props) == {"s": {SIG_KEY: SECRET_SIG, "value": {"y": UNKNOWN}}, "u": UNKNOWN}
+
+
+def test_resource_references_become_ids_or_urns():
+    ids = {"urn:a": "id-a", "urn:comp": "", "urn:unknown": None}
+    ref = lambda urn, **kw: {SIG_KEY: RESOURCE_REF_SIG, "urn": urn, **kw}  # noqa: E731
+    out = marshal_for_analyzer(
+        {
+            "a": ref("urn:a"),
+            "c": ref("urn:comp"),
+            "u": ref("urn:unknown"),
+            "explicit": ref("urn:z", id="given"),
+            "empty": ref("urn:z", id=""),
+        },
+        ids.get,
+    )
+    assert out == {"a": "id-a", "c": "urn:comp", "u": UNKNOWN, "explicit": "given", "empty": UNKNOWN}
+
+
+def test_output_values_become_their_value_or_unknown():
+    out = marshal_for_analyzer(
+        {
+            "known": {SIG_KEY: OUTPUT_VALUE_SIG, "value": 3},
+            "secret": {SIG_KEY: OUTPUT_VALUE_SIG, "value": "x", "secret": True},
+            "unknown": {SIG_KEY: OUTPUT_VALUE_SIG},
+        }
+    )
+    assert out == {"known": 3, "secret": secret("x"), "unknown": UNKNOWN}
+
+
+def test_archives_keep_their_signature():
+    archive = {SIG_KEY: ARCHIVE_SIG, "assets": {}}
+    assert marshal_for_analyzer({"a": archive}) == {"a": archive}
+
+
+def test_numbers_become_floats_on_the_wire():
+    assert from_struct(to_struct({"n": 32, "b": True, "l": [1, "x", None]})) == {
+        "n": 32.0,
+        "b": True,
+        "l": [1.0, "x", None],
+    }
+    assert isinstance(from_struct(to_struct({"n": 32}))["n"], float)
+
+
+def test_redact_hides_secrets_and_marks_unknowns():
+    assert redact({"a": secret("pw"), "b": [UNKNOWN, 1]}) == {"a": REDACTED, "b": ["<unknown>", 1]}
+
+
+def test_secret_values_finds_every_plaintext_inside_secrets():
+    props = {"a": secret({"user": "u1", "pw": "p1"}), "b": "public", "c": [secret(42)], "d": secret(REDACTED)}
+    assert sorted(secret_values(props)) == ["42", "p1", "u1"]
+    assert reveal(secret("x")) == "x" and reveal("y") == "y"

@@ -1,0 +1,160 @@
+"""The command line: exit codes, one-line errors, the JSON report's documented shape."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from cdcml.cli import run
+from cdcml.report import REPORT_SCHEMA
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK = ROOT / "policies" / "cdc-ml-guardrails"
+
+
+def cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = run(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("cdcml: error: ") and "Traceback" not in err
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def seed_json() -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-m", "cdcml.cli", "preview", "--stack", "seed", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_seed_json_report_validates_against_the_documented_shape(seed_json):
+    jsonschema.Draft202012Validator.check_schema(REPORT_SCHEMA)
+    jsonschema.validate(seed_json, REPORT_SCHEMA, cls=jsonschema.Draft202012Validator)
+
+
+def test_seed_verdicts_name_each_broken_guardrail(seed_json):
+    by_policy: dict[str, list[dict]] = {}
+    for f in seed_json["findings"]:
+        if f["kind"] == "violation":
+            by_policy.setdefault(f["policy"], []).append(f)
+    cdc_urn = "urn:pulumi:seed::cdcml::azure-native:datafactory:ChangeDataCapture::orders-cdc"
+    (rec,) = by_policy["cdc-enforce-recurrence-bounds"]
+    assert rec["urn"] == cdc_urn and rec["enforcementLevel"] == "mandatory" and "every 1 minute" in rec["message"]
+    (mode,) = by_policy["cdc-enforce-mode-allowlist"]
+    assert mode["urn"] == cdc_urn and '"Incremental"' in mode["message"]
+    tagged = {f["urn"].rsplit("::", 1)[1] for f in by_policy["governance-require-tags"]}
+    assert {"cdc-ml-rg", "cdc-factory", "cdc-events", "ml-workspace"} <= tagged
+    assert seed_json["summary"]["exitCode"] == 1 and seed_json["summary"]["mandatory"] >= 2
+
+
+def test_every_evaluated_resource_lists_the_policies_that_ran(seed_json):
+    urns = [r["urn"] for r in seed_json["resources"]]
+    assert "urn:pulumi:seed::cdcml::pulumi:pulumi:Stack::cdcml-seed" in urns
+    cdc = next(r for r in seed_json["resources"] if r["type"] == "azure-native:datafactory:ChangeDataCapture")
+    assert "cdc-ml-guardrails/cdc-enforce-recurrence-bounds" in cdc["policies"]
+
+
+def test_the_text_report_groups_findings_and_exits_one(capsys):
+    code, out, _ = cli(capsys, "preview", str(ROOT), "--stack", "seed")
+    assert code == 1
+    assert "orders-cdc" in out and "cdc-enforce-mode-allowlist" in out and "FAIL" in out
+
+
+def write_project(tmp_path: Path, program: str) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  azure-native:location: westeurope\n")
+    (tmp_path / "__main__.py").write_text(textwrap.dedent(program))
+    return tmp_path
+
+
+def test_a_clean_program_exits_zero(capsys, tmp_path):
+    d = write_project(
+        tmp_path,
+        """\
+        from pulumi_azure_native import resources
+        resources.ResourceGroup("rg", tags={"owner": "a", "cost-center": "b", "environment": "dev",
+                                            "data-classification": "internal"})
+    """,
+    )
+    code, out, err = cli(capsys, "preview", str(d), "--policy-pack", str(PACK))
+    assert code == 0, out + err
+    assert "PASS" in out
+
+
+def test_a_program_that_raises_exits_two_with_one_line(capsys, tmp_path):
+    d = write_project(tmp_path, "raise RuntimeError('no landing zone configured')\n")
+    code, out, err = cli(capsys, "preview", str(d), "--policy-pack", str(PACK))
+    assert code == 2 and out == ""
+    assert one_line_error(err) == (
+        "cdcml: error: program demo failed at __main__.py:1: RuntimeError: no landing zone configured"
+    )
+
+
+def test_an_invalid_pack_config_exits_two_with_one_line(capsys, tmp_path):
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"cdc-enforce-recurrence-bounds": {"minLatencyMinutes": "fast"}}))
+    code, out, err = cli(
+        capsys, "preview", str(ROOT), "-s", "seed", "--policy-pack", str(PACK), "--policy-pack-config", str(cfg)
+    )
+    assert code == 2 and out == ""
+    line = one_line_error(err)
+    assert "cdc-enforce-recurrence-bounds: minLatencyMinutes: 'fast' is not of type 'number'" in line
+
+
+def test_a_missing_pack_directory_exits_two(capsys, tmp_path):
+    code, out, err = cli(capsys, "preview", str(ROOT), "-s", "seed", "--policy-pack", str(tmp_path / "nope"))
+    assert code == 2 and out == ""
+    assert "policy pack directory" in one_line_error(err)
+
+
+def test_an_unknown_stack_exits_two(capsys):
+    code, out, err = cli(capsys, "preview", str(ROOT), "--stack", "nope")
+    assert code == 2 and out == ""
+    assert "unknown stack 'nope'" in one_line_error(err)
+
+
+def test_a_usage_error_exits_two_with_one_line(capsys):
+    code, _, err = cli(capsys, "preview", "--outputs", "sideways")
+    assert code == 2
+    assert "Invalid value for '--outputs'" in one_line_error(err)
+
+
+def test_an_unknown_config_policy_is_a_warning_not_an_error(capsys, tmp_path):
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"no-such-policy": "mandatory"}))
+    code, _, err = cli(capsys, "preview", str(ROOT), "-s", "seed", "--policy-pack-config", str(cfg), "--json")
+    assert code == 1
+    assert "has no policy 'no-such-policy'" in err
+
+
+def test_the_installed_entry_point_never_prints_a_traceback(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "cdcml.cli", "preview", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert one_line_error(proc.stderr).endswith("not a Pulumi project directory")
