@@ -52,7 +52,7 @@ def test_a_malformed_pulumi_yaml_is_one_clear_line(tmp_path, yaml_text, message)
 
 
 def test_a_directory_without_pulumi_yaml_is_refused(tmp_path):
-    with pytest.raises(ProjectError, match="no Pulumi.yaml"):
+    with pytest.raises(ProjectError, match=r"no Pulumi\.yaml"):
         load_project(tmp_path)
 
 
