@@ -24,3 +24,8 @@ settings.register_profile(
 )
 settings.register_profile("long", max_examples=600, deadline=None, suppress_health_check=_SLOW_OK)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def examples(*, dev: int, ci: int, long: int) -> int:
+    """max_examples for a test whose example count the issue fixes per profile."""
+    return {"dev": dev, "ci": ci, "long": long}.get(os.environ.get("HYPOTHESIS_PROFILE", "dev"), dev)

@@ -49,6 +49,14 @@ from cdcml.errors import CdcmlError
     help="preview: computed outputs are unknown, as in `pulumi preview`; resolved: outputs as the "
     "provider would fill them after `pulumi up`.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["inprocess", "grpc"]),
+    default="inprocess",
+    show_default=True,
+    help="inprocess: cdcml's evaluator; grpc: each pack in its own process over the analyzer protocol, "
+    "as the Pulumi CLI runs it (slower; the reference the evaluator is tested against).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report (shape documented in the README).")
 @click.option("--show-not-applicable", is_flag=True, help="Also list policies that declared themselves n/a.")
 def preview(
@@ -58,6 +66,7 @@ def preview(
     pack_dirs: Sequence[Path],
     config_files: Sequence[Path],
     outputs: str,
+    engine: str,
     as_json: bool,
     show_not_applicable: bool,
 ) -> None:
@@ -89,6 +98,7 @@ def preview(
                 pack_dirs=list(pack_dirs),
                 config_files=list(config_files),
                 mode=outputs,
+                engine=engine,
                 on_captured=on_captured,
                 progress=on_progress,
             )

@@ -74,6 +74,7 @@ class PackSession:
     name: str
     version: str
     config: PackConfig
+    stack_configured: bool = False  # ConfigureStack already sent (a pack process does it at start)
 
 
 def _proto() -> Any:
@@ -190,7 +191,7 @@ def analyze_graph(
     requests = _Requests(graph)
     infos: dict[str, dict[str, tuple[Any, Severity]]] = {}
     for s in sessions:
-        if configure:
+        if configure and not s.stack_configured:
             s.call("ConfigureStack", stack_configure_request(graph))
         info = s.call("GetAnalyzerInfo", empty_pb2.Empty())
         infos[s.name] = {p.name: (p, _PROTO_TO_SEVERITY[p.severity]) for p in info.policies}

@@ -68,11 +68,13 @@ def preview(
     config_files: Sequence[str | os.PathLike[str]] = (),
     mode: OutputMode | str = OutputMode.PREVIEW,
     organization: str = "organization",
+    engine: str = "inprocess",
     on_captured: Callable[[ResourceGraph], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> PreviewResult:
     """What ``cdcml preview`` does, without printing. Packs are loaded before the program
-    runs so a missing pack fails fast."""
+    runs so a missing pack fails fast. ``engine="grpc"`` runs each pack as its own process
+    over the analyzer protocol, exactly as the Pulumi CLI does (the reference mode)."""
     from cdcml.engine.project import load_project
 
     project = load_project(project_dir)
@@ -89,5 +91,12 @@ def preview(
     graph = capture(project.directory, stack, config=config, mode=out_mode, organization=organization)
     if on_captured is not None:
         on_captured(graph)
-    findings = evaluate(graph, packs, configs, progress=progress)
+    if engine == "grpc":
+        from cdcml.engine.grpc_pack import analyze_graph_grpc
+
+        findings = analyze_graph_grpc(graph, packs, configs)
+    elif engine == "inprocess":
+        findings = evaluate(graph, packs, configs, progress=progress)
+    else:
+        raise ValueError(f"engine must be 'inprocess' or 'grpc', not {engine!r}")
     return PreviewResult(graph, tuple(packs), findings, tuple(warnings))

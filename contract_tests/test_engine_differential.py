@@ -1,0 +1,125 @@
+"""Differential: cdcml's in-process evaluator against the pack run as a separate process
+over the analyzer protocol, driven exactly like the Pulumi engine drives it.
+
+Findings must be equal field by field (policy, pack, level, severity, URN, message,
+kind — violation, unknown or not-applicable — and remediations)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+
+from cdcml.engine.capture import capture
+from cdcml.engine.config import PackConfig, load_pack_config_file, reconcile
+from cdcml.engine.evaluate import PolicyCrashError, evaluate
+from cdcml.engine.grpc_pack import PackProcess, analyze_graph_grpc
+from cdcml.engine.pack import Pack, load_pack
+from cdcml.engine.project import load_project
+from cdcml.engine.reference import PackSession, analyze_graph
+from cdcml.errors import PackError
+from cdcml.model import Finding, Findings, ResourceGraph
+from cdcml.testing.graphs import resource_graphs
+from conftest import examples
+
+ROOT = Path(__file__).resolve().parent.parent
+GUARDRAILS = ROOT / "policies" / "cdc-ml-guardrails"
+STACKS = load_project(ROOT).stacks()
+CONFIGS = sorted((GUARDRAILS / "config").glob("*.json")) if (GUARDRAILS / "config").exists() else []
+
+
+def key(f: Finding) -> tuple[str, ...]:
+    return (
+        str(f.kind),
+        f.pack,
+        f.pack_version,
+        f.policy,
+        f.policy_type,
+        str(f.enforcement_level),
+        str(f.severity),
+        f.urn,
+        f.resource_type,
+        f.description,
+        f.message,
+    )
+
+
+def assert_same(ours: Findings, ref: Findings) -> None:
+    assert Counter(map(key, ours.findings)) == Counter(map(key, ref.findings))
+    assert [(r.pack, r.policy, r.urn, r.changed, r.properties) for r in ours.remediations] == [
+        (r.pack, r.policy, r.urn, r.changed, r.properties) for r in ref.remediations
+    ]
+    assert ours.evaluated == ref.evaluated
+    assert ours.stack_policies == ref.stack_policies
+
+
+@pytest.fixture(scope="module")
+def guardrails() -> Pack:
+    return load_pack(GUARDRAILS, project="cdcml")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("config_file", [None, *CONFIGS], ids=lambda p: p.stem if p else "defaults")
+def test_reference_stacks_give_the_same_findings_in_process_and_over_grpc(guardrails, stack, config_file):
+    graph = capture(ROOT, stack)
+    cfg = reconcile(guardrails, load_pack_config_file(config_file) if config_file else None)
+    ours = evaluate(graph, [guardrails], [cfg])
+    ref = analyze_graph_grpc(graph, [guardrails], [cfg])
+    assert_same(ours, ref)
+    assert ref.findings, "the reference stacks always produce some finding (at least n/a or advisory)"
+
+
+@pytest.mark.parametrize("source", ["preview", "resolved", "state"])
+def test_the_semantics_pack_gives_the_same_findings_over_grpc(semantics_pack, source):
+    from contract_tests.semantics_graph import semantics_graph
+
+    graph = semantics_graph(source=source, dry_run=source != "resolved")
+    assert_same(evaluate(graph, [semantics_pack]), analyze_graph_grpc(graph, [semantics_pack]))
+
+
+GEN_PROJECT, GEN_STACK = "gen", "dev"
+
+
+@pytest.fixture(scope="module")
+def grpc_sessions(guardrails, semantics_pack) -> Iterator[tuple[list[Pack], list[PackConfig], list[PackSession]]]:
+    """One process per pack for all generated graphs (what the engine would do per run)."""
+    probe = ResourceGraph(project=GEN_PROJECT, stack=GEN_STACK, resources=())
+    packs = [guardrails, load_pack(semantics_pack.directory, project=GEN_PROJECT, stack=GEN_STACK)]
+    configs = [reconcile(p) for p in packs]
+    with PackProcess(packs[0].directory, probe) as a, PackProcess(packs[1].directory, probe) as b:
+        sessions = [
+            PackSession(call=proc.call, name=p.name, version=p.version, config=c, stack_configured=False)
+            for proc, p, c in zip((a, b), packs, configs, strict=True)
+        ]
+        yield packs, configs, sessions
+
+
+@settings(max_examples=examples(dev=30, ci=200, long=1000))
+@given(graph=resource_graphs(project=GEN_PROJECT, stack=GEN_STACK))
+def test_generated_graphs_give_the_same_findings_in_process_and_over_grpc(grpc_sessions, graph):
+    """For any well-formed graph, the in-process Findings equal the gRPC Findings — or
+    both fail the run because a policy raised."""
+    packs, configs, sessions = grpc_sessions
+    try:
+        ours = evaluate(graph, packs, configs)
+    except PolicyCrashError:
+        ours = None
+    try:
+        ref = analyze_graph(graph, sessions)
+    except PackError:
+        ref = None
+    assert (ours is None) == (ref is None), "a policy crashed on one side only"
+    if ours is not None and ref is not None:
+        assert_same(ours, ref)
+
+
+def test_findings_serialize_identically(guardrails):
+    graph = capture(ROOT, "seed")
+    ours = evaluate(graph, [guardrails])
+    ref = analyze_graph_grpc(graph, [guardrails])
+    dump = lambda f: sorted(json.dumps(key(x)) for x in f.findings)  # noqa: E731
+    assert dump(ours) == dump(ref)

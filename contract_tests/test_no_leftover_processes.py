@@ -1,0 +1,38 @@
+"""After the whole suite, no policy pack process is left running.
+
+The check runs in the teardown of a session-scoped autouse fixture (see conftest), so it
+sees every test; this module holds the /proc scan it uses and a test of that scan."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def pack_processes_of(pid: int) -> list[int]:
+    """PIDs of `python -m pulumi.policy` processes whose parent is *pid* (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == pid and b"pulumi.policy" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def test_the_scan_finds_a_running_pack_process():
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "-m", "pulumi.policy"])
+    try:
+        assert proc.pid in pack_processes_of(os.getpid())
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.pid not in pack_processes_of(os.getpid())

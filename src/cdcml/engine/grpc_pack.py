@@ -1,0 +1,342 @@
+"""The gRPC reference mode: run a Python pack the way the Pulumi CLI runs it.
+
+:class:`PackProcess` starts ``python -u -m pulumi.policy <engine-address> .`` with cwd =
+the pack directory and ``PULUMI_PROJECT``, ``PULUMI_STACK``, ``PULUMI_DRY_RUN``,
+``PULUMI_ORGANIZATION`` and ``PULUMI_CONFIG`` set (``constructEnv`` in
+``analyzer_plugin.go``), serves a minimal Engine service of its own for the pack's log
+calls, reads the port the pack prints, then sends ``Handshake`` and ``ConfigureStack``
+(tolerating ``UNIMPLEMENTED``, as the engine does). :func:`analyze_graph_grpc` drives
+``GetAnalyzerInfo``, ``Configure``, ``Remediate``/``Analyze`` per resource and
+``AnalyzeStack`` through :mod:`cdcml.engine.reference`.
+
+The process is always shut down: on context exit, on error, at interpreter exit and on
+SIGTERM. A pack that crashes or never prints a port fails with a clear error within the
+start timeout.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent import futures
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+from pulumi.runtime.proto import engine_pb2_grpc
+
+from cdcml.engine.config import PackConfig, reconcile
+from cdcml.engine.pack import Pack
+from cdcml.engine.reference import PackSession, analyze_graph, stack_configure_request
+from cdcml.errors import PackError
+from cdcml.model import Findings, ResourceGraph
+
+__all__ = ["PackProcess", "analyze_graph_grpc", "live_pack_processes", "open_sessions"]
+
+_LIVE: set[PackProcess] = set()
+_LIVE_LOCK = threading.Lock()
+_MAX_MESSAGE = 400 * 1024 * 1024  # the SDK's and the engine's 400 MiB
+
+
+def live_pack_processes() -> list[int]:
+    """PIDs of pack processes started by this process and still running."""
+    with _LIVE_LOCK:
+        return [p.pid for p in _LIVE if p.pid is not None and p.running]
+
+
+def _shutdown_all() -> None:
+    with _LIVE_LOCK:
+        procs = list(_LIVE)
+    for p in procs:
+        p.close()
+
+
+atexit.register(_shutdown_all)
+
+
+def _install_sigterm_handler() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if getattr(previous, "_cdcml", False):
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        _shutdown_all()
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            raise SystemExit(128 + signum)
+
+    handler._cdcml = True  # type: ignore[attr-defined]
+    signal.signal(signal.SIGTERM, handler)
+
+
+class _Engine(engine_pb2_grpc.EngineServicer):  # type: ignore[misc]
+    """The Engine service a pack may log to (StartDebugging and the rest: UNIMPLEMENTED)."""
+
+    def __init__(self) -> None:
+        self.logs: list[tuple[int, str]] = []
+
+    def Log(self, request: Any, context: Any) -> Any:
+        from google.protobuf import empty_pb2
+
+        self.logs.append((request.severity, request.message))
+        return empty_pb2.Empty()
+
+    def GetRootResource(self, request: Any, context: Any) -> Any:
+        from pulumi.runtime.proto import engine_pb2
+
+        return engine_pb2.GetRootResourceResponse()
+
+    def SetRootResource(self, request: Any, context: Any) -> Any:
+        from pulumi.runtime.proto import engine_pb2
+
+        return engine_pb2.SetRootResourceResponse()
+
+
+class PackProcess:
+    """One pack process, started like the CLI starts it, with its Analyzer stub."""
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        graph: ResourceGraph,
+        *,
+        python: str | None = None,
+        start_timeout: float = 60.0,
+        call_timeout: float = 120.0,
+    ) -> None:
+        self.directory = Path(directory).resolve()
+        self.graph = graph
+        self.python = python or sys.executable
+        self.start_timeout = start_timeout
+        self.call_timeout = call_timeout
+        self.pid: int | None = None
+        self.engine = _Engine()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._server: Any = None
+        self._channel: Any = None
+        self.stub: Any = None
+        self._stderr: list[str] = []
+        self._closed = False
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def __enter__(self) -> PackProcess:
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "PULUMI_PROJECT": self.graph.project,
+                "PULUMI_STACK": self.graph.stack,
+                "PULUMI_ORGANIZATION": self.graph.organization,
+                "PULUMI_DRY_RUN": "true" if self.graph.dry_run else "false",
+            }
+        )
+        if self.graph.config:
+            env["PULUMI_CONFIG"] = json.dumps(dict(self.graph.config))
+        else:
+            env.pop("PULUMI_CONFIG", None)
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        return env
+
+    def start(self) -> None:
+        import grpc
+        from pulumi.runtime.proto import analyzer_pb2_grpc, engine_pb2_grpc
+
+        if not (self.directory / "PulumiPolicy.yaml").exists():
+            raise PackError(f"policy pack {self.directory} has no PulumiPolicy.yaml")
+        _install_sigterm_handler()
+        self._server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=2), options=[("grpc.max_receive_message_length", _MAX_MESSAGE)]
+        )
+        engine_pb2_grpc.add_EngineServicer_to_server(self.engine, self._server)
+        engine_port = self._server.add_insecure_port("127.0.0.1:0")
+        self._server.start()
+        engine_address = f"127.0.0.1:{engine_port}"
+
+        self._proc = subprocess.Popen(
+            [self.python, "-u", "-m", "pulumi.policy", engine_address, "."],
+            cwd=self.directory,
+            env=self._env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        self.pid = self._proc.pid
+        with _LIVE_LOCK:
+            _LIVE.add(self)
+        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        port = self._read_port()
+        self._channel = grpc.insecure_channel(
+            f"127.0.0.1:{port}", options=[("grpc.max_receive_message_length", _MAX_MESSAGE)]
+        )
+        try:
+            grpc.channel_ready_future(self._channel).result(timeout=self.start_timeout)
+        except grpc.FutureTimeoutError:
+            raise PackError(
+                f"policy pack {self.directory.name} printed port {port} but never accepted a connection"
+            ) from None
+        self.stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+        self._handshake(engine_address)
+
+    def _drain_stderr(self) -> None:
+        assert self._proc is not None and self._proc.stderr is not None
+        for raw in self._proc.stderr:
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line:
+                self._stderr.append(line)
+                del self._stderr[:-50]
+
+    def _last_error(self) -> str:
+        for line in reversed(self._stderr):
+            if line.strip() and not line.startswith(("Traceback", "  ")):
+                return " ".join(line.split())
+        return "no output on stderr"
+
+    def _read_port(self) -> int:
+        assert self._proc is not None and self._proc.stdout is not None
+        result: list[bytes] = []
+        reader = threading.Thread(
+            target=lambda: result.append(self._proc.stdout.readline()),  # type: ignore[union-attr]
+            daemon=True,
+        )
+        reader.start()
+        reader.join(self.start_timeout)
+        name = self.directory.name
+        if not result:
+            raise PackError(f"policy pack {name} did not print its port within {self.start_timeout:g} s")
+        line = result[0].decode("utf-8", "replace").strip()
+        if not line:
+            self._proc.wait(timeout=10)
+            time.sleep(0.1)
+            raise PackError(
+                f"policy pack {name} exited with code {self._proc.returncode} before printing its "
+                f"port: {self._last_error()}"
+            )
+        try:
+            return int(line)
+        except ValueError:
+            raise PackError(f"policy pack {name} printed {line[:80]!r} instead of its port") from None
+
+    def _handshake(self, engine_address: str) -> None:
+        from pulumi.runtime import proto
+
+        directory = str(self.directory)
+        self.call_tolerant(
+            "Handshake",
+            proto.AnalyzerHandshakeRequest(
+                engine_address=engine_address, root_directory=directory, program_directory=directory
+            ),
+        )
+        self.call_tolerant("ConfigureStack", stack_configure_request(self.graph))
+
+    def call(self, method: str, request: Any) -> Any:
+        import grpc
+
+        if self.stub is None:
+            raise PackError("policy pack process is not running")
+        try:
+            return getattr(self.stub, method)(request, timeout=self.call_timeout)
+        except grpc.RpcError as e:
+            detail = " ".join(str(e.details() or e.code()).split())
+            raise PackError(f"policy pack {self.directory.name}: {method} failed: {detail}") from None
+
+    def call_tolerant(self, method: str, request: Any) -> Any:
+        """A call the engine tolerates being unimplemented (Handshake, ConfigureStack)."""
+        import grpc
+
+        assert self.stub is not None
+        try:
+            return getattr(self.stub, method)(request, timeout=self.call_timeout)
+        except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.UNIMPLEMENTED:
+                return None
+            detail = " ".join(str(e.details() or e.code()).split())
+            raise PackError(f"policy pack {self.directory.name}: {method} failed: {detail}") from None
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._channel is not None:
+            self._channel.close()
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self._proc.pid, signal.SIGTERM)
+                try:
+                    self._proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(self._proc.pid, signal.SIGKILL)
+                    self._proc.wait(timeout=5)
+            for stream in (self._proc.stdout, self._proc.stderr):
+                if stream is not None:
+                    stream.close()
+        if self._server is not None:
+            self._server.stop(grace=None)
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
+
+
+@contextmanager
+def open_sessions(
+    graph: ResourceGraph,
+    packs: Sequence[Pack],
+    configs: Sequence[PackConfig | None] | None = None,
+    **process_options: Any,
+) -> Iterator[list[PackSession]]:
+    """Start one process per pack and yield engine-side sessions on them."""
+    with ExitStack() as stack:
+        sessions = []
+        for i, pack in enumerate(packs):
+            if pack.directory is None:
+                raise PackError(f"policy pack {pack.name} was built in-process and has no directory to run")
+            cfg = configs[i] if configs is not None and i < len(configs) else None
+            proc = stack.enter_context(PackProcess(pack.directory, graph, **process_options))
+            sessions.append(
+                PackSession(
+                    call=proc.call,
+                    name=pack.name,
+                    version=pack.version,
+                    config=cfg if cfg is not None else reconcile(pack),
+                    stack_configured=True,
+                )
+            )
+        yield sessions
+
+
+def analyze_graph_grpc(
+    graph: ResourceGraph,
+    packs: Sequence[Pack],
+    configs: Sequence[PackConfig | None] | None = None,
+    *,
+    apply_remediations: bool | None = None,
+    **process_options: Any,
+) -> Findings:
+    """Findings for *graph* from pack processes driven over gRPC exactly like the engine."""
+    with open_sessions(graph, packs, configs, **process_options) as sessions:
+        return analyze_graph(graph, sessions, apply_remediations=apply_remediations)
