@@ -80,7 +80,7 @@ def _install_sigterm_handler() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-class _Engine(engine_pb2_grpc.EngineServicer):  # type: ignore[misc]
+class _Engine(engine_pb2_grpc.EngineServicer):
     """The Engine service a pack may log to (StartDebugging and the rest: UNIMPLEMENTED)."""
 
     def __init__(self) -> None:
