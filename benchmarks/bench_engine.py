@@ -1,0 +1,135 @@
+"""Capture and evaluate, side by side with the peers they replace.
+
+capture:  cdcml capture            vs  stock Pulumi mocks (set_mocks + run_in_stack)
+          cdcml capture, aliases   (strip_type_aliases=False: what the SDK costs)
+evaluate: cdcml evaluator          vs  SDK _PolicyAnalyzerServicer in-process (engine-built requests)
+                                   vs  the pack over real gRPC (the reference mode)
+
+Medians of --repeat runs; ratios are peer / cdcml (higher = cdcml faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextvars
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def stock_mocks_capture(stack: str) -> None:
+    """What a Pulumi unit test does: set_mocks with inputs echoed, run the program."""
+    import asyncio
+    import runpy
+
+    import pulumi
+    from pulumi.runtime.stack import run_in_stack
+
+    class Echo(pulumi.runtime.Mocks):
+        def new_resource(self, args):  # type: ignore[no-untyped-def]
+            return f"{args.name}_id", args.inputs
+
+        def call(self, args):  # type: ignore[no-untyped-def]
+            return {}
+
+    def body() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        pulumi.runtime.settings.ROOT.set(None)
+        pulumi.runtime.set_mocks(Echo(), project="cdcml", stack=stack, preview=True)
+        pulumi.runtime.settings.ROOT.set(None)
+        from pulumi.runtime.config import set_all_config
+
+        set_all_config({"cdcml:profile": stack, "azure-native:location": "westeurope"})
+        try:
+            loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(ROOT / "stacks"), run_name="__main__")))
+        finally:
+            loop.close()
+            asyncio.set_event_loop(None)
+
+    contextvars.copy_context().run(body)
+
+
+def synthetic_graph(n: int):  # type: ignore[no-untyped-def]
+    """n resources cycling through the CDC→ML types of a captured seed stack."""
+    from cdcml.engine.capture import capture
+    from cdcml.model import Resource, ResourceGraph
+
+    seed = capture(ROOT, "seed")
+    base = [r for r in seed.resources if r.custom and not r.is_provider]
+    others = [r for r in seed.resources if r not in base]
+    out = list(others)
+    for i in range(n):
+        r = base[i % len(base)]
+        urn = f"{r.urn}-{i}"
+        out.append(Resource(urn=urn, type=r.type, name=f"{r.name}-{i}", custom=True, id=r.id, inputs=r.inputs,
+                            outputs=r.outputs, parent=r.parent, provider=r.provider, options=r.options))
+    return ResourceGraph(project=seed.project, stack=seed.stack, resources=tuple(out), source=seed.source,
+                         dry_run=seed.dry_run)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stack", default="seed")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--scale", type=int, default=1000, help="resources in the synthetic graph")
+    args = ap.parse_args()
+
+    from cdcml.engine.capture import CaptureOptions, _capture, capture
+    from cdcml.engine.config import reconcile
+    from cdcml.engine.evaluate import evaluate
+    from cdcml.engine.grpc_pack import analyze_graph_grpc
+    from cdcml.engine.pack import load_pack
+    from cdcml.engine.project import load_project, load_stack_config
+    from cdcml.engine.reference import analyze_graph, in_process_session
+
+    project = load_project(ROOT)
+    graph = capture(ROOT, args.stack)  # warm imports
+    n = len(graph)
+    cfg = load_stack_config(project, args.stack)
+    import runpy
+
+    def cdcml_capture(strip: bool) -> Callable[[], object]:
+        return lambda: _capture(project, cfg, lambda: runpy.run_path(str(project.main), run_name="__main__"),
+                                CaptureOptions(strip_type_aliases=strip))
+
+    rows = []
+    t_ours = median_time(cdcml_capture(True), args.repeat)
+    t_aliases = median_time(cdcml_capture(False), args.repeat)
+    t_stock = median_time(lambda: stock_mocks_capture(args.stack), args.repeat)
+    rows.append(("capture", f"{args.stack} ({n} resources)", t_ours, [("stock mocks", t_stock),
+                                                                      ("cdcml, aliases expanded", t_aliases)]))
+
+    pack = load_pack(ROOT / "policies" / "cdc-ml-guardrails", project="cdcml", stack=args.stack)
+    pcfg = reconcile(pack)
+    for label, g in ((f"{args.stack} ({n} resources)", graph), (f"synthetic ({args.scale} resources)",
+                                                                 synthetic_graph(args.scale))):
+        t_eval = median_time(lambda g=g: evaluate(g, [pack], [pcfg]), args.repeat)
+        t_servicer = median_time(lambda g=g: analyze_graph(g, [in_process_session(pack, pcfg)]), args.repeat)
+        t_grpc = median_time(lambda g=g: analyze_graph_grpc(g, [pack], [pcfg]), max(1, args.repeat // 2))
+        rows.append((f"evaluate ×{len(pack.policies)} policies", label, t_eval,
+                     [("SDK servicer in-process", t_servicer), ("pack over gRPC", t_grpc)]))
+
+    print(f"{'what':<28} {'input':<28} {'cdcml':>10} {'ms/res':>8}   peers (time, ratio peer/cdcml)")
+    for what, label, ours, peers in rows:
+        count = int(label.split("(")[1].split()[0])
+        peer_text = "; ".join(f"{name}: {t * 1000:.0f} ms ×{t / ours:.1f}" for name, t in peers)
+        print(f"{what:<28} {label:<28} {ours * 1000:>8.0f}ms {ours * 1000 / count:>8.3f}   {peer_text}")
+
+
+if __name__ == "__main__":
+    main()
