@@ -9,7 +9,9 @@ Profiles extend Hypothesis's built-in ``ci`` profile (CI sets ``CI=true``):
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -29,3 +31,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 def examples(*, dev: int, ci: int, long: int) -> int:
     """max_examples for a test whose example count the issue fixes per profile."""
     return {"dev": dev, "ci": ci, "long": long}.get(os.environ.get("HYPOTHESIS_PROFILE", "dev"), dev)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_pack_process_left_running() -> Iterator[None]:
+    """After the whole suite, no policy pack process started by it is still running."""
+    yield
+    from cdcml.engine.grpc_pack import live_pack_processes
+    from contract_tests.test_no_leftover_processes import pack_processes_of
+
+    assert live_pack_processes() == []
+    assert pack_processes_of(os.getpid()) == []
