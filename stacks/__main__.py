@@ -1,8 +1,7 @@
-"""The cdcml reference program: stack configuration → profile → components."""
+"""The cdcml reference program: stack configuration → typed Args → components."""
 
 import pulumi
 
-from cdcml.stacks import build
+from cdcml.stacks import build, plan_stack, stack_config
 
-config = pulumi.Config("cdcml")
-build(config.get("profile") or pulumi.get_stack())
+build(plan_stack(stack_config(), project=pulumi.get_project(), stack=pulumi.get_stack()))

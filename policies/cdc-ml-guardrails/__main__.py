@@ -4,14 +4,14 @@ This is the only PolicyPack(...) call in the repository. Run it with
 ``pulumi preview --policy-pack policies/cdc-ml-guardrails`` or ``cdcml preview``.
 """
 
+from pathlib import Path
+
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from cdcml.policies.catalogue import POLICIES
+from cdcml.policies.catalogue import POLICIES, pack_metadata
 
 PolicyPack(
-    name="cdc-ml-guardrails",
-    description="Guardrails for Azure CDC → ML stacks: CDC cadence and mode, tagging, network isolation, "
-    "identity, encryption, retention, cost and cross-resource invariants.",
     policies=list(POLICIES),
     enforcement_level=EnforcementLevel.ADVISORY,
+    **pack_metadata(Path(__file__).with_name("PulumiPolicy.yaml")),
 )

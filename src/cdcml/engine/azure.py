@@ -97,6 +97,8 @@ ARM_PATHS: dict[str, str] = {
     "sql:Server": "{rg}/providers/Microsoft.Sql/servers/{serverName}",
     "sql:Database": "{rg}/providers/Microsoft.Sql/servers/{serverName}/databases/{databaseName}",
     "sql:FirewallRule": "{rg}/providers/Microsoft.Sql/servers/{serverName}/firewallRules/{firewallRuleName}",
+    "sql:ServerBlobAuditingPolicy": "{rg}/providers/Microsoft.Sql/servers/{serverName}"
+    "/auditingSettings/{blobAuditingPolicyName}",
     "sql:ManagedInstance": "{rg}/providers/Microsoft.Sql/managedInstances/{managedInstanceName}",
     "documentdb:DatabaseAccount": "{rg}/providers/Microsoft.DocumentDB/databaseAccounts/{accountName}",
     "documentdb:SqlResourceSqlDatabase": "{rg}/providers/Microsoft.DocumentDB/databaseAccounts/{accountName}"
@@ -123,6 +125,8 @@ ARM_PATHS: dict[str, str] = {
     "managedidentity:UserAssignedIdentity": "{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities"
     "/{resourceName}",
     "authorization:RoleAssignment": "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
+    "resources:Resource": "{rg}/providers/{resourceProviderNamespace}/{parentResourcePath}/{resourceType}"
+    "/{resourceName}",
     "authorization:ManagementLockAtResourceLevel": "{rg}/providers/{resourceProviderNamespace}/{parentResourcePath}"
     "/{resourceType}/{resourceName}/providers/Microsoft.Authorization/locks/{lockName}",
     "eventgrid:SystemTopic": "{rg}/providers/Microsoft.EventGrid/systemTopics/{systemTopicName}",
@@ -141,6 +145,8 @@ _FIXED_NAMES = {
 }
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9]+)\}")
+# Path segments ARM allows to be empty (a lock on a top-level resource has no parent path).
+_OPTIONAL_SEGMENTS = {"parentResourcePath"}
 
 
 def _key(token: str) -> str | None:
@@ -254,6 +260,8 @@ def arm_type(token: str) -> str | None:
     tail = template.rsplit("/providers/", 1)[1]
     segments = tail.split("/")
     namespace, rest = segments[0], segments[1:]
+    if _PLACEHOLDER.fullmatch(namespace) or any(_PLACEHOLDER.fullmatch(s) for s in rest[0::2]):
+        return None  # a generic resource: its type is an input, not part of the template
     types = [rest[i] for i in range(0, len(rest), 2)]
     return "/".join([namespace, *types])
 
@@ -268,8 +276,10 @@ def arm_id(token: str, inputs: Mapping[str, Any], subscription_id: str) -> str |
     for name in _PLACEHOLDER.findall(template):
         if name == "subscriptionId":
             continue
-        v = inputs.get(name)
-        if not isinstance(v, str) or not v:
+        v = inputs.get(name, "" if name in _OPTIONAL_SEGMENTS else None)
+        if not isinstance(v, str) or (not v and name not in _OPTIONAL_SEGMENTS):
             return None
-        values[name] = v.rstrip("/") if name in ("scope", "resourceUri") else v
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+        values[name] = v.strip("/") if name in _OPTIONAL_SEGMENTS else (
+            v.rstrip("/") if name in ("scope", "resourceUri") else v)
+    path = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+    return re.sub(r"/{2,}", "/", path)

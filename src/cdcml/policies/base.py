@@ -21,11 +21,12 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from cdcml.policies.vocabulary import MISSING, as_bool, as_number, get, names, shown
+from cdcml.policies.vocabulary import MISSING, as_bool, as_number, get, names, present, set_path, shown
 
 __all__ = [
     "CONCERNS",
     "LAYERS",
+    "PRESENT",
     "Expect",
     "GuardrailResourcePolicy",
     "GuardrailStackPolicy",
@@ -157,6 +158,15 @@ class GuardrailStackPolicy(_Guardrail, StackValidationPolicy):
         self._init_meta(rule, layer, concern, sorted(resource_types))
 
 
+class _Present:
+    def __repr__(self) -> str:
+        return "PRESENT"
+
+
+PRESENT: Any = _Present()
+"""An :class:`Expect` allowed value: any non-empty value complies."""
+
+
 @dataclass(frozen=True)
 class Expect:
     """One "property must be X" check of a :class:`PropertyPolicy`.
@@ -166,10 +176,10 @@ class Expect:
     ``"false"``, numbers as numbers). *missing* says what an absent or null value means:
     ``"violation"`` (the service default is unsafe) or ``"compliant"`` (it is safe).
     *types* narrows the check to some of the policy's resource types, *when* to resources
-    whose discriminator paths hold one of the given values. *config_key* names a config
-    property (a list) that replaces *allowed*. *vocabulary* lists further documented
+    whose discriminator paths hold one of the given values. *vocabulary* lists further documented
     values a message may echo (an SDK enum); nothing else is ever echoed, since policies
-    see secrets as plaintext. *why* ends the message.
+    see secrets as plaintext. *why* ends the message. *fix*, when given, is the value the
+    policy's remediation writes at *path* (only for fixes that are safe and deterministic).
     """
 
     path: str
@@ -178,27 +188,26 @@ class Expect:
     why: str = ""
     types: tuple[str, ...] = ()
     when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
-    config_key: str | None = None
     vocabulary: tuple[str, ...] = ()
+    fix: Any = MISSING
 
     def applies(self, resource_type: str, props: Any) -> bool:
         if self.types and resource_type not in self.types:
             return False
         return all(any(_matches(get(props, path), v) for v in values) for path, values in self.when)
 
-    def allowed_values(self, config: Mapping[str, Any]) -> tuple[Any, ...]:
-        if self.config_key is not None:
-            configured = config.get(self.config_key)
-            if isinstance(configured, (list, tuple)):
-                return tuple(configured)
-        return self.allowed
-
-    def violation(self, props: Any, config: Mapping[str, Any]) -> str | None:
+    def violation(self, props: Any) -> str | None:
         """The violation message for *props*, or ``None`` when they comply."""
-        allowed = self.allowed_values(config)
+        allowed = self.allowed
+        presence = any(a is PRESENT for a in allowed)
+        if presence and present(props, self.path):
+            return None  # set (an unknown value is set too: a presence check needs no more)
         value = get(props, self.path)
         tail = f" {self.why}" if self.why else ""
-        expected = f"it must be {_alternatives(allowed)}" if allowed else "no value is allowed"
+        if presence:
+            expected = "it must be set"
+        else:
+            expected = f"it must be {_alternatives(allowed)}" if allowed else "no value is allowed"
         if value is MISSING:
             if self.missing == "compliant":
                 return None
@@ -209,6 +218,8 @@ class Expect:
 
 
 def _matches(value: Any, expected: Any) -> bool:
+    if expected is PRESENT:
+        return value is not MISSING and value is not None and value != "" and value != [] and value != {}
     if isinstance(expected, bool):
         return as_bool(value) is expected
     if isinstance(expected, (int, float)):
@@ -237,12 +248,26 @@ class PropertyPolicy(GuardrailResourcePolicy):
         def validate(args: Any, report_violation: Any) -> None:
             if args.resource_type not in wanted:
                 return
-            config = args.get_config()
             for check in checks:
                 if check.applies(args.resource_type, args.props):
-                    message = check.violation(args.props, config)
+                    message = check.violation(args.props)
                     if message:
                         report_violation(message)
 
-        super().__init__(validate=validate, resource_types=resource_types, **kwargs)
+        fixes = tuple(c for c in checks if c.fix is not MISSING)
+
+        def remediate(args: Any) -> Any:
+            if args.resource_type not in wanted:
+                return None
+            props = args.props
+            changed = False
+            for check in fixes:
+                if check.applies(args.resource_type, props) and check.violation(props):
+                    set_path(props, check.path, check.fix)
+                    changed = True
+            return props if changed else None
+
+        super().__init__(
+            validate=validate, remediate=remediate if fixes else None, resource_types=resource_types, **kwargs
+        )
         self.expects = checks

@@ -14,7 +14,7 @@ then re-raises the first one, which the engine reports as the advisory "can't ru
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,7 +23,19 @@ from pulumi_policy.proxy import UnknownValueError
 from cdcml.policies.types import ARM_TYPES
 from cdcml.policies.vocabulary import MISSING, arm_name, get, listed
 
-__all__ = ["Pending", "depends_on", "name_is", "named", "of_type", "refers_to", "resolve_id", "sole"]
+__all__ = [
+    "Pending",
+    "any_known",
+    "depends_on",
+    "name_is",
+    "named",
+    "of_type",
+    "output",
+    "refers_to",
+    "resolve_id",
+    "settled",
+    "sole",
+]
 
 
 class Pending:
@@ -44,6 +56,63 @@ class Pending:
         """Hand the first undecided check to the engine (an advisory, never a violation)."""
         if self.errors:
             raise self.errors[0]
+
+
+def any_known(items: Iterable[Any], predicate: Callable[[Any], bool]) -> bool:
+    """Whether *predicate* holds for some item. An item whose check hits an unknown value
+    counts as "maybe": when no item holds for certain, the first such ``UnknownValueError``
+    is raised rather than answering ``False`` (which would become a false violation)."""
+    errors: list[UnknownValueError] = []
+    for item in items:
+        try:
+            if predicate(item):
+                return True
+        except UnknownValueError as e:
+            errors.append(e)
+    if errors:
+        raise errors[0]
+    return False
+
+
+class _Settled(Mapping[str, Any]):
+    """A stack resource's outputs, with the outputs the program left unset reading as absent."""
+
+    def __init__(self, resource: Any) -> None:
+        self._resource = resource
+        self._props = resource.props
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._props[key]
+        except UnknownValueError:
+            if (self._resource.property_dependencies or {}).get(key):
+                raise
+            raise KeyError(key) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._props)
+
+    def __len__(self) -> int:
+        return len(self._props)
+
+
+def settled(resource: Any) -> Mapping[str, Any]:
+    """A stack resource's outputs as they will settle, for the vocabulary helpers.
+
+    During preview an output the program didn't set as an input is unknown: the provider
+    computes it on deployment (a service default). Pulumi records, per input, every
+    resource whose output flowed into it, so an unknown top-level output whose input
+    depends on no resource is exactly such an unset input, and reads as absent — what an
+    unset input means to a resource policy. An unknown that does come from another
+    resource's output still raises ``UnknownValueError``. Not for ``name`` or ids, which
+    are always computed: read those from ``resource.props``.
+    """
+    return _Settled(resource)
+
+
+def output(resource: Any, path: str, default: Any = MISSING) -> Any:
+    """The settled output at dotted *path* (see :func:`settled`)."""
+    return get(settled(resource), path, default)
 
 
 def of_type(resources: Iterable[Any], *types: str) -> list[Any]:
@@ -80,10 +149,11 @@ def name_is(resource: Any, name: str) -> bool:
     wanted = name.casefold()
     try:
         value = get(resource.props, "name")
-    except UnknownValueError:
+    except UnknownValueError as e:
         if resource.name.casefold() == wanted:
             return True
-        raise
+        # Say whose name: "string value at .<pulumi name>.name can't be known during preview".
+        raise UnknownValueError(e.unknown_type_sentinel, [resource.name, *e.props]) from None
     if isinstance(value, str):
         return value.casefold() == wanted
     return bool(value is MISSING and resource.name.casefold() == wanted)
@@ -129,7 +199,7 @@ def refers_to(resource: Any, key: str, path: str | None, candidates: Sequence[An
     deps = [d for d in depends_on(resource, key, *types) if any(d.urn == c.urn for c in candidates)]
     if deps or path is None:
         return deps
-    value = get(resource.props, path)
+    value = output(resource, path)
     values = listed(value) if not isinstance(value, str) else [value]
     out: list[Any] = []
     for v in values:
@@ -138,12 +208,13 @@ def refers_to(resource: Any, key: str, path: str | None, candidates: Sequence[An
 
 
 def sole(resource: Any, key: str, candidates: Sequence[Any]) -> Any | None:
-    """The one candidate *resource*'s *key* depends on; else, when the stack has exactly
-    one candidate, that one (a child whose parent name was given as a literal string)."""
+    """The one candidate *resource*'s *key* depends on; else, when *key* depends on no
+    resource at all and the stack has exactly one candidate, that one (a child whose
+    parent name was given as a literal string)."""
     types = {c.resource_type for c in candidates}
     deps = depends_on(resource, key, *types)
     if len(deps) == 1:
         return deps[0]
-    if not deps and len(candidates) == 1:
+    if not (resource.property_dependencies or {}).get(key) and len(candidates) == 1:
         return candidates[0]
     return None

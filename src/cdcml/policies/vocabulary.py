@@ -19,6 +19,7 @@ __all__ = [
     "ENVIRONMENT_SCHEMA",
     "MISSING",
     "arm_name",
+    "arm_top",
     "as_bool",
     "as_number",
     "as_str",
@@ -29,10 +30,16 @@ __all__ = [
     "equals_ci",
     "get",
     "is_missing",
+    "iso_minutes",
     "listed",
+    "metadata",
+    "name_value",
+    "name_values",
     "names",
     "one_of",
+    "present",
     "resource_types",
+    "set_path",
     "shown",
     "str_list",
     "tag",
@@ -82,6 +89,52 @@ def get(props: Any, path: str, default: Any = MISSING) -> Any:
         if current is None:
             return default
     return current
+
+
+_DURATION = re.compile(
+    r"^P(?:(?P<days>\d+(?:\.\d+)?)D)?(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$",
+    re.IGNORECASE,
+)
+
+
+def iso_minutes(value: Any) -> float | None:
+    """An ISO-8601 duration (``PT30M``, ``PT1H``, ``P1D``) in minutes; ``None`` otherwise."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    m = _DURATION.match(text)
+    if m is None or text.upper() in ("P", "PT"):
+        return None
+    parts = {k: float(v) if v else 0.0 for k, v in m.groupdict().items()}
+    return parts["days"] * 1440 + parts["hours"] * 60 + parts["minutes"] + parts["seconds"] / 60
+
+
+def present(props: Any, path: str) -> bool:
+    """Whether *path* holds a non-empty value. A value unknown during preview is present:
+    the engine fills it in, so a presence check needs only that it exists, not what it is.
+    (Reaching the path through an unknown parent is present for the same reason.)"""
+    from pulumi_policy.proxy import UnknownValueError
+
+    try:
+        value = get(props, path)
+    except UnknownValueError:
+        return True
+    return value is not MISSING and value != "" and value != [] and value != {}
+
+
+def set_path(props: Any, path: str, value: Any) -> None:
+    """Write *value* at dotted *path* of a mutable props mapping (a remediation's
+    ``args.props``), creating missing or non-mapping intermediate objects."""
+    parts = path.split(".")
+    current = props
+    for part in parts[:-1]:
+        nxt = current.get(part)
+        if not isinstance(nxt, Mapping):
+            nxt = {}
+            current[part] = nxt
+        current = nxt
+    current[parts[-1]] = value
 
 
 def listed(value: Any) -> list[Any]:
@@ -142,6 +195,8 @@ def shown(value: Any, vocabulary: Iterable[Any] = ()) -> str:
     *vocabulary* (the values the property is documented to take, e.g. an SDK enum);
     numbers and booleans are echoed; anything else is described by its kind.
     """
+    if value is MISSING or value is None:
+        return "not set"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -158,14 +213,29 @@ def shown(value: Any, vocabulary: Iterable[Any] = ()) -> str:
     return "an unexpected value"
 
 
-def dsl_properties(table: Any) -> dict[str, Any]:
-    """The ``dslConnectorProperties`` of a CDC source/target table as a name → value map."""
+def name_values(items: Any) -> dict[str, Any]:
+    """A list of ``{name, value}`` pairs (CDC DSL connector properties) as a name → value map."""
     out: dict[str, Any] = {}
-    for item in listed(get(table, "dslConnectorProperties")):
+    for item in listed(items):
         name = get(item, "name")
         if isinstance(name, str):
             out[name] = get(item, "value")
     return out
+
+
+def name_value(items: Any, name: str, default: Any = MISSING) -> Any:
+    """The value of the ``{name, value}`` pair called *name* (case-insensitively) in *items*;
+    only that value is read, so another pair's unknown value doesn't matter."""
+    for item in listed(items):
+        key = get(item, "name")
+        if isinstance(key, str) and key.casefold() == name.casefold():
+            return get(item, "value", default)
+    return default
+
+
+def dsl_properties(table: Any) -> dict[str, Any]:
+    """The ``dslConnectorProperties`` of a CDC source/target table as a name → value map."""
+    return name_values(get(table, "dslConnectorProperties"))
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -192,6 +262,20 @@ def resource_types(*types: str) -> Callable[[F], F]:
 def names(values: Iterable[Any]) -> str:
     """Render a list of allowed values for a message: ``"a", "b"``."""
     return ", ".join(f'"{v}"' if isinstance(v, str) else shown(v) for v in values)
+
+
+def metadata(value: Any) -> dict[str, Any]:
+    """A ``userMetadata`` string parsed as a JSON object (``{}`` when it isn't one). Event
+    hubs and consumer groups declare their ML consumers this way, since ARM has no link."""
+    import json
+
+    if not isinstance(value, str) or not value.strip().startswith("{"):
+        return {}
+    try:
+        doc = json.loads(value)
+    except ValueError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 def tags_of(props: Any) -> dict[str, str]:
@@ -248,6 +332,20 @@ def environment(config: Mapping[str, Any]) -> str:
 
 
 _ARM_ID = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/(?P<rest>.+)$", re.IGNORECASE)
+
+
+def arm_top(value: Any) -> tuple[str, str] | None:
+    """``(type, name)`` of the top-level resource an ARM id lies under
+    (``…/storageAccounts/acct/blobServices/default`` → ``("microsoft.storage/storageaccounts", "acct")``)."""
+    if not isinstance(value, str):
+        return None
+    m = _ARM_ID.match(value.strip().rstrip("/"))
+    if m is None:
+        return None
+    parts = m.group("rest").split("/")
+    if len(parts) < 3:
+        return None
+    return f"{parts[0]}/{parts[1]}".casefold(), parts[2]
 
 
 def arm_name(value: Any) -> tuple[str, str] | None:

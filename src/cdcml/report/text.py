@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, RenderableType
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
@@ -29,7 +29,7 @@ def _mark(f: Finding) -> tuple[str, str]:
     return _MARK.get(key, (f"{f.kind} {f.enforcement_level}", ""))
 
 
-def _finding_lines(f: Finding) -> RenderableType:
+def _finding_lines(f: Finding) -> list[RenderableType]:
     label, style = _mark(f)
     head = Text()
     head.append(label, style=style)
@@ -42,7 +42,7 @@ def _finding_lines(f: Finding) -> RenderableType:
     detail = lines[1] if f.kind is FindingKind.VIOLATION and len(lines) > 1 else f.message
     if f.kind is FindingKind.VIOLATION and len(lines) == 1:
         detail = f.description
-    return Group(head, Padding(Text(detail), (0, 0, 0, 15)))
+    return [Padding(head, (0, 0, 0, 2), expand=False), Padding(Text(detail), (0, 0, 0, 17), expand=False)]
 
 
 def render_text(
@@ -90,7 +90,8 @@ def render_text(
             header.append("  (stack policies)", style="dim")
         console.print(header)
         for f in items:
-            console.print(Padding(_finding_lines(f), (0, 0, 0, 2)))
+            for line in _finding_lines(f):
+                console.print(line)
 
     if findings.remediations:
         console.print()

@@ -303,3 +303,148 @@ def assert_no_stack_violation(policy: Any, graph: ResourceGraph, *, config: Mapp
     bad = [f for f in found.findings if f.kind in (FindingKind.VIOLATION, FindingKind.UNKNOWN)]
     if bad:
         raise AssertionError(f"expected no stack violation of {policy.name}; got {_describe(found)}")
+
+
+# ---- named case tables: one compliant base, a table of named cases (style.md §5)
+
+__all__ += [
+    "DELETE",
+    "Case",
+    "assert_case",
+    "assert_stack_case",
+    "assert_stack_unknown",
+    "expectation",
+    "graph_from_spec",
+    "merged",
+]
+
+
+class _Delete:
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE: Any = _Delete()
+"""A patch value that removes the key (or, in a stack spec, the resource) it is set on."""
+
+
+def merged(base: Any, patch: Any) -> Any:
+    """*base* with *patch* applied: mappings merge recursively, :data:`DELETE` removes a
+    key, anything else (lists included) replaces the value. Neither argument is changed."""
+    if patch is DELETE:
+        return DELETE
+    if not isinstance(base, Mapping) or not isinstance(patch, Mapping):
+        return patch
+    out = dict(base)
+    for key, value in patch.items():
+        result = merged(base[key], value) if key in base else merged({}, value) if value is DELETE else value
+        if result is DELETE:
+            out.pop(key, None)
+        else:
+            out[key] = result
+    return out
+
+
+@dataclass(frozen=True)
+class Case:
+    """One named case of a policy's table: a patch of the compliant ``BASE``, and how to run
+    it. ``expect`` defaults to the case name's first word: ``pass``, ``fail`` or ``unknown``.
+    A plain mapping in a table is shorthand for ``Case(patch=mapping)``."""
+
+    patch: Mapping[str, Any] = field(default_factory=dict)
+    config: Mapping[str, Any] | None = None
+    match: str | None = None
+    expect: str | None = None
+    resource_type: str | None = None
+    preview: bool = False
+
+
+def _case(case: Case | Mapping[str, Any]) -> Case:
+    return case if isinstance(case, Case) else Case(patch=case)
+
+
+def expectation(name: str, case: Case | Mapping[str, Any]) -> str:
+    """What a named case expects: ``pass``, ``fail`` or ``unknown``."""
+    c = _case(case)
+    kind = c.expect or name.split("_", 1)[0]
+    if kind not in ("pass", "fail", "unknown"):
+        raise ValueError(f"case {name!r}: name it pass_…, fail_… or unknown_…, or set Case(expect=…)")
+    return kind
+
+
+def assert_case(
+    policy: Any, resource_type: str, base: Mapping[str, Any], name: str, case: Case | Mapping[str, Any]
+) -> None:
+    """Run one named case of a resource policy's table through the runtime-faithful harness."""
+    c = _case(case)
+    props = merged(base, c.patch)
+    kind = expectation(name, c)
+    rtype = c.resource_type or resource_type
+    if kind == "pass":
+        assert_no_violation(policy, rtype, props, config=c.config, preview=c.preview)
+    elif kind == "fail":
+        assert_violation(policy, rtype, props, match=c.match, config=c.config, preview=c.preview)
+    else:
+        assert_unknown(policy, rtype, props, match=c.match, config=c.config)
+
+
+def graph_from_spec(spec: Mapping[str, Any], *, preview: bool = False) -> ResourceGraph:
+    """A ResourceGraph from a spec: resource name → ``{"type", "props", "deps", "parent"}``
+    where ``deps`` maps a property to the names of the resources it depends on (property
+    dependencies, and dependencies too) and ``parent`` names the parent. Resources are
+    added in order; names of missing (deleted) resources are skipped."""
+    g = GraphBuilder(preview=preview)
+    live = {name: r for name, r in spec.items() if r is not DELETE and r is not None}
+    urns: dict[str, str] = {}
+
+    def urn(name: str) -> str:
+        # The URN GraphBuilder.add gives the resource (its parent's type chain, then its own).
+        if name not in urns:
+            r = live[name]
+            parent = r.get("parent")
+            chain = r["type"]
+            if parent in live:
+                chain = f"{urn(parent).split('::')[2]}${chain}"
+            urns[name] = f"urn:pulumi:{g.stack}::{g.project}::{chain}::{name}"
+        return urns[name]
+
+    for name, r in live.items():
+        deps = {k: [urn(n) for n in v if n in live] for k, v in dict(r.get("deps") or {}).items()}
+        depends = sorted({u for v in deps.values() for u in v})
+        parent = r.get("parent")
+        g.add(
+            r["type"],
+            name,
+            dict(r.get("props") or {}),
+            parent=urn(parent) if parent in live else None,
+            depends_on=depends,
+            property_dependencies=deps,
+        )
+    return g.build()
+
+
+def assert_stack_unknown(
+    policy: Any, graph: ResourceGraph, *, match: str | None = None, config: Mapping[str, Any] | None = None
+) -> Finding:
+    """Assert a stack policy can't decide during preview and reports no violation."""
+    found = run_stack_policy(policy, graph, config=config)
+    if any(f.kind is FindingKind.VIOLATION for f in found.findings):
+        raise AssertionError(f"{policy.name} reported a violation on an unknown value: {_describe(found)}")
+    hits = [f for f in found.findings if f.kind is FindingKind.UNKNOWN and _matches(f, match)]
+    if not hits:
+        raise AssertionError(f"expected {policy.name} to hit an unknown value; got {_describe(found)}")
+    return hits[0]
+
+
+def assert_stack_case(policy: Any, base: Mapping[str, Any], name: str, case: Case | Mapping[str, Any]) -> None:
+    """Run one named case of a stack policy's table: *base* is a :func:`graph_from_spec`
+    spec, the case patches it (``{"name": DELETE}`` removes a resource)."""
+    c = _case(case)
+    graph = graph_from_spec(merged(base, c.patch), preview=c.preview)
+    kind = expectation(name, c)
+    if kind == "pass":
+        assert_no_stack_violation(policy, graph, config=c.config)
+    elif kind == "fail":
+        assert_stack_violation(policy, graph, match=c.match, config=c.config)
+    else:
+        assert_stack_unknown(policy, graph, match=c.match, config=c.config)

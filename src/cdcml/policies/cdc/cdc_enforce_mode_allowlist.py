@@ -8,11 +8,18 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import MISSING, get, names, resource_types
+from cdcml.policies.vocabulary import MISSING, get, names, resource_types, shown
 
-__all__ = ["cdc_enforce_mode_allowlist"]
+__all__ = ["DOCUMENTED_MODES", "ECHOED_MODES", "cdc_enforce_mode_allowlist"]
 
 DEFAULT_MODES = ["Microbatch"]
+DOCUMENTED_MODES = ("Microbatch", "Continuous")
+"""``Microbatch`` is the only mode in Microsoft's REST examples; ``Continuous`` is the
+unverified real-time string (rule-catalogue §8.1)."""
+ECHOED_MODES = (*DOCUMENTED_MODES, "Incremental", "Batch", "RealTime", "Real-time", "Streaming")
+"""Mode words a message may repeat (with the configured modes): the documented ones and
+the ones people guess. Policies see secrets as plaintext, so anything else is described,
+never echoed."""
 
 
 @resource_types(T.CHANGE_DATA_CAPTURE)
@@ -28,11 +35,12 @@ def _validate(args: Any, report_violation: Any) -> None:
         return
     if mode in allowed:
         return
-    near = [m for m in allowed if m.casefold() == mode.casefold()]
+    near = [m for m in allowed if m.casefold() == mode.strip().casefold()]
     hint = f' (modes are case-sensitive: did you mean "{near[0]}"?)' if near else ""
     report_violation(
-        f'policy.mode "{mode}" is not an allowed CDC mode; allowed modes: {names(allowed)}{hint}. '
-        "Only Microbatch is documented by Microsoft; any other mode needs an explicit allow-list entry."
+        f"policy.mode is {shown(mode, (*allowed, *ECHOED_MODES))}, not an allowed CDC mode; allowed modes: "
+        f"{names(allowed)}{hint}. Only Microbatch is documented by Microsoft; any other mode needs an explicit "
+        "allow-list entry."
     )
 
 

@@ -9,9 +9,12 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import MISSING, as_number, as_str, get, resource_types
+from cdcml.policies.vocabulary import MISSING, as_number, as_str, get, resource_types, shown
 
-__all__ = ["cdc_enforce_recurrence_bounds", "latency_minutes"]
+__all__ = ["FREQUENCIES", "cdc_enforce_recurrence_bounds", "format_minutes", "latency_minutes"]
+
+FREQUENCIES = ("Hour", "Minute", "Second")
+"""``FrequencyType`` of ``policy.recurrence.frequency`` (SDK datafactory/_enums.py)."""
 
 _MINUTES_PER = {"second": 1 / 60, "minute": 1.0, "hour": 60.0}
 
@@ -20,12 +23,13 @@ def latency_minutes(frequency: Any, interval: Any) -> float | None:
     """The latency of a recurrence in minutes; ``None`` when it isn't a valid recurrence."""
     unit = as_str(frequency)
     n = as_number(interval)
-    if unit is None or n is None or n <= 0 or unit.casefold() not in _MINUTES_PER:
+    if unit is None or n is None or n <= 0 or unit.strip().casefold() not in _MINUTES_PER:
         return None
-    return n * _MINUTES_PER[unit.casefold()]
+    return n * _MINUTES_PER[unit.strip().casefold()]
 
 
-def _fmt(minutes: float) -> str:
+def format_minutes(minutes: float) -> str:
+    """A latency for a message: ``30 seconds``, ``15 minutes``, ``2 hours``."""
     if minutes < 1:
         return f"{minutes * 60:g} seconds"
     if minutes >= 60 and minutes % 60 == 0:
@@ -37,12 +41,14 @@ def _fmt(minutes: float) -> str:
 @resource_types(T.CHANGE_DATA_CAPTURE)
 def _validate(args: Any, report_violation: Any) -> None:
     config = args.get_config()
-    low = as_number(config.get("minLatencyMinutes", 15)) or 15.0
-    high = as_number(config.get("maxLatencyMinutes", 120)) or 120.0
+    low = as_number(config.get("minLatencyMinutes", 15))
+    high = as_number(config.get("maxLatencyMinutes", 120))
+    low = 15.0 if low is None else low
+    high = 120.0 if high is None else high
     mode = as_str(get(args.props, "policy.mode"))
     recurrence = get(args.props, "policy.recurrence")
     if recurrence is MISSING:
-        if mode is not None and mode.casefold() == "microbatch":
+        if mode is not None and mode.strip().casefold() == "microbatch":
             report_violation(
                 "A Microbatch CDC needs policy.recurrence (frequency and interval); without it "
                 "ADF has no cadence to wake up on."
@@ -52,22 +58,22 @@ def _validate(args: Any, report_violation: Any) -> None:
     interval = get(recurrence, "interval")
     minutes = latency_minutes(frequency, interval)
     if minutes is None:
+        got = f"got frequency {shown(frequency, FREQUENCIES)} and interval {shown(interval)}"
         report_violation(
             "policy.recurrence must have a frequency of Hour or Minute (Second is never offered by ADF) and a "
-            f"positive whole interval; got frequency {frequency!r} and interval {interval!r}."
-            if not isinstance(frequency, str) or frequency.casefold() in _MINUTES_PER
-            else f"policy.recurrence.frequency {frequency!r} is not one of Hour, Minute, Second."
+            f"positive whole interval; {got}."
         )
         return
     if minutes < low:
         report_violation(
-            f"The CDC runs every {_fmt(minutes)}; the minimum latency is {_fmt(low)}. Each wake-up bills a "
-            "data flow cluster, so a shorter recurrence multiplies cost without a consumer that needs it."
+            f"The CDC runs every {format_minutes(minutes)}; the minimum latency is {format_minutes(low)}. Each "
+            "wake-up bills a data flow cluster, so a shorter recurrence multiplies cost without a consumer that "
+            "needs it."
         )
     elif minutes > high:
         report_violation(
-            f"The CDC runs every {_fmt(minutes)}; the maximum latency is {_fmt(high)}, so the ML data asset "
-            "would be staler than its consumers allow."
+            f"The CDC runs every {format_minutes(minutes)}; the maximum latency is {format_minutes(high)}, so the "
+            "ML data asset would be staler than its consumers allow."
         )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
-from cdcml.policies.base import GuardrailResourcePolicy
+from cdcml.policies.base import GuardrailResourcePolicy, mcsb
 from cdcml.policies.vocabulary import get, resource_types
 
 __all__ = ["DEFAULT_REQUIRED_TAGS", "governance_require_tags"]
@@ -82,6 +82,7 @@ governance_require_tags = GuardrailResourcePolicy(
         "policy at remediate level and defaultTags configured so missing tags are filled in."
     ),
     url="https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources",
+    framework=mcsb("AM-1"),
     config={
         "requiredTags": {
             "type": "array",

@@ -1,0 +1,92 @@
+"""`cdcml policy ls` and `cdcml policy docs`: the guardrail catalogue from policy metadata.
+
+Thin: the pack is the cdcml catalogue unless ``--policy-pack DIR`` names another one; the
+rows and the Markdown come from :mod:`cdcml.policies.docs`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cdcml.cli import EXIT_MANDATORY, fail, policy
+from cdcml.errors import CdcmlError
+
+_PACK_OPTION = click.option(
+    "--policy-pack",
+    "pack_dir",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="List this Python CrossGuard pack instead of the cdcml guardrail catalogue.",
+)
+
+
+def _load(pack_dir: Path | None) -> tuple[str, str, str, list[Any]]:
+    """(name, version, description, rows) of the pack to show."""
+    from cdcml import __version__
+    from cdcml.policies import docs
+
+    if pack_dir is None:
+        from cdcml.policies.catalogue import PACK_NAME, POLICIES
+
+        return PACK_NAME, __version__, "", docs.rows(POLICIES)
+    from cdcml.engine.pack import load_pack
+
+    try:
+        pack = load_pack(pack_dir)
+    except CdcmlError as e:
+        fail(e.message)
+    return pack.name, pack.version, pack.description, docs.rows(pack.policies, str(pack.enforcement_level))
+
+
+@policy.command("ls")
+@_PACK_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
+def ls(pack_dir: Path | None, as_json: bool) -> None:
+    """List the policies of the guardrail catalogue (or of a pack) with their metadata."""
+    from cdcml.policies import docs
+
+    name, version, _description, rows = _load(pack_dir)
+    if as_json:
+        click.echo(json.dumps(docs.json_document(name, version, rows), indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{name}@{version} — {len(rows)} policies", title_justify="left")
+    for column in ("Policy", "Rule", "Type", "Severity", "Enforcement", "Layer", "Concern"):
+        table.add_column(column, no_wrap=column == "Policy")
+    for r in rows:
+        level = f"[bold red]{r.enforcement_level}[/]" if r.enforcement_level == "mandatory" else r.enforcement_level
+        table.add_row(r.name, r.rule or "—", r.kind, r.severity, level, r.layer or "—", r.concern or "—")
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=140)  # piped: don't squeeze the table into 80 columns
+    console.print(table)
+
+
+@policy.command("docs")
+@_PACK_OPTION
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help="Write to FILE.")
+@click.option("--check", is_flag=True, help="With --output: exit 1 if FILE is not up to date, instead of writing it.")
+def docs_command(pack_dir: Path | None, output: Path | None, check: bool) -> None:
+    """Render the policy catalogue as Markdown (the repository's docs/policies.md)."""
+    from cdcml.policies import docs
+
+    name, version, description, rows = _load(pack_dir)
+    text = docs.markdown(name, version, rows, description)
+    if output is None:
+        if check:
+            fail("--check needs --output FILE")
+        click.echo(text, nl=False)
+        return
+    if check:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != text:
+            click.echo(f"cdcml: {output} is out of date; run `cdcml policy docs --output {output}`", err=True)
+            raise SystemExit(EXIT_MANDATORY)
+        return
+    output.write_text(text, encoding="utf-8")

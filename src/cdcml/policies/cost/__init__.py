@@ -1,0 +1,1 @@
+"""Cost guardrails (catalogue group I)."""

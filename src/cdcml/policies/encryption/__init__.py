@@ -1,0 +1,1 @@
+"""Encryption in transit and at rest (catalogue group D)."""

@@ -1,0 +1,1 @@
+"""Identity and authentication (catalogue group C)."""

@@ -1,0 +1,1 @@
+"""Azure ML data lifecycle (catalogue group G)."""

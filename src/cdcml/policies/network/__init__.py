@@ -1,0 +1,1 @@
+"""Network isolation and private endpoints (catalogue group B, and X-03 in crossresource)."""

@@ -1,0 +1,1 @@
+"""Observability (catalogue group H)."""

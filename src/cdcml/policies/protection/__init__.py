@@ -1,0 +1,1 @@
+"""Data protection and retention (catalogue group E)."""

@@ -1,0 +1,1 @@
+"""Tests of the cdcml guardrail library: one module per policy, plus the catalogue and property tests."""

@@ -1,0 +1,36 @@
+"""network-disable-eventhub-public-access (B-04): Event Hubs has no public network access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cdcml.policies import types as T
+from cdcml.policies.network.network_disable_eventhub_public_access import network_disable_eventhub_public_access
+from cdcml.testing.harness import DELETE, Case, assert_case, unknown
+from tests.policies.fixtures import props
+
+POLICY = network_disable_eventhub_public_access
+RESOURCE_TYPE = T.EH_NAMESPACE
+BASE: dict[str, Any] = props("events")
+RULES = T.EH_NETWORK_RULE_SET
+
+CASES: dict[str, Case | dict[str, Any]] = {
+    "pass": {},
+    "pass_secured_by_perimeter": {"publicNetworkAccess": "SecuredByPerimeter"},
+    "pass_rule_set_denies": Case({"publicNetworkAccess": "Enabled", "defaultAction": "Deny"}, resource_type=RULES),
+    "pass_rule_set_disabled": Case({"publicNetworkAccess": "Disabled", "defaultAction": "Allow"}, resource_type=RULES),
+    "fail_enabled": Case({"publicNetworkAccess": "Enabled"}, match='is "Enabled"'),
+    "fail_missing": Case({"publicNetworkAccess": DELETE}, match="is not set"),
+    "fail_basic_tier": Case({"sku": {"name": "Basic", "tier": "Basic"}}, match="neither private link"),
+    "fail_rule_set_allows": Case(
+        {"publicNetworkAccess": "Enabled", "defaultAction": "Allow"}, resource_type=RULES, match='defaultAction "Allow"'
+    ),
+    "unknown_access": Case({"publicNetworkAccess": unknown()}),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_network_disable_eventhub_public_access(case: str) -> None:
+    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

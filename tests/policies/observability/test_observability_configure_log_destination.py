@@ -1,0 +1,40 @@
+"""observability-configure-log-destination (H-02): logs go to an approved workspace, retained long enough."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cdcml.policies import types as T
+from cdcml.policies.observability.observability_configure_log_destination import observability_configure_log_destination
+from cdcml.testing.harness import DELETE, Case, assert_case, unknown
+from tests.policies.fixtures import LAW_ID, props
+
+POLICY = observability_configure_log_destination
+RESOURCE_TYPE = T.DIAGNOSTIC_SETTING
+BASE: dict[str, Any] = props("diag-factory")
+LAW = T.LOG_ANALYTICS
+CENTRAL = {"allowedWorkspaceIds": [LAW_ID.upper()]}
+
+CASES: dict[str, Case | dict[str, Any]] = {
+    "pass": {},
+    "pass_central_workspace": Case({}, config=CENTRAL),
+    "pass_workspace_computed_in_preview": {"workspaceId": unknown()},
+    "pass_shared_table_allowed": Case(
+        {"logAnalyticsDestinationType": DELETE}, config={"requireResourceSpecificTables": False}
+    ),
+    "pass_storage_only": {"workspaceId": DELETE, "logAnalyticsDestinationType": DELETE, "storageAccountId": "/st"},
+    "pass_workspace_retention": Case(props("law"), resource_type=LAW),
+    "fail_other_workspace": Case({"workspaceId": "/other"}, config=CENTRAL, match="not one of the central"),
+    "fail_no_workspace_required": Case({"workspaceId": DELETE}, config=CENTRAL, match="sends no logs"),
+    "fail_shared_table": Case({"logAnalyticsDestinationType": DELETE}, match='not "Dedicated"'),
+    "fail_default_retention": Case({"retentionInDays": DELETE}, resource_type=LAW, match="the default 30"),
+    "fail_configured_retention": Case({}, resource_type=LAW, config={"minRetentionDays": 365}, match="at least 365"),
+    "unknown_workspace_with_allow_list": Case({"workspaceId": unknown()}, config=CENTRAL),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_observability_configure_log_destination(case: str) -> None:
+    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

@@ -1,0 +1,242 @@
+"""plan_stack: the stack configuration schema, enforced. A good configuration plans into
+the Args of every component; a bad one raises one ConfigError line naming the key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cdcml.engine.project import load_project, load_stack_config
+from cdcml.errors import ConfigError
+from cdcml.stacks import EventHubsSku, LandingSku, ReferencePlan, SeedPlan, plan_stack
+from cdcml.stacks.config import CONFIG_SCHEMA, Environment
+from cdcml.stacks.wiring import DataRole, GrantScope, Principal
+
+ROOT = Path(__file__).resolve().parents[2]
+
+MINIMAL: dict[str, str] = {
+    "azure-native:location": "westeurope",
+    "cdcml:profile": "prod",
+    "cdcml:tags": json.dumps({"owner": "me@example.com", "cost-center": "cc-1", "data-classification": "internal"}),
+    "cdcml:sqlAdmin": json.dumps({"login": "sg-admins", "objectId": "6b0e9a2f-3c1d-4e5f-8a7b-9c0d1e2f3a4b"}),
+    "cdcml:sources": json.dumps([{"name": "orders", "tables": ["dbo.orders"]}]),
+}
+
+
+def plan(values: dict[str, str], stack: str = "prod") -> ReferencePlan:
+    result = plan_stack(values, project="cdcml", stack=stack)
+    assert isinstance(result, ReferencePlan)
+    return result
+
+
+def with_(**changes: Any) -> dict[str, str]:
+    values = dict(MINIMAL)
+    for key, value in changes.items():
+        # azure__native__location → azure-native:location; anything else is a cdcml: key.
+        full = "azure-native:" + key.rsplit("__", 1)[1] if key.startswith("azure__") else f"cdcml:{key}"
+        if value is None:
+            values.pop(full, None)
+        else:
+            values[full] = value if isinstance(value, str) else json.dumps(value)
+    return values
+
+
+def test_the_seed_profile_plans_the_original_system() -> None:
+    assert plan_stack({"cdcml:profile": "seed"}, project="cdcml", stack="anything") == SeedPlan()
+    assert plan_stack({}, project="cdcml", stack="seed") == SeedPlan()
+
+
+def test_a_minimal_configuration_gets_the_hardened_defaults() -> None:
+    p = plan(MINIMAL)
+    assert p.private_networking is True
+    assert p.network is not None
+    assert p.environment is Environment.PROD
+    assert p.resource_group_name == "rg-cdcml-prod"
+    assert p.landing.sku is LandingSku.STANDARD_ZRS
+    assert p.landing.delete_lock is True
+    assert p.landing.capture_container is True
+    assert p.eventing.sku is EventHubsSku.STANDARD
+    assert p.eventing.capture is True
+    assert p.eventing.public_network_access is False
+    assert p.ingestion.managed_virtual_network is True
+    assert p.ml.managed_network is True
+    assert p.observability.retention_days == 90
+    assert dict(p.tags) == {
+        "owner": "me@example.com",
+        "cost-center": "cc-1",
+        "data-classification": "internal",
+        "environment": "prod",
+        "cdcml-profile": "prod",
+    }
+    assert {(g.principal, g.role, g.scope, g.target) for g in p.identity.grants} == {
+        (Principal.DATA_FACTORY, DataRole.STORAGE_BLOB_DATA_CONTRIBUTOR, GrantScope.LANDING_CONTAINER, "orders"),
+        (Principal.ML_WORKSPACE, DataRole.STORAGE_BLOB_DATA_READER, GrantScope.LANDING_CONTAINER, "orders"),
+        (Principal.EVENT_GRID_TOPIC, DataRole.EVENT_HUBS_DATA_SENDER, GrantScope.EVENT_HUB, "cdc-changes"),
+        (
+            Principal.EVENT_HUBS_NAMESPACE,
+            DataRole.STORAGE_BLOB_DATA_CONTRIBUTOR,
+            GrantScope.CAPTURE_CONTAINER,
+            "eventhub-capture",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("stack", "environment"), [("prod", "prod"), ("team-prod", "prod"), ("uat", "test"), ("fanin", "dev")]
+)
+def test_the_environment_defaults_to_what_the_guardrails_derive_from_the_stack_name(
+    stack: str, environment: str
+) -> None:
+    assert plan(MINIMAL, stack).environment.value == environment
+
+
+def test_consumers_get_event_hub_receiver_on_the_hub() -> None:
+    p = plan(with_(mlConsumers=[{"name": "churn-training"}, {"name": "churn-scoring", "purpose": "scoring"}]))
+    assert [c.name for c in p.eventing.consumers] == ["churn-training", "churn-scoring"]
+    assert p.eventing.consumer_workspace == "cdcml-ml"
+    assert any(g.role is DataRole.EVENT_HUBS_DATA_RECEIVER for g in p.identity.grants)
+
+
+def test_public_networking_drops_the_network_and_opens_every_component() -> None:
+    p = plan(with_(privateNetworking=False))
+    assert p.network is None
+    assert all(s.public_network_access for s in p.sources)
+    assert p.landing.public_network_access and p.eventing.public_network_access and p.ml.public_network_access
+    assert not p.ingestion.managed_virtual_network and not p.ml.managed_network
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "fanin"])
+def test_the_repository_profiles_plan(stack: str) -> None:
+    values = dict(load_stack_config(load_project(ROOT), stack, None).values)
+    p = plan(values, stack)
+    assert p.profile == stack
+    assert p.network is not None, "every repository profile uses private networking"
+    assert len(p.sources) == (2 if stack == "fanin" else 1)
+    assert len(p.eventing.consumers) == (1 if stack == "dev" else 2)
+    assert [t.filesystem for t in p.targets] == [t.source for t in p.targets]
+
+
+BAD: dict[str, tuple[dict[str, Any], str]] = {
+    "no_location": ({"azure__native__location": None}, "azure-native:location is required"),
+    "location_display_name": ({"azure__native__location": "West Europe"}, "azure-native:location must be"),
+    "unknown_profile": ({"profile": "staging"}, "cdcml:profile must be one of seed, dev, prod or fanin"),
+    "unknown_key": ({"sourcez": []}, "cdcml:sourcez is not a configuration key"),
+    "unknown_nested_key": ({"landing": {"softDelete": 7}}, "cdcml:landing.softDelete is not a configuration key"),
+    "bad_environment": ({"environment": "qa"}, "cdcml:environment must be one of dev, test or prod"),
+    "bad_prefix": ({"prefix": "CDC"}, "cdcml:prefix must be 3 to 10 lowercase"),
+    "no_tags": ({"tags": None}, "cdcml:tags is required"),
+    "no_owner_tag": ({"tags": {"cost-center": "c", "data-classification": "internal"}}, "cdcml:tags.owner is required"),
+    "bad_classification": (
+        {"tags": {"owner": "o", "cost-center": "c", "data-classification": "secret"}},
+        "cdcml:tags.data-classification must be one of public",
+    ),
+    "conflicting_environment_tag": (
+        {"tags": {"owner": "o", "cost-center": "c", "data-classification": "internal", "environment": "dev"}},
+        "cdcml:tags.environment must be absent or equal",
+    ),
+    "tag_name_with_slash": (
+        {"tags": {"owner": "o", "cost-center": "c", "data-classification": "internal", "a/b": "x"}},
+        "cdcml:tags must be tag names",
+    ),
+    "no_sql_admin": ({"sqlAdmin": None}, "cdcml:sqlAdmin is required"),
+    "sql_admin_without_object_id": ({"sqlAdmin": {"login": "x"}}, "cdcml:sqlAdmin.objectId is required"),
+    "sql_admin_bad_object_id": (
+        {"sqlAdmin": {"login": "x", "objectId": "nope"}},
+        "cdcml:sqlAdmin.objectId must be the Entra object id",
+    ),
+    "sql_admin_service_principal": (
+        {"sqlAdmin": {"login": "x", "objectId": "6b0e9a2f-3c1d-4e5f-8a7b-9c0d1e2f3a4b", "principalType": "SP"}},
+        "cdcml:sqlAdmin.principalType must be one of Group",
+    ),
+    "sources_not_json": ({"sources": "[{"}, "cdcml:sources must be valid JSON"),
+    "no_sources": ({"sources": []}, "cdcml:sources must be a list of 1 to 4 objects"),
+    "source_without_tables": ({"sources": [{"name": "orders"}]}, "cdcml:sources[0] needs a name and tables"),
+    "duplicate_source": (
+        {"sources": [{"name": "orders", "tables": ["dbo.a"]}, {"name": "orders", "tables": ["dbo.b"]}]},
+        "cdcml:sources[1].name must be a source name not used before",
+    ),
+    "source_name_hyphen": ({"sources": [{"name": "ord-ers", "tables": ["dbo.a"]}]}, "cdcml:sources[0].name must be"),
+    "tables_not_a_list": (
+        {"sources": [{"name": "orders", "tables": "dbo.a"}]},
+        "cdcml:sources[0].tables must be a list",
+    ),
+    "table_without_schema": (
+        {"sources": [{"name": "orders", "tables": ["orders"]}]},
+        "cdcml:sources[0].tables[0] must be a schema-qualified",
+    ),
+    "every_minute": (
+        {"sources": [{"name": "orders", "tables": ["dbo.a"], "latencyMinutes": 1}]},
+        "cdcml:sources[0].latencyMinutes must be an integer from 15 to 120",
+    ),
+    "sku_without_cdc": (
+        {"sources": [{"name": "orders", "tables": ["dbo.a"], "sku": "S0"}]},
+        "cdcml:sources[0].sku must be one of S3",
+    ),
+    "csv_target": (
+        {"sources": [{"name": "orders", "tables": ["dbo.a"], "format": "csv"}]},
+        "cdcml:sources[0].format must be one of delta or parquet",
+    ),
+    "private_as_string": ({"privateNetworking": "yes"}, "cdcml:privateNetworking must be true or false"),
+    "subnet_outside": (
+        {"network": {"addressSpace": "10.1.0.0/16", "privateEndpointSubnet": "10.2.0.0/24"}},
+        "cdcml:network.privateEndpointSubnet must be a block inside",
+    ),
+    "core_count": ({"ingestion": {"coreCount": 64}}, "cdcml:ingestion.coreCount must be one of 8, 16 or 32"),
+    "git_root": (
+        {"ingestion": {"git": {"accountName": "c", "repositoryName": "r", "rootFolder": "adf"}}},
+        "cdcml:ingestion.git.rootFolder must be",
+    ),
+    "git_unknown_key": (
+        {"ingestion": {"git": {"accountName": "c", "repositoryName": "r", "branch": "main"}}},
+        "cdcml:ingestion.git.branch is not a configuration key",
+    ),
+    "premium_landing": ({"landing": {"sku": "Premium_LRS"}}, "cdcml:landing.sku must be one of Standard_LRS"),
+    "expire_delta": ({"landing": {"deleteAfterDays": 400}}, "cdcml:landing.deleteAfterDays must be 0 while a source"),
+    "soft_delete_zero": ({"landing": {"softDeleteDays": 0}}, "cdcml:landing.softDeleteDays must be an integer"),
+    "event_hubs_tier": ({"eventHubs": {"sku": "Gold"}}, "cdcml:eventHubs.sku must be one of Basic"),
+    "retention_over_a_week": ({"eventHubs": {"retentionHours": 200}}, "cdcml:eventHubs.retentionHours must be"),
+    "capture_as_string": ({"eventHubs": {"capture": "yes"}}, "cdcml:eventHubs.capture must be true or false"),
+    "private_basic": (
+        {"eventHubs": {"sku": "Basic", "retentionHours": 24, "capture": False}},
+        "cdcml:privateNetworking must be true on the Basic tier",
+    ),
+    "consumers_on_basic": (
+        {
+            "privateNetworking": False,
+            "eventHubs": {"sku": "Basic", "retentionHours": 24, "capture": False},
+            "mlConsumers": [{"name": "job-one"}],
+        },
+        "cdcml:mlConsumers must be empty on the Basic tier",
+    ),
+    "duplicate_consumer": (
+        {"mlConsumers": [{"name": "job-one"}, {"name": "job-one"}]},
+        "cdcml:mlConsumers[1].name must be a consumer name not used before",
+    ),
+    "consumer_purpose": (
+        {"mlConsumers": [{"name": "job-one", "purpose": "fun"}]},
+        "cdcml:mlConsumers[0].purpose must be one of training",
+    ),
+    "legacy_as_string": ({"ml": {"legacyDatasets": "no"}}, "cdcml:ml.legacyDatasets must be true or false"),
+    "log_retention_week": ({"logs": {"retentionDays": 7}}, "cdcml:logs.retentionDays must be an integer from 30"),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_a_bad_value_raises_one_config_error_line_naming_the_key(case: str) -> None:
+    changes, message = BAD[case]
+    with pytest.raises(ConfigError) as caught:
+        plan(with_(**changes))
+    assert str(caught.value).startswith(message), str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_every_schema_key_is_documented() -> None:
+    """docs/stacks.md documents every key of the configuration schema."""
+    text = (ROOT / "docs" / "stacks.md").read_text()
+    for key, fields in CONFIG_SCHEMA.items():
+        assert f"`cdcml:{key}`" in text, key
+        for field in fields:
+            assert f"`{field}`" in text, f"{key}.{field}"
