@@ -285,23 +285,15 @@ class _Evaluator:
             try:
                 new_props = _run(policy.remediate(args))
             except UnknownValueError as e:
-                self.findings.append(
-                    Finding(
-                        kind=FindingKind.UNKNOWN,
-                        pack=run.pack.name,
-                        pack_version=run.pack.version,
-                        policy=policy.name,
-                        policy_type="resource",
-                        enforcement_level=EnforcementLevel.ADVISORY,
-                        severity=_severity(policy),
-                        urn=r.urn,
-                        resource_type=r.type,
-                        description=policy.description,
-                        message=(
-                            f"can't run remediation '{policy.name}' from policy pack "
-                            f"'{run.pack.name}@v{SDK_PACK_VERSION}' during preview: {e.message}"
-                        ),
-                    )
+                self._add(
+                    run,
+                    policy,
+                    FindingKind.UNKNOWN,
+                    EnforcementLevel.ADVISORY,
+                    r,
+                    "resource",
+                    f"can't run remediation '{policy.name}' from policy pack "
+                    f"'{run.pack.name}@v{SDK_PACK_VERSION}' during preview: {e.message}",
                 )
                 continue
             except sdk._NotApplicableError as e:
@@ -330,24 +322,39 @@ class _Evaluator:
             return None
         return json_format.MessageToDict(to_struct(serialize_properties(props)))
 
-    def _not_applicable(
-        self, run: _PackRun, policy: Any, r: Resource | None, reason: str, policy_type: str = "resource"
+    def _add(
+        self,
+        run: _PackRun,
+        policy: Any,
+        kind: FindingKind,
+        level: EnforcementLevel,
+        r: Resource | None,
+        policy_type: str,
+        message: str,
+        *,
+        urn: str | None = None,
     ) -> None:
+        """Record one finding; *urn* overrides the resource's (a stack policy's reported URN)."""
         self.findings.append(
             Finding(
-                kind=FindingKind.NOT_APPLICABLE,
+                kind=kind,
                 pack=run.pack.name,
                 pack_version=run.pack.version,
                 policy=policy.name,
                 policy_type=policy_type,
-                enforcement_level=run.level(policy),
+                enforcement_level=level,
                 severity=_severity(policy),
-                urn=r.urn if r is not None else "",
+                urn=urn if urn is not None else (r.urn if r is not None else ""),
                 resource_type=r.type if r is not None else "",
                 description=policy.description,
-                message=reason,
+                message=message,
             )
         )
+
+    def _not_applicable(
+        self, run: _PackRun, policy: Any, r: Resource | None, reason: str, policy_type: str = "resource"
+    ) -> None:
+        self._add(run, policy, FindingKind.NOT_APPLICABLE, run.level(policy), r, policy_type, reason)
 
     def _analyze(
         self, run: _PackRun, r: Resource, deserialized: dict[str, Any], opts: Any, provider: Any, ran: list[str]
@@ -401,42 +408,20 @@ class _Evaluator:
             else:
                 target = urn or ""
             res = r if r is not None else self.graph.get(target)
-            self.findings.append(
-                Finding(
-                    kind=FindingKind.VIOLATION,
-                    pack=run.pack.name,
-                    pack_version=run.pack.version,
-                    policy=policy.name,
-                    policy_type=policy_type,
-                    enforcement_level=level,
-                    severity=_severity(policy),
-                    urn=target,
-                    resource_type=res.type if res is not None else "",
-                    description=policy.description,
-                    message=text,
-                )
-            )
+            self._add(run, policy, FindingKind.VIOLATION, level, res, policy_type, text, urn=target)
 
         return report_violation
 
     def _unknown(self, run: _PackRun, policy: Any, r: Resource | None, e: Any, policy_type: str) -> None:
-        self.findings.append(
-            Finding(
-                kind=FindingKind.UNKNOWN,
-                pack=run.pack.name,
-                pack_version=run.pack.version,
-                policy=policy.name,
-                policy_type=policy_type,
-                enforcement_level=EnforcementLevel.ADVISORY,
-                severity=_severity(policy),
-                urn=r.urn if r is not None else "",
-                resource_type=r.type if r is not None else "",
-                description=policy.description,
-                message=(
-                    f"can't run policy '{policy.name}' from policy pack '{run.pack.name}@v{SDK_PACK_VERSION}' "
-                    f"during preview: {e.message}"
-                ),
-            )
+        self._add(
+            run,
+            policy,
+            FindingKind.UNKNOWN,
+            EnforcementLevel.ADVISORY,
+            r,
+            policy_type,
+            f"can't run policy '{policy.name}' from policy pack '{run.pack.name}@v{SDK_PACK_VERSION}' "
+            f"during preview: {e.message}",
         )
 
     # ---- AnalyzeStack
