@@ -18,3 +18,19 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[test]"
   echo "$WANT" > "$STAMP"
 fi
+
+# Test-only Node tools (the Azurite blob emulator for the azblob:// backend tests),
+# installed from the committed lockfile.
+if [ -f "$ROOT/tools/package-lock.json" ]; then
+  NODE_STAMP="$ROOT/tools/node_modules/.cdcml-bootstrap"
+  NODE_WANT="$(sha256sum "$ROOT/tools/package-lock.json" | cut -d' ' -f1)"
+  if [ ! -f "$NODE_STAMP" ] || [ "$(cat "$NODE_STAMP")" != "$NODE_WANT" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      echo "bootstrap: npm is needed for the Azurite emulator (tools/package.json)" >&2
+      exit 1
+    fi
+    echo "bootstrap: installing test tools (npm ci --prefix tools)" >&2
+    npm ci --prefix "$ROOT/tools" --no-audit --no-fund --loglevel=error >&2
+    echo "$NODE_WANT" > "$NODE_STAMP"
+  fi
+fi
