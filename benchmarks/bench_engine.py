@@ -31,7 +31,7 @@ def median_time(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def stock_mocks_capture(stack: str) -> None:
+def stock_mocks_capture(stack: str, config: dict[str, str]) -> None:
     """What a Pulumi unit test does: set_mocks with inputs echoed, run the program."""
     import asyncio
     import runpy
@@ -54,7 +54,7 @@ def stock_mocks_capture(stack: str) -> None:
         pulumi.runtime.settings.ROOT.set(None)
         from pulumi.runtime.config import set_all_config
 
-        set_all_config({"cdcml:profile": stack, "azure-native:location": "westeurope"})
+        set_all_config(dict(config))
         try:
             loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(ROOT / "stacks"), run_name="__main__")))
         finally:
@@ -76,10 +76,23 @@ def synthetic_graph(n: int):  # type: ignore[no-untyped-def]
     for i in range(n):
         r = base[i % len(base)]
         urn = f"{r.urn}-{i}"
-        out.append(Resource(urn=urn, type=r.type, name=f"{r.name}-{i}", custom=True, id=r.id, inputs=r.inputs,
-                            outputs=r.outputs, parent=r.parent, provider=r.provider, options=r.options))
-    return ResourceGraph(project=seed.project, stack=seed.stack, resources=tuple(out), source=seed.source,
-                         dry_run=seed.dry_run)
+        out.append(
+            Resource(
+                urn=urn,
+                type=r.type,
+                name=f"{r.name}-{i}",
+                custom=True,
+                id=r.id,
+                inputs=r.inputs,
+                outputs=r.outputs,
+                parent=r.parent,
+                provider=r.provider,
+                options=r.options,
+            )
+        )
+    return ResourceGraph(
+        project=seed.project, stack=seed.stack, resources=tuple(out), source=seed.source, dry_run=seed.dry_run
+    )
 
 
 def main() -> None:
@@ -104,31 +117,67 @@ def main() -> None:
     import runpy
 
     def cdcml_capture(strip: bool) -> Callable[[], object]:
-        return lambda: _capture(project, cfg, lambda: runpy.run_path(str(project.main), run_name="__main__"),
-                                CaptureOptions(strip_type_aliases=strip))
+        return lambda: _capture(
+            project,
+            cfg,
+            lambda: runpy.run_path(str(project.main), run_name="__main__"),
+            CaptureOptions(strip_type_aliases=strip),
+        )
 
     rows = []
     t_ours = median_time(cdcml_capture(True), args.repeat)
     t_aliases = median_time(cdcml_capture(False), args.repeat)
-    t_stock = median_time(lambda: stock_mocks_capture(args.stack), args.repeat)
-    rows.append(("capture", f"{args.stack} ({n} resources)", t_ours, [("stock mocks", t_stock),
-                                                                      ("cdcml, aliases expanded", t_aliases)]))
+    t_stock = median_time(lambda: stock_mocks_capture(args.stack, dict(cfg.values)), args.repeat)
+    rows.append(
+        (
+            "capture",
+            f"{args.stack} ({n} resources)",
+            t_ours,
+            [("stock mocks", t_stock), ("cdcml, aliases expanded", t_aliases)],
+        )
+    )
 
     pack = load_pack(ROOT / "policies" / "cdc-ml-guardrails", project="cdcml", stack=args.stack)
     pcfg = reconcile(pack)
-    for label, g in ((f"{args.stack} ({n} resources)", graph), (f"synthetic ({args.scale} resources)",
-                                                                 synthetic_graph(args.scale))):
+    for label, g in (
+        (f"{args.stack} ({n} resources)", graph),
+        (f"synthetic ({args.scale} resources)", synthetic_graph(args.scale)),
+    ):
         t_eval = median_time(lambda g=g: evaluate(g, [pack], [pcfg]), args.repeat)
         t_servicer = median_time(lambda g=g: analyze_graph(g, [in_process_session(pack, pcfg)]), args.repeat)
         t_grpc = median_time(lambda g=g: analyze_graph_grpc(g, [pack], [pcfg]), max(1, args.repeat // 2))
-        rows.append((f"evaluate ×{len(pack.policies)} policies", label, t_eval,
-                     [("SDK servicer in-process", t_servicer), ("pack over gRPC", t_grpc)]))
+        rows.append(
+            (
+                f"evaluate ×{len(pack.policies)} policies",
+                label,
+                t_eval,
+                [("SDK servicer in-process", t_servicer), ("pack over gRPC", t_grpc)],
+            )
+        )
+
+    # Per-call gRPC overhead on a running pack process (start-up excluded): the engine
+    # makes Remediate + Analyze per resource, then one AnalyzeStack.
+    from cdcml.engine.grpc_pack import PackProcess
+    from cdcml.engine.reference import PackSession
+
+    with PackProcess(pack.directory, graph) as proc:
+        session = PackSession(call=proc.call, name=pack.name, version=pack.version, config=pcfg, stack_configured=True)
+        analyze_graph(graph, [session])  # warm the process
+        t_live = median_time(lambda: analyze_graph(graph, [session]), args.repeat)
+    t_inproc = median_time(lambda: evaluate(graph, [pack], [pcfg]), args.repeat)
+    calls = 2 * len([r for r in graph.resources if not r.delete]) + 3  # + GetAnalyzerInfo, Configure, AnalyzeStack
+    overhead_ms = (t_live - t_inproc) * 1000 / calls
+    rows_note = (
+        f"gRPC on a running pack process: {t_live * 1000:.0f} ms for {calls} calls vs {t_inproc * 1000:.0f} ms "
+        f"in-process → {overhead_ms:.2f} ms overhead per call"
+    )
 
     print(f"{'what':<28} {'input':<28} {'cdcml':>10} {'ms/res':>8}   peers (time, ratio peer/cdcml)")
     for what, label, ours, peers in rows:
         count = int(label.split("(")[1].split()[0])
         peer_text = "; ".join(f"{name}: {t * 1000:.0f} ms ×{t / ours:.1f}" for name, t in peers)
         print(f"{what:<28} {label:<28} {ours * 1000:>8.0f}ms {ours * 1000 / count:>8.3f}   {peer_text}")
+    print(rows_note)
 
 
 if __name__ == "__main__":
