@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,4 +15,3 @@ SEMANTICS_PACK = Path(__file__).resolve().parent / "packs" / "semantics"
 @pytest.fixture(scope="session")
 def semantics_pack() -> Pack:
     return load_pack(SEMANTICS_PACK, project="proj", stack="dev")
-

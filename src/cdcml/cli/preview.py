@@ -58,6 +58,9 @@ from cdcml.errors import CdcmlError
     "as the Pulumi CLI runs it (slower; the reference the evaluator is tested against).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report (shape documented in the README).")
+@click.option("--sarif", type=click.Path(path_type=Path), metavar="FILE", help="Also write a SARIF 2.1.0 report.")
+@click.option("--junit", type=click.Path(path_type=Path), metavar="FILE", help="Also write a JUnit XML report.")
+@click.option("--markdown", type=click.Path(path_type=Path), metavar="FILE", help="Also write a Markdown summary.")
 @click.option("--show-not-applicable", is_flag=True, help="Also list policies that declared themselves n/a.")
 def preview(
     directory: Path,
@@ -68,6 +71,9 @@ def preview(
     outputs: str,
     engine: str,
     as_json: bool,
+    sarif: Path | None,
+    junit: Path | None,
+    markdown: Path | None,
     show_not_applicable: bool,
 ) -> None:
     """Capture the Pulumi program in DIRECTORY offline and run the policy packs on it."""
@@ -76,7 +82,12 @@ def preview(
     from cdcml.engine.project import parse_config_overrides
     from cdcml.engine.run import preview as run_preview
     from cdcml.report import findings_to_json, render_text
+    from cdcml.report.audit import report_path_problem
 
+    for option, path in (("--sarif", sarif), ("--junit", junit), ("--markdown", markdown)):
+        problem = report_path_problem(option, path)
+        if problem:
+            fail(problem)
     show_progress = not as_json and sys.stderr.isatty()
     try:
         overrides = parse_config_overrides(config_pairs)
@@ -102,6 +113,13 @@ def preview(
                 on_captured=on_captured,
                 progress=on_progress,
             )
+        if sarif or junit or markdown:
+            from cdcml.engine.audit import effective_configs, from_preview
+            from cdcml.report.audit import write_reports
+
+            configs = effective_configs(result.packs, list(config_files))
+            audit = from_preview(result.graph, result.findings, result.packs, configs, directory=directory)
+            write_reports(audit, sarif=sarif, junit=junit, markdown=markdown)
     except CdcmlError as e:
         fail(e.message)
     warn = stderr_console()

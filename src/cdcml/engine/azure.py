@@ -279,7 +279,8 @@ def arm_id(token: str, inputs: Mapping[str, Any], subscription_id: str) -> str |
         v = inputs.get(name, "" if name in _OPTIONAL_SEGMENTS else None)
         if not isinstance(v, str) or (not v and name not in _OPTIONAL_SEGMENTS):
             return None
-        values[name] = v.strip("/") if name in _OPTIONAL_SEGMENTS else (
-            v.rstrip("/") if name in ("scope", "resourceUri") else v)
+        values[name] = (
+            v.strip("/") if name in _OPTIONAL_SEGMENTS else (v.rstrip("/") if name in ("scope", "resourceUri") else v)
+        )
     path = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
     return re.sub(r"/{2,}", "/", path)

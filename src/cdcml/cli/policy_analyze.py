@@ -1,0 +1,173 @@
+"""`cdcml policy analyze`: run policy packs on deployed stack state, as `pulumi policy analyze`
+does, for one export file, one stack of a self-managed backend, or all of its stacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cdcml.cli import fail, policy, progress_display, stderr_console
+from cdcml.errors import CdcmlError
+
+
+@policy.command("analyze")
+@click.option(
+    "--file",
+    "state_file",
+    metavar="EXPORT",
+    help="A `pulumi stack export` file or a backend checkpoint (.json, .json.gz, .json.zst; - for stdin).",
+)
+@click.option(
+    "--backend",
+    metavar="URL",
+    help="A self-managed backend: file://DIR, s3://BUCKET[/PREFIX][?…], azblob://CONTAINER[/PREFIX][?…] "
+    "(default: $PULUMI_BACKEND_URL when --file is not given).",
+)
+@click.option("--stack", "-s", metavar="ORG/PROJECT/STACK", help="The backend stack to analyze.")
+@click.option("--all", "all_stacks", is_flag=True, help="Analyze every stack of the backend.")
+@click.option("--project", metavar="NAME", help="With --all: only the stacks of this project.")
+@click.option(
+    "--policy-pack",
+    "pack_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Run this Python CrossGuard pack (repeatable). Default: the repository's policies/cdc-ml-guardrails.",
+)
+@click.option(
+    "--policy-pack-config",
+    "config_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="JSON config for the --policy-pack at the same position (repeatable).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON report instead of text.")
+@click.option("--sarif", type=click.Path(path_type=Path), metavar="FILE", help="Write a SARIF 2.1.0 report.")
+@click.option("--junit", type=click.Path(path_type=Path), metavar="FILE", help="Write a JUnit XML report.")
+@click.option("--markdown", type=click.Path(path_type=Path), metavar="FILE", help="Write a Markdown summary.")
+@click.option(
+    "--waivers",
+    "waiver_file",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Accepted risks (YAML or JSON): waived findings are shown, not counted; an expired waiver fails the run.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="A previous --json report: report only findings it doesn't have.",
+)
+@click.option(
+    "--backend-timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Connect and read timeout of backend requests.",
+)
+@click.option("--show-not-applicable", is_flag=True, help="Also list policies that declared themselves n/a.")
+def analyze(
+    state_file: str | None,
+    backend: str | None,
+    stack: str | None,
+    all_stacks: bool,
+    project: str | None,
+    pack_dirs: Sequence[Path],
+    config_files: Sequence[Path],
+    as_json: bool,
+    sarif: Path | None,
+    junit: Path | None,
+    markdown: Path | None,
+    waiver_file: Path | None,
+    baseline: Path | None,
+    backend_timeout: float,
+    show_not_applicable: bool,
+) -> None:
+    """Analyze deployed stack state against policy packs, offline and read-only.
+
+    Mirrors `pulumi policy analyze`: resources marked for deletion are skipped; resource
+    policies see the stored inputs (dry-run on), stack policies the stored outputs;
+    remediations are reported, never applied. Exit code 0: clean or advisory only;
+    1: a mandatory violation or an expired waiver; 2: bad input.
+    """
+    from rich.console import Console
+
+    from cdcml.engine.audit import analyze_backend, analyze_file
+    from cdcml.engine.waivers import load_baseline, load_waivers
+    from cdcml.report.audit import audit_to_json, render_audit_text, report_path_problem, write_reports
+
+    if state_file is None and backend is None:
+        backend = os.environ.get("PULUMI_BACKEND_URL") or None
+    if state_file is not None and backend is not None:
+        raise click.UsageError("pass either --file or --backend, not both")
+    if state_file is None and backend is None:
+        raise click.UsageError("pass --file EXPORT or --backend URL")
+    if state_file is not None and (stack or all_stacks or project):
+        raise click.UsageError("--stack, --all and --project go with --backend, not --file")
+    if backend is not None:
+        if stack and all_stacks:
+            raise click.UsageError("pass either --stack or --all, not both")
+        if not stack and not all_stacks:
+            raise click.UsageError("with --backend, pass --stack organization/<project>/<stack> or --all")
+        if project and not all_stacks:
+            raise click.UsageError("--project goes with --all")
+    for option, path in (("--sarif", sarif), ("--junit", junit), ("--markdown", markdown)):
+        problem = report_path_problem(option, path)
+        if problem:
+            fail(problem)
+
+    show_progress = sys.stderr.isatty()
+    try:
+        waivers = load_waivers(waiver_file) if waiver_file is not None else ()
+        base = load_baseline(baseline) if baseline is not None else None
+        with progress_display(show_progress) as bar:
+            task = bar.add_task("Reading state", total=None) if bar is not None else None
+
+            def on_progress(what: str, done: int, total: int) -> None:
+                if bar is not None:
+                    bar.update(task, description=f"Analyzing {what}", completed=done, total=total)
+
+            if state_file is not None:
+                audit = analyze_file(
+                    state_file,
+                    pack_dirs=list(pack_dirs),
+                    config_files=list(config_files),
+                    waivers=waivers,
+                    baseline=base,
+                    progress=on_progress,
+                )
+            else:
+                assert backend is not None
+                audit = analyze_backend(
+                    backend,
+                    stack=stack,
+                    project=project if all_stacks else None,
+                    pack_dirs=list(pack_dirs),
+                    config_files=list(config_files),
+                    waivers=waivers,
+                    baseline=base,
+                    timeout=backend_timeout,
+                    progress=on_progress,
+                )
+        # Every report is rendered and written before anything is printed: a failure
+        # leaves no output that looks complete.
+        doc: Any = audit_to_json(audit) if as_json else None
+        write_reports(audit, sarif=sarif, junit=junit, markdown=markdown)
+    except CdcmlError as e:
+        fail(e.message)
+    warn = stderr_console()
+    for w in audit.warnings:
+        warn.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)
+    if doc is not None:
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        render_audit_text(audit, Console(highlight=False), show_not_applicable=show_not_applicable)
+    sys.exit(audit.exit_code)

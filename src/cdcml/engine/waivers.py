@@ -1,0 +1,337 @@
+"""Waivers (accepted risks with an owner and an expiry date) and baselines (findings a
+previous report already had).
+
+A **waiver file** is checked into the repository, in YAML or JSON::
+
+    version: 1
+    waivers:
+      - policy: cdc-enforce-recurrence-bounds      # a policy name, or <pack>/<policy>; globs allowed
+        urn: "urn:pulumi:prod::cdcml::*::orders-cdc"  # a glob over the resource URN ("*" spans "::")
+        reason: Scoring needs a 5-minute cadence until the Q3 migration.
+        owner: data-platform@contoso.com
+        expires: 2026-09-30                       # valid through this day (UTC)
+
+A violation matched by a waiver that has not expired is *waived*: it is still reported,
+marked as waived, and does not count as a mandatory violation. An expired waiver waives
+nothing, and fails the run (exit code 1, as a mandatory violation does): the accepted risk
+has lapsed and must be renewed or removed. Findings that are not violations (unknown,
+not applicable) are never waived.
+
+A **baseline** is a previous ``--json`` report (one stack or a ``stacks`` document): a
+finding is *baselined* when the baseline has the same finding — same stack, pack, policy,
+policy type, resource and kind; among several such findings, ones with the same message
+are matched first. Only findings that are not baselined are reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import fnmatch
+import json
+import os
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from cdcml.errors import CdcmlError
+from cdcml.model import Finding, FindingKind, Findings
+
+__all__ = [
+    "WAIVER_FILE_SCHEMA",
+    "Baseline",
+    "Waiver",
+    "WaiverError",
+    "WaiverMatch",
+    "load_baseline",
+    "load_waivers",
+    "match_waivers",
+    "today_utc",
+]
+
+
+class WaiverError(CdcmlError):
+    """A waiver or baseline file is missing or malformed."""
+
+
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+WAIVER_FILE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "cdcml waiver file",
+    "type": "object",
+    "required": ["waivers"],
+    "additionalProperties": False,
+    "properties": {
+        "version": {"const": 1},
+        "waivers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["policy", "urn", "reason", "owner", "expires"],
+                "additionalProperties": False,
+                "properties": {
+                    "policy": {"type": "string", "minLength": 1},
+                    "urn": {"type": "string", "minLength": 1},
+                    "reason": {"type": "string", "minLength": 1, "pattern": r"\S"},
+                    "owner": {"type": "string", "minLength": 1, "pattern": r"\S"},
+                    "expires": {"type": "string", "pattern": _DATE},
+                },
+            },
+        },
+    },
+}
+
+
+def today_utc() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """One entry of a waiver file (``index`` is its position, from 1)."""
+
+    policy: str
+    urn: str
+    reason: str
+    owner: str
+    expires: dt.date
+    index: int = 0
+    source: str = ""
+
+    def expired(self, today: dt.date) -> bool:
+        return self.expires < today
+
+    def matches(self, finding: Finding) -> bool:
+        if finding.kind is not FindingKind.VIOLATION:
+            return False
+        policy_ok = fnmatch.fnmatchcase(finding.policy, self.policy) or fnmatch.fnmatchcase(
+            f"{finding.pack}/{finding.policy}", self.policy
+        )
+        return policy_ok and fnmatch.fnmatchcase(finding.urn, self.urn)
+
+    def describe(self) -> str:
+        return f"waiver #{self.index} ({self.policy} on {self.urn}, owner {self.owner}, expires {self.expires})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "urn": self.urn,
+            "reason": self.reason,
+            "owner": self.owner,
+            "expires": self.expires.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class WaiverMatch:
+    """The waiver a finding matched, and whether it still waives it."""
+
+    waiver: Waiver
+    active: bool
+
+    @property
+    def status(self) -> str:
+        return "active" if self.active else "expired"
+
+
+def _plain_dates(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_dates(v) for v in value]
+    return value
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without implicit timestamps: ``expires`` stays text and is checked here,
+    so an impossible date is reported against its waiver."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_waivers(path: str | os.PathLike[str]) -> tuple[Waiver, ...]:
+    """The waivers of a YAML or JSON waiver file (a bare list of waivers is accepted too)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WaiverError(f"waiver file {p} does not exist") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise WaiverError(f"can't read waiver file {p}: {getattr(e, 'strerror', None) or e}") from None
+    try:
+        doc = json.loads(text) if p.suffix == ".json" else yaml.load(text, Loader=_Loader)
+    except (json.JSONDecodeError, yaml.YAMLError) as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else f" line {getattr(e, 'lineno', '?')}"
+        raise WaiverError(f"waiver file {p}{where}: not valid {'JSON' if p.suffix == '.json' else 'YAML'}") from None
+    if doc is None:
+        doc = {"waivers": []}
+    if isinstance(doc, list):
+        doc = {"waivers": doc}
+    doc = _plain_dates(doc)
+    errors = sorted(jsonschema.Draft202012Validator(WAIVER_FILE_SCHEMA).iter_errors(doc), key=lambda e: list(e.path))
+    if errors:
+        first = errors[0]
+        path_parts = list(first.absolute_path)
+        where = ""
+        if len(path_parts) >= 2 and path_parts[0] == "waivers":
+            where = f" waiver #{int(path_parts[1]) + 1}"
+            if len(path_parts) > 2:
+                where += f" {path_parts[2]!s}"
+        detail = _schema_message(first)
+        raise WaiverError(f"waiver file {p}{where}: {detail}")
+    out = []
+    for i, w in enumerate(doc["waivers"], start=1):
+        try:
+            expires = dt.date.fromisoformat(w["expires"])
+        except ValueError:
+            raise WaiverError(f"waiver file {p} waiver #{i} expires: {w['expires']!r} is not a date") from None
+        out.append(
+            Waiver(
+                policy=w["policy"],
+                urn=w["urn"],
+                reason=" ".join(w["reason"].split()),
+                owner=w["owner"].strip(),
+                expires=expires,
+                index=i,
+                source=str(p),
+            )
+        )
+    return tuple(out)
+
+
+def _schema_message(e: jsonschema.ValidationError) -> str:
+    if e.validator == "required":
+        return str(e.message).replace("is a required property", "is missing")
+    if e.validator == "additionalProperties":
+        return "unknown key(s): " + str(e.message).split("(", 1)[-1].rstrip(")").replace(" were unexpected", "")
+    if e.validator == "pattern" and e.validator_value == _DATE:
+        return "must be a date YYYY-MM-DD"
+    if e.validator in ("minLength", "pattern"):
+        return "must not be empty"
+    if e.validator == "type":
+        return f"must be {e.validator_value if isinstance(e.validator_value, str) else 'of another type'}"
+    if e.validator == "const":
+        return "version must be 1"
+    return "invalid"
+
+
+def match_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], today: dt.date) -> dict[int, WaiverMatch]:
+    """For each finding index, the waiver that applies: the first active match, else the
+    first expired one (which waives nothing but is shown)."""
+    out: dict[int, WaiverMatch] = {}
+    if not waivers:
+        return out
+    for i, f in enumerate(findings):
+        if f.kind is not FindingKind.VIOLATION:
+            continue
+        expired: Waiver | None = None
+        for w in waivers:
+            if not w.matches(f):
+                continue
+            if not w.expired(today):
+                out[i] = WaiverMatch(w, True)
+                break
+            if expired is None:
+                expired = w
+        else:
+            if expired is not None:
+                out[i] = WaiverMatch(expired, False)
+    return out
+
+
+# --------------------------------------------------------------------------- baselines
+
+_Key = tuple[str, str, str, str, str]
+
+
+def _key(pack: str, policy: str, policy_type: str, urn: str, kind: str) -> _Key:
+    return (pack, policy, policy_type, urn, kind)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The findings of a previous JSON report, per ``(project, stack)``."""
+
+    source: str
+    stacks: Mapping[tuple[str, str], Sequence[tuple[_Key, str]]]
+
+    def split(self, findings: Findings) -> tuple[Findings, int]:
+        """*findings* without those the baseline already had, and how many were removed."""
+        previous = self.stacks.get((findings.project, findings.stack), ())
+        if not previous:
+            return findings, 0
+        exact = Counter(previous)
+        by_key = Counter(k for k, _ in previous)
+        keep: list[Finding] = []
+        pending: list[Finding] = []
+        removed = 0
+        for f in findings.findings:
+            k = _key(f.pack, f.policy, f.policy_type, f.urn, str(f.kind))
+            if exact[(k, f.message)] > 0:
+                exact[(k, f.message)] -= 1
+                by_key[k] -= 1
+                removed += 1
+            else:
+                pending.append(f)
+        for f in pending:
+            k = _key(f.pack, f.policy, f.policy_type, f.urn, str(f.kind))
+            if by_key[k] > 0:
+                by_key[k] -= 1
+                removed += 1
+            else:
+                keep.append(f)
+        return dataclasses.replace(findings, findings=tuple(keep)), removed
+
+
+def _stack_findings(doc: Mapping[str, Any], where: str) -> tuple[tuple[str, str], list[tuple[_Key, str]]]:
+    project, stack, items = doc.get("project"), doc.get("stack"), doc.get("findings")
+    if not isinstance(project, str) or not isinstance(stack, str) or not isinstance(items, list):
+        raise WaiverError(f"{where}: not a cdcml JSON report (a stack report needs project, stack and findings)")
+    out = []
+    for f in items:
+        if not isinstance(f, Mapping) or not all(
+            isinstance(f.get(k), str) for k in ("pack", "policy", "policyType", "urn", "kind", "message")
+        ):
+            raise WaiverError(f"{where}: not a cdcml JSON report (malformed finding in {project}/{stack})")
+        out.append(
+            (_key(f["pack"], f["policy"], f["policyType"], f["urn"], f["kind"]), f["message"]),
+        )
+    return (project, stack), out
+
+
+def load_baseline(path: str | os.PathLike[str]) -> Baseline:
+    """A previous ``cdcml preview --json`` or ``cdcml policy analyze --json`` report."""
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise WaiverError(f"baseline {p} does not exist") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise WaiverError(f"can't read baseline {p}: {getattr(e, 'strerror', None) or e}") from None
+    except json.JSONDecodeError as e:
+        raise WaiverError(f"baseline {p}: not valid JSON (line {e.lineno}: {e.msg})") from None
+    where = f"baseline {p}"
+    if not isinstance(doc, Mapping) or (doc.get("tool") or {}).get("name") != "cdcml":
+        raise WaiverError(f"{where}: not a cdcml JSON report")
+    stacks: dict[tuple[str, str], list[tuple[_Key, str]]] = {}
+    reports = doc.get("stacks") if "stacks" in doc else [doc]
+    if not isinstance(reports, list):
+        raise WaiverError(f"{where}: not a cdcml JSON report ('stacks' must be a list)")
+    for report in reports:
+        if not isinstance(report, Mapping):
+            raise WaiverError(f"{where}: not a cdcml JSON report")
+        name, items = _stack_findings(report, where)
+        stacks.setdefault(name, []).extend(items)
+    return Baseline(str(p), stacks)

@@ -1,0 +1,181 @@
+"""Analyzing state has `pulumi policy analyze`'s semantics (AnalyzeSnapshot): deleted
+resources skipped, Analyze on stored inputs with dry-run on, AnalyzeStack on stored
+outputs with parents and dependencies linked, remediations reported and not applied."""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
+
+from cdcml.engine.audit import analyze_file, analyze_graphs
+from cdcml.engine.config import PackConfig, reconcile
+from cdcml.engine.pack import pack_from_policies
+from cdcml.engine.state import FLOAT_SIG, load_state
+from cdcml.engine.wire import SECRET_SIG, SIG_KEY
+from cdcml.errors import StateError
+from cdcml.model import FindingKind
+from tests.fixtures.state.builders import AUDIT_PACK
+
+STACK = "urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev"
+FACTORY = "urn:pulumi:dev::proj::azure-native:datafactory:Factory::f"
+CDC = "urn:pulumi:dev::proj::azure-native:datafactory:ChangeDataCapture::c"
+
+
+def state(**overrides: Any) -> dict[str, Any]:
+    resources = [
+        {"urn": STACK, "custom": False, "type": "pulumi:pulumi:Stack"},
+        {
+            "urn": FACTORY,
+            "custom": True,
+            "id": "/f",
+            "type": "azure-native:datafactory:Factory",
+            "parent": STACK,
+            "inputs": {"location": "westeurope", "size": 3},
+            "outputs": {"location": "westeurope", "provisioningState": "Succeeded"},
+        },
+        {
+            "urn": CDC,
+            "custom": True,
+            "id": "/c",
+            "type": "azure-native:datafactory:ChangeDataCapture",
+            "parent": STACK,
+            "dependencies": [FACTORY],
+            "propertyDependencies": {"factoryName": [FACTORY]},
+            "inputs": {"factoryName": "f", "password": {SIG_KEY: SECRET_SIG, "ciphertext": "v1:x:y"}},
+            "outputs": {"factoryName": "f", "status": "Running"},
+        },
+        {"urn": CDC + "-old", "custom": True, "id": "/old", "type": "x:y:Z", "delete": True},
+    ]
+    for r in resources:
+        r.update(overrides.get(r["urn"], {}))
+    return {"version": 3, "deployment": {"manifest": {"time": "", "magic": "", "version": ""}, "resources": resources}}
+
+
+def recorder() -> tuple[list[tuple[str, Any]], Any]:
+    seen: list[tuple[str, Any]] = []
+
+    def resource_policy(args: Any, report: Any) -> None:
+        seen.append(("analyze", (args.urn, dict(args.props), pulumi.runtime.is_dry_run(), args.opts.parent)))
+
+    def stack_policy(args: Any, report: Any) -> None:
+        for r in args.resources:
+            seen.append(
+                (
+                    "stack",
+                    (
+                        r.urn,
+                        dict(r.props),
+                        r.parent.urn if r.parent else None,
+                        [d.urn for d in r.dependencies],
+                        {k: [d.urn for d in v] for k, v in r.property_dependencies.items()},
+                    ),
+                )
+            )
+
+    pack = pack_from_policies(
+        "rec",
+        [
+            ResourceValidationPolicy(name="rec-resource", description="Record.", validate=resource_policy),
+            StackValidationPolicy(name="rec-stack", description="Record.", validate=stack_policy),
+        ],
+    )
+    return seen, pack
+
+
+def test_analyze_sees_stored_inputs_with_dry_run_and_stack_policies_see_outputs():
+    seen, pack = recorder()
+    graph = load_state(state())
+    audit = analyze_graphs([graph], [pack], [reconcile(pack)])
+    analyzed = {urn: rest for kind, (urn, *rest) in seen if kind == "analyze"}
+    assert CDC + "-old" not in analyzed  # delete: true is skipped
+    assert set(analyzed) == {STACK, FACTORY, CDC}
+    props, dry_run, parent = analyzed[FACTORY]
+    assert props == {"location": "westeurope", "size": 3.0} and dry_run is True and parent == STACK
+    assert analyzed[CDC][0]["password"] == "[secret]"  # ciphertext is never decrypted
+    stack = {urn: rest for kind, (urn, *rest) in seen if kind == "stack"}
+    assert set(stack) == {STACK, FACTORY, CDC}
+    props, parent, deps, pdeps = stack[CDC]
+    assert props == {"factoryName": "f", "status": "Running"}  # outputs, not inputs
+    assert (parent, deps, pdeps) == (STACK, [FACTORY], {"factoryName": [FACTORY]})
+    assert [r.urn for r in audit.stacks[0].findings.evaluated] == [STACK, FACTORY, CDC]
+
+
+def test_remediations_are_reported_and_not_applied():
+    def add_tag(args: Any) -> Any:
+        props = args.props
+        props["tags"] = {"owner": "platform"}
+        return props
+
+    def needs_tag(args: Any, report: Any) -> None:
+        if args.resource_type.endswith("Factory") and "tags" not in args.props:
+            report("no tags")
+
+    pack = pack_from_policies(
+        "fix",
+        [
+            ResourceValidationPolicy(
+                name="add-tag",
+                description="Tag it.",
+                remediate=add_tag,
+                enforcement_level=EnforcementLevel.REMEDIATE,
+            ),
+            ResourceValidationPolicy(
+                name="needs-tag",
+                description="Tagged.",
+                validate=needs_tag,
+                enforcement_level=EnforcementLevel.MANDATORY,
+            ),
+        ],
+    )
+    graph = load_state(state())
+    report = analyze_graphs([graph], [pack], [reconcile(pack)]).stacks[0]
+    rems = [r for r in report.findings.remediations if r.urn == FACTORY]
+    assert rems and rems[0].changed == ("tags",) and rems[0].properties["tags"] == {"owner": "platform"}
+    # Not applied: the analysis still sees the stored inputs, without tags.
+    assert [f.urn for f in report.findings.violations if f.policy == "needs-tag"] == [FACTORY]
+    assert report.exit_code == 1
+
+
+def test_a_stack_without_resources_is_not_analyzed():
+    seen, pack = recorder()
+    graph = load_state({"version": 3, "checkpoint": {"stack": "organization/p/s"}})
+    report = analyze_graphs([graph], [pack], [PackConfig("rec")]).stacks[0]
+    assert seen == [] and report.findings.findings == () and report.exit_code == 0
+
+
+def test_a_nan_number_a_policy_would_receive_fails_the_stack_clearly(tmp_path):
+    nan = {SIG_KEY: FLOAT_SIG, "value": struct.pack(">d", math.nan).hex()}
+    doc = state(**{FACTORY: {"inputs": {"ratio": nan}}})
+    path = tmp_path / "nan.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(StateError) as e:
+        analyze_file(path, pack_dirs=[AUDIT_PACK])
+    assert f"{FACTORY} inputs.ratio is NaN or infinite" in e.value.message
+
+
+def test_the_audit_pack_verdicts_on_a_state_file(tmp_path):
+    from tests.fixtures.state.builders import variant_doc
+
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps(variant_doc("cdcml", "seed", compliant=False), indent=4))
+    audit = analyze_file(path, pack_dirs=[AUDIT_PACK])
+    report = audit.stacks[0]
+    mandatory = [(f.policy, f.urn.rsplit("::", 1)[-1]) for f in report.mandatory]
+    assert mandatory == [("cdc-recurrence", "orders-cdc")]
+    assert sorted(f.urn.rsplit("::", 1)[-1] for f in report.findings.violations if f.policy == "owner-tag") == [
+        "cdc-events",
+        "cdc-factory",
+        "cdc-ml-rg",
+        "ml-workspace",
+    ]
+    assert not [f for f in report.findings if f.kind is FindingKind.UNKNOWN]
+    assert report.artifact.lines  # a plain JSON file: findings point at the resource's line
+    line = report.artifact.lines["urn:pulumi:seed::cdcml::azure-native:datafactory:ChangeDataCapture::orders-cdc"]
+    assert "orders-cdc" in path.read_text().splitlines()[line - 1]
+    assert audit.exit_code == 1
