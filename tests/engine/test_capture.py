@@ -198,3 +198,20 @@ def test_an_inline_program_error_is_one_line():
 
     with pytest.raises(ProgramError, match=r"^the program failed at .*test_capture\.py:\d+: RuntimeError: boom$"):
         capture_program(program)
+
+
+def test_resource_order_is_the_declaration_order_on_every_run():
+    """Registrations arrive in an order the SDK's scheduling varies; the graph lists them
+    in the program's declaration order (deterministic, and topological)."""
+    root = Path(__file__).resolve().parents[2]
+    orders = set()
+    for _ in range(3):
+        graph = capture(root, "fanin")
+        seen: set[str] = set()
+        for r in graph:
+            provider = r.provider.rsplit("::", 1)[0] if r.provider else ""
+            for needed in (*r.dependencies, r.parent, provider):
+                assert not needed or needed in seen, f"{r.urn} comes before {needed}"
+            seen.add(r.urn)
+        orders.add(tuple(r.urn for r in graph))
+    assert len(orders) == 1

@@ -296,6 +296,8 @@ class _Capture:
         self.lock = threading.RLock()
         self.stack_urn = ""
         self.default_providers: dict[str, str] = {}  # package@version -> provider reference
+        self.declared: dict[str, int] = {}  # urn -> position in the program's declaration order
+        self.object_urns: dict[int, tuple[Any, str]] = {}  # id(resource) -> (resource, urn)
 
     # ---- URNs
 
@@ -307,6 +309,32 @@ class _Capture:
             if parent_type != ROOT_STACK_TYPE:
                 qualified = f"{parent_qualified}${type_}"
         return f"urn:pulumi:{self.stack}::{self.project}::{qualified}::{name}"
+
+    # ---- declaration order
+
+    def declare(self, args: Any) -> Any:
+        """Stack transformation (runs synchronously in ``Resource.__init__``): note the
+        program's declaration order. Registrations arrive in an order asyncio and the SDK's
+        sets of resources make vary between runs; declaration order is deterministic and,
+        since a resource can only refer to resources that already exist, topological."""
+        from pulumi.runtime.settings import get_root_resource
+
+        parent = args.opts.parent if args.opts is not None and args.opts.parent is not None else get_root_resource()
+        with self.lock:
+            parent_urn = self.object_urns.get(id(parent), (None, ""))[1] if parent is not None else ""
+            if parent is not None and not parent_urn:
+                parent_urn = self.root_urn()
+            urn = self.urn(parent_urn, args.type_, args.name)
+            self.object_urns[id(args.resource)] = (args.resource, urn)
+            self.declared.setdefault(urn, len(self.declared))
+        return None
+
+    def root_urn(self) -> str:
+        return f"urn:pulumi:{self.stack}::{self.project}::{ROOT_STACK_TYPE}::{self.project}-{self.stack}"
+
+    def transform(self, args: Any) -> Any:
+        self.declare(args)
+        return self.strip_aliases(args) if self.options.strip_type_aliases else None
 
     # ---- aliases
 
@@ -622,9 +650,29 @@ class _Capture:
 
     # ---- result
 
+    def ordered_records(self) -> list[_Record]:
+        """Records in a deterministic topological order: the root stack, then the program's
+        declaration order; a default provider goes just before its first user."""
+        arrival = {urn: i for i, urn in enumerate(self.records)}
+        position: dict[str, float] = {}
+        for urn in self.records:
+            if urn == self.stack_urn:
+                position[urn] = -1.0
+            elif urn in self.declared:
+                position[urn] = float(self.declared[urn])
+        for urn in self.records:
+            if urn not in position:
+                users = [
+                    position[u]
+                    for u, r in self.records.items()
+                    if r.provider.rsplit("::", 1)[0] == urn and u in position
+                ]
+                position[urn] = (min(users) - 0.5) if users else float(len(self.declared) + arrival[urn])
+        return sorted(self.records.values(), key=lambda r: (position[r.urn], arrival[r.urn]))
+
     def graph(self) -> ResourceGraph:
         resources = []
-        for rec in self.records.values():
+        for rec in self.ordered_records():
             resources.append(
                 Resource(
                     urn=rec.urn,
@@ -725,18 +773,17 @@ def _capture(
             dry_run=state.preview,
             organization=options.organization,
             root_directory=str(project.directory),
-            parallel=4,
+            parallel=1,
         )
         pulumi_settings.configure(s)
         set_all_config(dict(config.values), list(config.secret_keys))
 
         def run() -> None:
-            if options.strip_type_aliases:
-                pulumi.runtime.register_stack_transformation(state.strip_aliases)
+            pulumi.runtime.register_stack_transformation(state.transform)
             program()
 
         loop = asyncio.new_event_loop()
-        executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="cdcml-capture")
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdcml-capture")
         loop.set_default_executor(executor)
         loop.set_exception_handler(lambda _loop, _ctx: None)
         asyncio.set_event_loop(loop)
