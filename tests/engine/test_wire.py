@@ -79,3 +79,30 @@ def test_secret_values_finds_every_plaintext_inside_secrets():
     props = {"a": secret({"user": "u1", "pw": "p1"}), "b": "public", "c": [secret(42)], "d": secret(REDACTED)}
     assert sorted(secret_values(props)) == ["42", "p1", "u1"]
     assert reveal(secret("x")) == "x" and reveal("y") == "y"
+
+
+def test_a_nan_property_is_a_clear_error_not_a_crash():
+    import pytest
+    from pulumi_policy import ResourceValidationPolicy
+
+    from cdcml.engine.evaluate import evaluate
+    from cdcml.engine.pack import pack_from_policies
+    from cdcml.errors import CdcmlError
+    from cdcml.model import Resource, ResourceGraph, freeze
+
+    pack = pack_from_policies("p", [ResourceValidationPolicy(name="x", description="X.", validate=lambda a, r: None)])
+    graph = ResourceGraph(
+        project="p",
+        stack="s",
+        resources=(
+            Resource(
+                urn="urn:pulumi:s::p::t:m:T::a",
+                type="t:m:T",
+                name="a",
+                custom=True,
+                inputs=freeze({"ratio": float("nan")}),
+            ),
+        ),
+    )
+    with pytest.raises(CdcmlError, match=r"urn:pulumi:s::p::t:m:T::a has a NaN or infinite number"):
+        evaluate(graph, [pack])

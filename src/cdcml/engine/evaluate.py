@@ -187,8 +187,16 @@ class _Evaluator:
         return marshal_for_analyzer(props, self.ids.get)
 
     @staticmethod
-    def _roundtrip(marshaled: Mapping[str, Any]) -> dict[str, Any]:
-        return json_format.MessageToDict(to_struct(marshaled))
+    def _roundtrip(marshaled: Mapping[str, Any], urn: str = "") -> dict[str, Any]:
+        try:
+            return json_format.MessageToDict(to_struct(marshaled))  # type: ignore[no-any-return]
+        except ValueError:
+            # The Python policy SDK reads properties with MessageToDict, which can't
+            # represent NaN or infinity: the pack process fails on them under the CLI too.
+            raise CdcmlError(
+                f"{urn or 'a resource'} has a NaN or infinite number in its properties, which a Python policy "
+                "pack can't receive (the Pulumi CLI fails on it the same way)"
+            ) from None
 
     def _options(self, r: Resource) -> Any:
         o = r.options
@@ -217,7 +225,7 @@ class _Evaluator:
         prov = self.graph.get(r.provider_urn)
         if prov is None:
             return None
-        props = deserialize_properties(self._roundtrip(self._marshal(prov.inputs)))
+        props = deserialize_properties(self._roundtrip(self._marshal(prov.inputs), prov.urn))
         return self.sdk.PolicyProviderResource(
             prov.type, unknown_checking_proxy(props), prov.urn, prov.urn.rsplit("::", 1)[-1]
         )
@@ -245,7 +253,7 @@ class _Evaluator:
         opts = self._options(r)
         provider = self._provider(r)
 
-        wire = self._roundtrip(inputs)
+        wire = self._roundtrip(inputs, r.urn)
         for run in self.runs:
             remediated = self._remediate(run, r, wire, opts, provider)
             if remediated is not None and self.apply_remediations:
@@ -441,7 +449,7 @@ class _Evaluator:
             return []
         converted: list[tuple[Resource, dict[str, Any], Any, Any]] = []
         for r in live:
-            props = deserialize_properties(self._roundtrip(self._marshal(r.outputs)))
+            props = deserialize_properties(self._roundtrip(self._marshal(r.outputs), r.urn))
             converted.append((r, props, self._options(r), self._provider(r)))
         ran: list[str] = []
         for run, policy in stack_policies:

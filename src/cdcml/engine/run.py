@@ -99,4 +99,8 @@ def preview(
         findings = evaluate(graph, packs, configs, progress=progress)
     else:
         raise ValueError(f"engine must be 'inprocess' or 'grpc', not {engine!r}")
+    # Policies see secrets as plaintext and may echo them; no report may carry one.
+    from cdcml.engine.audit import scrub_findings
+
+    findings = scrub_findings(findings, graph)
     return PreviewResult(graph, tuple(packs), findings, tuple(warnings))
