@@ -189,7 +189,7 @@ class _Evaluator:
     @staticmethod
     def _roundtrip(marshaled: Mapping[str, Any], urn: str = "") -> dict[str, Any]:
         try:
-            return json_format.MessageToDict(to_struct(marshaled))  # type: ignore[no-any-return]
+            return json_format.MessageToDict(to_struct(marshaled))
         except ValueError:
             # The Python policy SDK reads properties with MessageToDict, which can't
             # represent NaN or infinity: the pack process fails on them under the CLI too.
