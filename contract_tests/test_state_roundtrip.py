@@ -30,7 +30,7 @@ from cdcml.model import EnforcementLevel, Findings, ResourceGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = ROOT / "policies" / "cdc-ml-guardrails"
-SARIF_SCHEMA = ROOT.parent / "shared" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = ROOT / "tests" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
 STACKS = load_project(ROOT).stacks()
 
 
