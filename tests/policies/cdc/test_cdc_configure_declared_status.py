@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cdcml.policies.cdc.cdc_configure_declared_status import cdc_configure_declared_status
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, secret, unknown
+from cdcml.testing.harness import DELETE, Case, secret, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = cdc_configure_declared_status
@@ -32,5 +32,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_cdc_configure_declared_status(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_cdc_configure_declared_status(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cdcml.policies.cdc.cdc_disallow_self_hosted_runtime import cdc_disallow_self_hosted_runtime
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = cdc_disallow_self_hosted_runtime
@@ -30,5 +30,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_cdc_disallow_self_hosted_runtime(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_cdc_disallow_self_hosted_runtime(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.cdc.cdc_enforce_offered_latency import cdc_enforce_offered_latency
-from cdcml.testing.harness import DELETE, Case, assert_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import props
 
 POLICY = cdc_enforce_offered_latency
@@ -37,5 +37,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_cdc_enforce_offered_latency(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_cdc_enforce_offered_latency(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.cdc.cdc_enforce_recurrence_bounds import cdc_enforce_recurrence_bounds
-from cdcml.testing.harness import DELETE, Case, assert_case, secret, unknown
+from cdcml.testing.harness import DELETE, Case, secret, unknown
 from tests.policies.fixtures import props
 
 POLICY = cdc_enforce_recurrence_bounds
@@ -42,5 +42,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_cdc_enforce_recurrence_bounds(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_cdc_enforce_recurrence_bounds(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

@@ -10,7 +10,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.cdc.cdc_enforce_target_mapping import cdc_enforce_target_mapping
-from cdcml.testing.harness import Case, assert_case, unknown
+from cdcml.testing.harness import Case, unknown
 from tests.policies.fixtures import props
 
 POLICY = cdc_enforce_target_mapping
@@ -58,5 +58,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_cdc_enforce_target_mapping(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_cdc_enforce_target_mapping(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.cdc.cdc_require_source_prerequisites import cdc_require_source_prerequisites
-from cdcml.testing.harness import Case, assert_stack_case, unknown
+from cdcml.testing.harness import Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = cdc_require_source_prerequisites
@@ -67,5 +67,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_cdc_require_source_prerequisites(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_cdc_require_source_prerequisites(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

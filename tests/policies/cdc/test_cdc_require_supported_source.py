@@ -9,7 +9,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.cdc.cdc_require_supported_source import cdc_require_supported_source
-from cdcml.testing.harness import Case, assert_case, unknown
+from cdcml.testing.harness import Case, unknown
 from tests.policies.fixtures import props
 
 POLICY = cdc_require_supported_source
@@ -44,5 +44,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_cdc_require_supported_source(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_cdc_require_supported_source(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.cost.cost_configure_compute_scaling import cost_configure_compute_scaling
-from cdcml.testing.harness import DELETE, Case, assert_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 
 POLICY = cost_configure_compute_scaling
 RESOURCE_TYPE = T.ML_COMPUTE
@@ -61,5 +61,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_cost_configure_compute_scaling(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_cost_configure_compute_scaling(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

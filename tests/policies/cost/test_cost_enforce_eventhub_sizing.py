@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.cost.cost_enforce_eventhub_sizing import cost_enforce_eventhub_sizing
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = cost_enforce_eventhub_sizing
@@ -45,5 +45,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_cost_enforce_eventhub_sizing(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_cost_enforce_eventhub_sizing(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

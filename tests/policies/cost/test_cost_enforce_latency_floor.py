@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.cost.cost_enforce_latency_floor import cost_enforce_latency_floor
-from cdcml.testing.harness import Case, assert_case, unknown
+from cdcml.testing.harness import Case, unknown
 from tests.policies.fixtures import props
 
 POLICY = cost_enforce_latency_floor
@@ -33,5 +33,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_cost_enforce_latency_floor(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_cost_enforce_latency_floor(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

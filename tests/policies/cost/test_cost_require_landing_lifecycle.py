@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cdcml.policies.cost.cost_require_landing_lifecycle import cost_require_landing_lifecycle
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE, props
 
 POLICY = cost_require_landing_lifecycle
@@ -45,5 +45,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_cost_require_landing_lifecycle(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_cost_require_landing_lifecycle(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cdcml.policies.cost.cost_require_realtime_approval import cost_require_realtime_approval
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = cost_require_realtime_approval
@@ -32,5 +32,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_cost_require_realtime_approval(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_cost_require_realtime_approval(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

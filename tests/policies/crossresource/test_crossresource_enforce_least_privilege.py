@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cdcml.policies.crossresource.crossresource_enforce_least_privilege import crossresource_enforce_least_privilege
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE, RG, SUB
 
 POLICY = crossresource_enforce_least_privilege
@@ -52,5 +52,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_crossresource_enforce_least_privilege(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_crossresource_enforce_least_privilege(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

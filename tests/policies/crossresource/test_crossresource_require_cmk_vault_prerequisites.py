@@ -10,7 +10,7 @@ from cdcml.policies import types as T
 from cdcml.policies.crossresource.crossresource_require_cmk_vault_prerequisites import (
     crossresource_require_cmk_vault_prerequisites,
 )
-from cdcml.testing.harness import Case, assert_stack_case, unknown
+from cdcml.testing.harness import Case, unknown
 from tests.policies.fixtures import PIPELINE, arm
 
 POLICY = crossresource_require_cmk_vault_prerequisites
@@ -90,5 +90,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_crossresource_require_cmk_vault_prerequisites(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_crossresource_require_cmk_vault_prerequisites(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

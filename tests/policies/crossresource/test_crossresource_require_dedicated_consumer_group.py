@@ -10,7 +10,7 @@ import pytest
 from cdcml.policies.crossresource.crossresource_require_dedicated_consumer_group import (
     crossresource_require_dedicated_consumer_group,
 )
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, secret, unknown
+from cdcml.testing.harness import DELETE, Case, secret, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = crossresource_require_dedicated_consumer_group
@@ -51,5 +51,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_crossresource_require_dedicated_consumer_group(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_crossresource_require_dedicated_consumer_group(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

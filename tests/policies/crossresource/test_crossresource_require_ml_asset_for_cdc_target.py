@@ -10,7 +10,7 @@ from cdcml.policies import types as T
 from cdcml.policies.crossresource.crossresource_require_ml_asset_for_cdc_target import (
     crossresource_require_ml_asset_for_cdc_target,
 )
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = crossresource_require_ml_asset_for_cdc_target
@@ -71,5 +71,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_crossresource_require_ml_asset_for_cdc_target(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_crossresource_require_ml_asset_for_cdc_target(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

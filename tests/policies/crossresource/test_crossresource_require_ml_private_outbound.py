@@ -9,7 +9,7 @@ import pytest
 from cdcml.policies.crossresource.crossresource_require_ml_private_outbound import (
     crossresource_require_ml_private_outbound,
 )
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = crossresource_require_ml_private_outbound
@@ -53,5 +53,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_crossresource_require_ml_private_outbound(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_crossresource_require_ml_private_outbound(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.crossresource.crossresource_require_private_endpoint import crossresource_require_private_endpoint
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = crossresource_require_private_endpoint
@@ -63,5 +63,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_crossresource_require_private_endpoint(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_crossresource_require_private_endpoint(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

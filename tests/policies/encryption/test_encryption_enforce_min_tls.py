@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.encryption.encryption_enforce_min_tls import encryption_enforce_min_tls
-from cdcml.testing.harness import DELETE, Case, assert_case, run_policy, unknown
+from cdcml.testing.harness import DELETE, Case, run_policy, unknown
 from tests.policies.fixtures import props
 
 POLICY = encryption_enforce_min_tls
@@ -43,8 +43,8 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_encryption_enforce_min_tls(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_encryption_enforce_min_tls(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
 
 
 def test_remediation_raises_tls_to_1_2_and_the_result_passes() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.encryption.encryption_require_database_cmk import encryption_require_database_cmk
-from cdcml.testing.harness import Case, assert_case, unknown
+from cdcml.testing.harness import Case, unknown
 from tests.policies.fixtures import props
 
 POLICY = encryption_require_database_cmk
@@ -32,5 +32,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_encryption_require_database_cmk(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_encryption_require_database_cmk(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.governance.governance_configure_factory_git import governance_configure_factory_git
-from cdcml.testing.harness import Case, assert_case, unknown
+from cdcml.testing.harness import Case, unknown
 from tests.policies.fixtures import props
 
 POLICY = governance_configure_factory_git
@@ -38,5 +38,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_governance_configure_factory_git(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_governance_configure_factory_git(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.governance.governance_enforce_allowed_locations import governance_enforce_allowed_locations
-from cdcml.testing.harness import DELETE, Case, assert_case, secret, unknown
+from cdcml.testing.harness import DELETE, Case, secret, unknown
 from tests.policies.fixtures import props
 
 POLICY = governance_enforce_allowed_locations
@@ -31,5 +31,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_governance_enforce_allowed_locations(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_governance_enforce_allowed_locations(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cdcml.policies.governance.governance_require_colocated_pipeline import governance_require_colocated_pipeline
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = governance_require_colocated_pipeline
@@ -30,5 +30,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_governance_require_colocated_pipeline(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_governance_require_colocated_pipeline(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

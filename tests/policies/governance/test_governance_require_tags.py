@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.governance.governance_require_tags import governance_require_tags
-from cdcml.testing.harness import DELETE, Case, assert_case, run_policy, secret, unknown
+from cdcml.testing.harness import DELETE, Case, run_policy, secret, unknown
 from tests.policies.fixtures import TAGS, props
 
 POLICY = governance_require_tags
@@ -31,8 +31,8 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_governance_require_tags(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_governance_require_tags(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
 
 
 def test_remediation_adds_configured_default_tags() -> None:

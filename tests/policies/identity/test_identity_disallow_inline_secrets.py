@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.identity.identity_disallow_inline_secrets import identity_disallow_inline_secrets
-from cdcml.testing.harness import Case, assert_case, secret, unknown
+from cdcml.testing.harness import Case, secret, unknown
 from tests.policies.fixtures import props
 
 POLICY = identity_disallow_inline_secrets
@@ -53,5 +53,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_identity_disallow_inline_secrets(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_identity_disallow_inline_secrets(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

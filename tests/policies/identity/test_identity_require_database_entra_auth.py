@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.identity.identity_require_database_entra_auth import identity_require_database_entra_auth
-from cdcml.testing.harness import DELETE, Case, assert_case, secret, unknown
+from cdcml.testing.harness import DELETE, Case, secret, unknown
 from tests.policies.fixtures import props
 
 POLICY = identity_require_database_entra_auth
@@ -42,5 +42,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_identity_require_database_entra_auth(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_identity_require_database_entra_auth(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

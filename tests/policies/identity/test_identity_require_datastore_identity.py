@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.identity.identity_require_datastore_identity import identity_require_datastore_identity
-from cdcml.testing.harness import DELETE, Case, assert_case, secret, unknown
+from cdcml.testing.harness import DELETE, Case, secret, unknown
 from tests.policies.fixtures import props
 
 POLICY = identity_require_datastore_identity
@@ -35,5 +35,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_identity_require_datastore_identity(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_identity_require_datastore_identity(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

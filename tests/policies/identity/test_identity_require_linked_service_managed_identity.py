@@ -11,7 +11,7 @@ from cdcml.policies import types as T
 from cdcml.policies.identity.identity_require_linked_service_managed_identity import (
     identity_require_linked_service_managed_identity,
 )
-from cdcml.testing.harness import DELETE, Case, assert_case, secret, unknown
+from cdcml.testing.harness import DELETE, Case, secret, unknown
 from tests.policies.fixtures import props
 
 POLICY = identity_require_linked_service_managed_identity
@@ -53,5 +53,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_identity_require_linked_service_managed_identity(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_identity_require_linked_service_managed_identity(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.ml.ml_configure_data_asset_lineage import ml_configure_data_asset_lineage
-from cdcml.testing.harness import DELETE, Case, assert_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import props
 
 POLICY = ml_configure_data_asset_lineage
@@ -44,5 +44,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_ml_configure_data_asset_lineage(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_ml_configure_data_asset_lineage(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.ml.ml_disallow_v1_data_assets import ml_disallow_v1_data_assets
-from cdcml.testing.harness import Case, assert_case, secret, unknown
+from cdcml.testing.harness import Case, secret, unknown
 from tests.policies.fixtures import props
 
 POLICY = ml_disallow_v1_data_assets
@@ -36,5 +36,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_ml_disallow_v1_data_assets(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_ml_disallow_v1_data_assets(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

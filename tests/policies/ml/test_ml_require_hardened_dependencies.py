@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cdcml.policies.ml.ml_require_hardened_dependencies import ml_require_hardened_dependencies
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = ml_require_hardened_dependencies
@@ -37,5 +37,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_ml_require_hardened_dependencies(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_ml_require_hardened_dependencies(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.network.network_disable_workspace_public_access import network_disable_workspace_public_access
-from cdcml.testing.harness import DELETE, Case, assert_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import props
 
 POLICY = network_disable_workspace_public_access
@@ -27,5 +27,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_network_disable_workspace_public_access(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_network_disable_workspace_public_access(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

@@ -10,7 +10,7 @@ import pytest
 from cdcml.policies.network.network_require_managed_private_endpoints import (
     network_require_managed_private_endpoints,
 )
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = network_require_managed_private_endpoints
@@ -40,5 +40,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_network_require_managed_private_endpoints(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_network_require_managed_private_endpoints(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cdcml.policies.network.network_require_private_dns_zones import network_require_private_dns_zones
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = network_require_private_dns_zones
@@ -47,5 +47,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_network_require_private_dns_zones(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_network_require_private_dns_zones(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

@@ -8,7 +8,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.observability.observability_enable_database_auditing import observability_enable_database_auditing
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = observability_enable_database_auditing
@@ -54,5 +54,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_observability_enable_database_auditing(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_observability_enable_database_auditing(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

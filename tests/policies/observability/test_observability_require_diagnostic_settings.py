@@ -9,7 +9,7 @@ import pytest
 from cdcml.policies.observability.observability_require_diagnostic_settings import (
     observability_require_diagnostic_settings,
 )
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE, arm
 
 POLICY = observability_require_diagnostic_settings
@@ -37,5 +37,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_observability_require_diagnostic_settings(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_observability_require_diagnostic_settings(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

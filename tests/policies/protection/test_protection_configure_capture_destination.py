@@ -9,7 +9,7 @@ import pytest
 from cdcml.policies.protection.protection_configure_capture_destination import (
     protection_configure_capture_destination,
 )
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = protection_configure_capture_destination
@@ -40,5 +40,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_protection_configure_capture_destination(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_protection_configure_capture_destination(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])

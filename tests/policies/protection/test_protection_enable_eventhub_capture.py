@@ -9,7 +9,7 @@ import pytest
 
 from cdcml.policies import types as T
 from cdcml.policies.protection.protection_enable_eventhub_capture import protection_enable_eventhub_capture
-from cdcml.testing.harness import DELETE, Case, assert_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import props
 
 POLICY = protection_enable_eventhub_capture
@@ -41,5 +41,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_protection_enable_eventhub_capture(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_protection_enable_eventhub_capture(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

@@ -10,7 +10,7 @@ from cdcml.policies import types as T
 from cdcml.policies.protection.protection_enable_keyvault_purge_protection import (
     protection_enable_keyvault_purge_protection,
 )
-from cdcml.testing.harness import DELETE, Case, assert_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import props
 
 POLICY = protection_enable_keyvault_purge_protection
@@ -36,5 +36,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_protection_enable_keyvault_purge_protection(case: str) -> None:
-    assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])
+def test_protection_enable_keyvault_purge_protection(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_case(POLICY, RESOURCE_TYPE, BASE, case, CASES[case])

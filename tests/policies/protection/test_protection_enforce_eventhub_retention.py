@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cdcml.policies.protection.protection_enforce_eventhub_retention import protection_enforce_eventhub_retention
-from cdcml.testing.harness import DELETE, Case, assert_stack_case, unknown
+from cdcml.testing.harness import DELETE, Case, unknown
 from tests.policies.fixtures import PIPELINE
 
 POLICY = protection_enforce_eventhub_retention
@@ -42,5 +42,5 @@ CASES: dict[str, Case | dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_protection_enforce_eventhub_retention(case: str) -> None:
-    assert_stack_case(POLICY, BASE, case, CASES[case])
+def test_protection_enforce_eventhub_retention(policy_harness: Any, case: str) -> None:
+    policy_harness.assert_stack_case(POLICY, BASE, case, CASES[case])
