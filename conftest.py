@@ -37,8 +37,9 @@ def examples(*, dev: int, ci: int, long: int) -> int:
 def no_pack_process_left_running() -> Iterator[None]:
     """After the whole suite, no policy pack process started by it is still running."""
     yield
-    from cdcml.engine.grpc_pack import live_pack_processes
     from contract_tests.test_no_leftover_processes import pack_processes_of
+
+    from cdcml.engine.grpc_pack import live_pack_processes
 
     assert live_pack_processes() == []
     assert pack_processes_of(os.getpid()) == []

@@ -16,7 +16,7 @@ from typing import Any
 from pulumi_policy.proxy import UnknownValueError
 
 from cdcml.policies import types as T
-from cdcml.policies.stack import any_known, depends_on, name_is, named, output, sole
+from cdcml.policies.stack import StackIndex, any_known, depends_on, name_is, named, output, sole
 from cdcml.policies.vocabulary import MISSING, as_str, get, listed, name_value, one_of
 
 __all__ = [
@@ -234,12 +234,13 @@ class Store:
     group_id: str
 
 
-def stores_of(ls: Any, resources: Sequence[Any]) -> list[Store]:
-    """The data stores (in the stack) a linked service connects to."""
+def stores_of(ls: Any, resources: Sequence[Any] | StackIndex) -> list[Store]:
+    """The data stores (in the stack, or its *resources*' index) a linked service connects to."""
     kind = output(ls, "properties.type")
+    index = resources if isinstance(resources, StackIndex) else StackIndex(resources)
 
-    def of(token: str) -> list[Any]:
-        return [r for r in resources if r.resource_type == token]
+    def of(token: str) -> Sequence[Any]:
+        return index.of_type(token)
 
     if one_of(kind, ("AzureBlobFS",)):
         return [Store(a, "dfs") for a in storage_accounts_of(ls, of(T.STORAGE_ACCOUNT))]

@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
-from cdcml.policies.stack import Pending, of_type, output, settled, sole
+from cdcml.policies.stack import Pending, StackIndex, output, settled, sole
 from cdcml.policies.vocabulary import ENVIRONMENT_SCHEMA, environment, one_of, shown, tag
 
 __all__ = ["STATUSES", "cdc_configure_declared_status"]
@@ -21,8 +21,9 @@ EXTERNAL_START_TAG = "cdc-start"
 def _validate(args: Any, report_violation: Any) -> None:
     env = environment(args.get_config())
     pending = Pending()
-    factories = of_type(args.resources, T.FACTORY)
-    for cdc in of_type(args.resources, T.CHANGE_DATA_CAPTURE):
+    index = StackIndex(args.resources)
+    factories = index.of_type(T.FACTORY)
+    for cdc in index.of_type(T.CHANGE_DATA_CAPTURE):
         with pending.item():
             status = output(cdc, "status")
             if not one_of(status, STATUSES):

@@ -3,6 +3,7 @@ integration runtime, which the ChangeDataCapture resource does not support."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -10,22 +11,23 @@ from pulumi_policy import EnforcementLevel, Severity
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.pipeline import SOURCE, TARGET, linked_services_of
-from cdcml.policies.stack import Pending, of_type, output, refers_to
+from cdcml.policies.stack import Pending, StackIndex, output, refers_to
 from cdcml.policies.vocabulary import one_of
 
 __all__ = ["cdc_disallow_self_hosted_runtime", "runtimes_of"]
 
 
-def runtimes_of(linked_service: Any, runtimes: list[Any]) -> list[Any]:
+def runtimes_of(linked_service: Any, runtimes: Sequence[Any]) -> list[Any]:
     """The integration runtimes a linked service connects via (``properties.connectVia``)."""
     return refers_to(linked_service, "properties", "properties.connectVia.referenceName", runtimes)
 
 
 def _validate(args: Any, report_violation: Any) -> None:
     pending = Pending()
-    linked = of_type(args.resources, T.LINKED_SERVICE)
-    runtimes = of_type(args.resources, T.INTEGRATION_RUNTIME)
-    for cdc in of_type(args.resources, T.CHANGE_DATA_CAPTURE):
+    index = StackIndex(args.resources)
+    linked = index.of_type(T.LINKED_SERVICE)
+    runtimes = index.of_type(T.INTEGRATION_RUNTIME)
+    for cdc in index.of_type(T.CHANGE_DATA_CAPTURE):
         for key in (SOURCE, TARGET):
             with pending.item():
                 for i, _conn, services in linked_services_of(cdc, key, linked):

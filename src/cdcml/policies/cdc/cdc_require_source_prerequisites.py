@@ -4,6 +4,7 @@ on a sub-core DTU tier, and a PostgreSQL source has ``wal_level = logical``."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -12,7 +13,7 @@ from pulumi_policy.proxy import UnknownValueError
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.pipeline import SOURCE, linked_services_of, pg_servers_of, sql_servers_of
-from cdcml.policies.stack import Pending, depends_on, name_is, named, of_type, output, settled, sole
+from cdcml.policies.stack import Memo, Pending, Resources, StackIndex, depends_on, name_is, named, output, settled, sole
 from cdcml.policies.vocabulary import as_str, one_of, shown, tag
 
 __all__ = ["SUBCORE_SKUS", "cdc_require_source_prerequisites"]
@@ -32,7 +33,7 @@ def _database_name(ls: Any) -> str | None:
     return m.group(1).strip() if m else None
 
 
-def _databases(ls: Any, databases: list[Any], servers: list[Any]) -> list[Any]:
+def _databases(ls: Any, databases: Sequence[Any], servers: Sequence[Any]) -> list[Any]:
     """The SQL databases a linked service reads. By name when the names are known; in
     preview, when the linked service depends on a server with a single database in the
     stack, that database."""
@@ -42,19 +43,24 @@ def _databases(ls: Any, databases: list[Any], servers: list[Any]) -> list[Any]:
     try:
         return named(_database_name(ls), databases)
     except UnknownValueError:
-        on_server = [db for db in databases if sole(db, "serverName", servers) in sql_servers_of(ls, servers)]
+        on_server: list[Any] = []
+        of_ls: list[Any] | None = None  # read at the first database, as the scan did
+        for db in databases:
+            server = sole(db, "serverName", servers)
+            if of_ls is None:
+                of_ls = sql_servers_of(ls, servers)
+            if server in of_ls:
+                on_server.append(db)
         if len(on_server) == 1:
             return on_server
         raise
 
 
-def _wal_logical(server: Any, servers: list[Any], configurations: list[Any]) -> bool:
+def _wal_logical(server: Any, servers: Sequence[Any], configurations: Resources) -> bool:
     """Whether a ``wal_level = logical`` Configuration targets *server*. A configuration
     whose name is unknown (preview) counts when its value is ``logical``, which only
     ``wal_level`` takes."""
-    for cfg in configurations:
-        if sole(cfg, "serverName", servers) is not server:
-            continue
+    for cfg in configurations.under(server, "serverName", servers):
         value = output(cfg, "value")
         try:
             is_wal = name_is(cfg, "wal_level")
@@ -67,22 +73,25 @@ def _wal_logical(server: Any, servers: list[Any], configurations: list[Any]) -> 
 
 def _validate(args: Any, report_violation: Any) -> None:
     pending = Pending()
-    resources = args.resources
-    linked = of_type(resources, T.LINKED_SERVICE)
-    databases = of_type(resources, T.SQL_DATABASE)
-    sql_servers = of_type(resources, T.SQL_SERVER)
-    servers = of_type(resources, T.PG_SERVER)
-    configurations = of_type(resources, T.PG_CONFIGURATION)
+    index = StackIndex(args.resources)
+    linked = index.of_type(T.LINKED_SERVICE)
+    databases = index.of_type(T.SQL_DATABASE)
+    sql_servers = index.of_type(T.SQL_SERVER)
+    servers = index.of_type(T.PG_SERVER)
+    configurations = index.of_type(T.PG_CONFIGURATION)
     pg_sources: dict[str, tuple[Any, str]] = {}
-    for cdc in of_type(resources, T.CHANGE_DATA_CAPTURE):
+    sql = Memo(lambda ls: one_of(output(ls, "properties.type"), SQL_TYPES))
+    databases_of = Memo(lambda ls: _databases(ls, databases, sql_servers))
+    tier_of = Memo(lambda db: (output(db, "sku.name"), output(db, "sku.tier")))
+    for cdc in index.of_type(T.CHANGE_DATA_CAPTURE):
         with pending.item():
             for i, _conn, services in linked_services_of(cdc, SOURCE, linked):
                 for ls in services:
                     with pending.item():
-                        if not one_of(output(ls, "properties.type"), SQL_TYPES):
+                        if not sql(ls):
                             continue
-                        for db in _databases(ls, databases, sql_servers):
-                            sku, tier = output(db, "sku.name"), output(db, "sku.tier")
+                        for db in databases_of(ls):
+                            sku, tier = tier_of(db)
                             if one_of(sku, SUBCORE_SKUS) or one_of(tier, ("Basic",)):
                                 report_violation(
                                     f"The database is the source of CDC {cdc.name} ({SOURCE}[{i}], linked service "

@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
-from cdcml.policies.stack import Pending, of_type, output, sole
+from cdcml.policies.stack import Pending, StackIndex, output, sole
 from cdcml.policies.vocabulary import as_bool, as_number, as_str
 
 __all__ = ["TIER_LIMITS", "cost_enforce_eventhub_sizing"]
@@ -53,9 +53,10 @@ def _validate(args: Any, report_violation: Any) -> None:
     cap = as_number(args.get_config().get("maxCapacity", 8))
     cap = 8.0 if cap is None else cap
     pending = Pending()
-    namespaces = of_type(args.resources, T.EH_NAMESPACE)
-    hubs = of_type(args.resources, T.EVENT_HUB)
-    groups = of_type(args.resources, T.CONSUMER_GROUP)
+    index = StackIndex(args.resources)
+    namespaces = index.of_type(T.EH_NAMESPACE)
+    hubs = index.of_type(T.EVENT_HUB)
+    groups = index.of_type(T.CONSUMER_GROUP)
     for ns in namespaces:
         with pending.item():
             _check_namespace(ns, cap, report_violation)
@@ -72,7 +73,7 @@ def _validate(args: Any, report_violation: Any) -> None:
                     "partitions per event hub.",
                     hub.urn,
                 )
-            mine = [g for g in groups if sole(g, "eventHubName", hubs) is hub]
+            mine = groups.under(hub, "eventHubName", hubs)
             if len(mine) + 1 > limits["consumerGroups"]:
                 report_violation(
                     f"The event hub has {len(mine)} consumer groups besides $Default; the {tier.title()} tier allows "

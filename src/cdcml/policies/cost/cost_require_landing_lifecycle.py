@@ -3,15 +3,17 @@ that covers the CDC folder."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from functools import partial
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
+from pulumi_policy.proxy import UnknownValueError
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.pipeline import landing_paths
-from cdcml.policies.stack import Pending, any_known, of_type, output, sole
+from cdcml.policies.stack import Memo, Pending, StackIndex, any_known, cached, output
 from cdcml.policies.vocabulary import MISSING, as_bool, get, listed, one_of, str_list
 
 __all__ = ["cost_require_landing_lifecycle"]
@@ -33,23 +35,29 @@ def covers(rule: Any, blob_path: str) -> bool:
 
 def _validate(args: Any, report_violation: Any) -> None:
     pending = Pending()
-    resources = args.resources
-    linked = of_type(resources, T.LINKED_SERVICE)
-    accounts = of_type(resources, T.STORAGE_ACCOUNT)
-    policies = of_type(resources, T.MANAGEMENT_POLICY)
-    for cdc in of_type(resources, T.CHANGE_DATA_CAPTURE):
+    index = StackIndex(args.resources)
+    linked = index.of_type(T.LINKED_SERVICE)
+    accounts = index.of_type(T.STORAGE_ACCOUNT)
+    policies = index.of_type(T.MANAGEMENT_POLICY)
+    rules_of = Memo(lambda p: listed(output(p, "policy.rules")))
+    verdicts: dict[Hashable, tuple[Any, UnknownValueError | None]] = {}
+
+    def managed(account: Any, blob_path: str) -> bool:
+        """Whether an enabled lifecycle rule of the account covers *blob_path* (once per pair)."""
+
+        def decide() -> bool:
+            rules = [rule for p in policies.under(account, "accountName", accounts) for rule in rules_of(p)]
+            return any_known(rules, partial(covers, blob_path=blob_path))
+
+        return cached(verdicts, (id(account), blob_path), decide)
+
+    for cdc in index.of_type(T.CHANGE_DATA_CAPTURE):
         with pending.item():
             for path in landing_paths(cdc, linked, accounts):
                 blob_path = f"{path.filesystem}/{path.folder}".strip("/")
                 for account in path.account_resources(accounts):
                     with pending.item():
-                        rules = [
-                            rule
-                            for p in policies
-                            if sole(p, "accountName", accounts) is account
-                            for rule in listed(output(p, "policy.rules"))
-                        ]
-                        if not any_known(rules, partial(covers, blob_path=blob_path)):
+                        if not managed(account, blob_path):
                             report_violation(
                                 f"Storage account {account.name} has no enabled lifecycle rule covering the folder "
                                 f"CDC {cdc.name} writes ({path.filesystem}/…), so change files accumulate in the hot "

@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
-from cdcml.policies.stack import Pending, of_type, output, settled, sole
+from cdcml.policies.stack import Pending, StackIndex, output, settled, sole
 from cdcml.policies.vocabulary import as_str, tag
 
 __all__ = ["APPROVAL_TAG", "cost_require_realtime_approval"]
@@ -21,8 +21,9 @@ def _validate(args: Any, report_violation: Any) -> None:
     config = args.get_config()
     approval = as_str(config.get("approvalTag")) or APPROVAL_TAG
     pending = Pending()
-    factories = of_type(args.resources, T.FACTORY)
-    for cdc in of_type(args.resources, T.CHANGE_DATA_CAPTURE):
+    index = StackIndex(args.resources)
+    factories = index.of_type(T.FACTORY)
+    for cdc in index.of_type(T.CHANGE_DATA_CAPTURE):
         with pending.item():
             mode = as_str(output(cdc, "policy.mode"))
             if mode is None or mode.strip().casefold() == "microbatch":

@@ -4,6 +4,7 @@ and soft delete on, and (for Azure ML) in the workspace's region."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -11,7 +12,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.regions import normalize_location
-from cdcml.policies.stack import Pending, depends_on, named, of_type, output, resolve_id, sole
+from cdcml.policies.stack import Pending, StackIndex, depends_on, named, output, resolve_id, sole
 from cdcml.policies.vocabulary import MISSING, as_bool, as_str, get, listed
 
 __all__ = ["KEY_REFERENCES", "crossresource_require_cmk_vault_prerequisites"]
@@ -39,7 +40,7 @@ def _references(resource: Any) -> list[Any]:
     return [v for v in out if v is not MISSING]
 
 
-def _vaults(resource: Any, vaults: list[Any], keys: list[Any]) -> list[Any]:
+def _vaults(resource: Any, vaults: Sequence[Any], keys: Sequence[Any]) -> list[Any]:
     """The Key Vaults holding *resource*'s customer-managed key: the vaults (or the vaults of
     the keys) its key property depends on, else the vault its key reference names."""
     key = KEY_REFERENCES[resource.resource_type][0]
@@ -56,9 +57,10 @@ def _vaults(resource: Any, vaults: list[Any], keys: list[Any]) -> list[Any]:
 
 def _validate(args: Any, report_violation: Any) -> None:
     pending = Pending()
-    vaults = of_type(args.resources, T.KEY_VAULT)
-    keys = of_type(args.resources, T.KEY_VAULT_KEY)
-    for resource in of_type(args.resources, *KEY_REFERENCES):
+    index = StackIndex(args.resources)
+    vaults = index.of_type(T.KEY_VAULT)
+    keys = index.of_type(T.KEY_VAULT_KEY)
+    for resource in index.of_type(*KEY_REFERENCES):
         with pending.item():
             for vault in _vaults(resource, vaults, keys):
                 if as_bool(output(vault, "properties.enablePurgeProtection")) is not True:

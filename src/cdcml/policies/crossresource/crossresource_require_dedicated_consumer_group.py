@@ -19,7 +19,7 @@ from pulumi_policy.proxy import UnknownValueError
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.protection.protection_enable_eventhub_capture import is_ml_training_hub
-from cdcml.policies.stack import Pending, name_is, of_type, output, settled, sole
+from cdcml.policies.stack import Pending, StackIndex, name_is, output, settled, sole
 from cdcml.policies.vocabulary import as_str, get, listed, metadata, one_of
 
 __all__ = ["consumers_of", "crossresource_require_dedicated_consumer_group"]
@@ -51,10 +51,11 @@ def _is_default(group: Any) -> bool:
 
 def _validate(args: Any, report_violation: Any) -> None:
     pending = Pending()
-    namespaces = of_type(args.resources, T.EH_NAMESPACE)
-    hubs = of_type(args.resources, T.EVENT_HUB)
+    index = StackIndex(args.resources)
+    namespaces = index.of_type(T.EH_NAMESPACE)
+    hubs = index.of_type(T.EVENT_HUB)
     declared: dict[str, list[tuple[str, Any]]] = {}  # hub urn (or "") -> (consumer, group)
-    for group in of_type(args.resources, T.CONSUMER_GROUP):
+    for group in index.of_type(T.CONSUMER_GROUP):
         with pending.item():
             consumers = consumers_of(group)
             hub = sole(group, "eventHubName", hubs)

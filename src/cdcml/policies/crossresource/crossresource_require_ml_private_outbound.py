@@ -3,14 +3,16 @@ through managed-network private-endpoint outbound rules for both blob and dfs.""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
+from pulumi_policy.proxy import UnknownValueError
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.pipeline import public_access_disabled
-from cdcml.policies.stack import Pending, depends_on, named, of_type, output, resolve_id, sole
+from cdcml.policies.stack import Memo, Pending, StackIndex, cached, depends_on, named, output, resolve_id
 from cdcml.policies.vocabulary import MISSING, as_str, entries, get, one_of
 
 __all__ = ["crossresource_require_ml_private_outbound"]
@@ -19,49 +21,78 @@ STORAGE_DATASTORES = ("AzureBlob", "AzureDataLakeGen2")
 NEEDED = ("blob", "dfs")
 
 
-def _datastore_accounts(datastore: Any, accounts: list[Any]) -> list[Any]:
+def _datastore_accounts(datastore: Any, accounts: Sequence[Any]) -> list[Any]:
     if not one_of(output(datastore, "properties.datastoreType"), STORAGE_DATASTORES):
         return []
     deps = depends_on(datastore, "properties", T.STORAGE_ACCOUNT)
     return deps or named(output(datastore, "properties.accountName"), accounts)
 
 
-def _outbound(workspace: Any, account: Any) -> set[str]:
-    """Subresources of *account* the workspace's private-endpoint outbound rules reach."""
-    deps = depends_on(workspace, "managedNetwork", T.STORAGE_ACCOUNT)
-    out: set[str] = set()
-    for _name, rule in entries(output(workspace, "managedNetwork.outboundRules")):
-        if not one_of(get(rule, "type"), ("PrivateEndpoint",)):
-            continue
-        target = get(rule, "destination.serviceResourceId")
-        hits = resolve_id(target, [account]) if isinstance(target, str) else []
-        if hits or (target is MISSING and account in deps):
-            sub = as_str(get(rule, "destination.subresourceTarget"))
-            if sub:
-                out.add(sub.strip().casefold())
-    return out
+def _endpoint_rules(workspace: Any) -> tuple[list[tuple[Any, Any]], UnknownValueError | None]:
+    """The workspace's private-endpoint outbound rules and their targets, in order, up to the
+    first whose type or target can't be known yet, and that one's error."""
+    out: list[tuple[Any, Any]] = []
+    try:
+        for _name, rule in entries(output(workspace, "managedNetwork.outboundRules")):
+            if not one_of(get(rule, "type"), ("PrivateEndpoint",)):
+                continue
+            out.append((rule, get(rule, "destination.serviceResourceId")))
+    except UnknownValueError as e:
+        return out, e
+    return out, None
+
+
+class _Outbound:
+    """The subresources of accounts the workspaces' private-endpoint outbound rules reach,
+    with each workspace's rules read once and each rule target resolved once per account."""
+
+    def __init__(self) -> None:
+        self.rules = Memo(_endpoint_rules)
+        self._hits: dict[Hashable, tuple[Any, UnknownValueError | None]] = {}
+
+    def _names(self, target: str, account: Any) -> bool:
+        return cached(self._hits, (target, id(account)), lambda: bool(resolve_id(target, [account])))
+
+    def __call__(self, workspace: Any, account: Any) -> set[str]:
+        """Subresources of *account* the workspace's private-endpoint outbound rules reach."""
+        deps = depends_on(workspace, "managedNetwork", T.STORAGE_ACCOUNT)
+        out: set[str] = set()
+        rules, undecided = self.rules(workspace)
+        for rule, target in rules:
+            hit = self._names(target, account) if isinstance(target, str) else False
+            if hit or (target is MISSING and account in deps):
+                sub = as_str(get(rule, "destination.subresourceTarget"))
+                if sub:
+                    out.add(sub.strip().casefold())
+        if undecided is not None:
+            raise undecided
+        return out
 
 
 def _validate(args: Any, report_violation: Any) -> None:
     pending = Pending()
-    workspaces = of_type(args.resources, T.ML_WORKSPACE)
-    accounts = of_type(args.resources, T.STORAGE_ACCOUNT)
-    datastores = of_type(args.resources, T.ML_DATASTORE)
+    index = StackIndex(args.resources)
+    workspaces = index.of_type(T.ML_WORKSPACE)
+    accounts = index.of_type(T.STORAGE_ACCOUNT)
+    datastores = index.of_type(T.ML_DATASTORE)
+    outbound_of = _Outbound()
+    closed = Memo(public_access_disabled)
     for ws in workspaces:
         with pending.item():
             mode = output(ws, "managedNetwork.isolationMode")
             if mode is MISSING or one_of(mode, ("Disabled",)):
                 continue
-            mine = [ds for ds in datastores if sole(ds, "workspaceName", workspaces) is ws]
+            mine = datastores.under(ws, "workspaceName", workspaces)
             reached: dict[str, Any] = {}
             for ds in mine:
                 for account in _datastore_accounts(ds, accounts):
                     reached[account.urn] = account
             for account in reached.values():
                 with pending.item():
-                    if not public_access_disabled(account):
+                    if not closed(account):
                         continue
-                    missing = [s for s in NEEDED if s not in _outbound(ws, account)]
+                    outbound = outbound_of(ws, account)
+                    missing = [s for s in NEEDED if s not in outbound]
                     if missing:
                         report_violation(
                             f"The workspace's managed network has no private-endpoint outbound rule to "

@@ -4,6 +4,7 @@ endpoint has its public access disabled."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -13,7 +14,7 @@ from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.network.network_require_private_dns_zones import group_ids
 from cdcml.policies.pipeline import public_access_disabled
-from cdcml.policies.stack import Pending, of_type, output, refers_to
+from cdcml.policies.stack import Pending, StackIndex, output, refers_to
 from cdcml.policies.vocabulary import as_bool, as_str, get, listed, str_list
 
 __all__ = ["crossresource_require_private_endpoint", "required_groups"]
@@ -30,7 +31,7 @@ def required_groups(resource: Any) -> set[str]:
     return groups
 
 
-def _coverage(endpoints: list[Any], targets: list[Any]) -> tuple[dict[str, set[str]], list[UnknownValueError]]:
+def _coverage(endpoints: Sequence[Any], targets: Sequence[Any]) -> tuple[dict[str, set[str]], list[UnknownValueError]]:
     """Group ids per target urn, from every endpoint whose target could be resolved."""
     coverage: dict[str, set[str]] = {}
     unresolved: list[UnknownValueError] = []
@@ -48,8 +49,9 @@ def _coverage(endpoints: list[Any], targets: list[Any]) -> tuple[dict[str, set[s
 
 def _validate(args: Any, report_violation: Any) -> None:
     pending = Pending()
-    targets = of_type(args.resources, *T.PUBLIC_ACCESS_PATHS)
-    coverage, unresolved = _coverage(of_type(args.resources, T.PRIVATE_ENDPOINT), targets)
+    index = StackIndex(args.resources)
+    targets = index.of_type(*T.PUBLIC_ACCESS_PATHS)
+    coverage, unresolved = _coverage(index.of_type(T.PRIVATE_ENDPOINT), targets)
     for target in targets:
         with pending.item():
             covered = coverage.get(target.urn, set())

@@ -3,6 +3,7 @@ of a pipeline run in one region, so change data never crosses regions."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -11,7 +12,7 @@ from pulumi_policy.proxy import UnknownValueError
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.regions import REGIONS, normalize_location
-from cdcml.policies.stack import Pending, of_type, output, sole
+from cdcml.policies.stack import Pending, StackIndex, output, sole
 from cdcml.policies.vocabulary import MISSING, shown
 
 __all__ = ["PIPELINE_TYPES", "governance_require_colocated_pipeline"]
@@ -19,7 +20,7 @@ __all__ = ["PIPELINE_TYPES", "governance_require_colocated_pipeline"]
 PIPELINE_TYPES = (T.FACTORY, T.STORAGE_ACCOUNT, T.EH_NAMESPACE, T.ML_WORKSPACE)
 
 
-def _location(resource: Any, groups: list[Any]) -> str | None:
+def _location(resource: Any, groups: Sequence[Any]) -> str | None:
     """A resource's region: its own location, else its resource group's (azure-native
     deploys a resource without a location to its group's). In preview a location taken
     from the group's output is unknown; the group it depends on answers then."""
@@ -38,9 +39,10 @@ def _location(resource: Any, groups: list[Any]) -> str | None:
 
 def _validate(args: Any, report_violation: Any) -> None:
     pending = Pending()
-    groups = of_type(args.resources, T.RESOURCE_GROUP)
+    index = StackIndex(args.resources)
+    groups = index.of_type(T.RESOURCE_GROUP)
     where: dict[str, list[str]] = {}
-    for resource in of_type(args.resources, *PIPELINE_TYPES):
+    for resource in index.of_type(*PIPELINE_TYPES):
         with pending.item():
             location = _location(resource, groups)
             if location is not None and location != "global":

@@ -10,7 +10,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.pipeline import public_access_disabled
-from cdcml.policies.stack import Pending, of_type, output, refers_to, settled
+from cdcml.policies.stack import Pending, StackIndex, output, refers_to, settled
 from cdcml.policies.vocabulary import as_bool, one_of, present
 
 __all__ = ["ml_require_hardened_dependencies"]
@@ -25,9 +25,10 @@ def _vault_open(vault: Any) -> bool:
 
 def _validate(args: Any, report_violation: Any) -> None:
     pending = Pending()
-    accounts = of_type(args.resources, T.STORAGE_ACCOUNT)
-    vaults = of_type(args.resources, T.KEY_VAULT)
-    for ws in of_type(args.resources, T.ML_WORKSPACE):
+    index = StackIndex(args.resources)
+    accounts = index.of_type(T.STORAGE_ACCOUNT)
+    vaults = index.of_type(T.KEY_VAULT)
+    for ws in index.of_type(T.ML_WORKSPACE):
         with pending.item():
             if not present(settled(ws), "applicationInsights"):
                 report_violation("The workspace has no applicationInsights, so its jobs are not monitored.", ws.urn)

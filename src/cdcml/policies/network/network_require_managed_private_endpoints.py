@@ -3,15 +3,18 @@ access is off, has a managed private endpoint with the right group id."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from functools import partial
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
+from pulumi_policy.proxy import UnknownValueError
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.cdc.cdc_disallow_self_hosted_runtime import runtimes_of
-from cdcml.policies.pipeline import public_access_disabled, stores_of
-from cdcml.policies.stack import Pending, any_known, of_type, output, refers_to, settled
+from cdcml.policies.pipeline import Store, public_access_disabled, stores_of
+from cdcml.policies.stack import Memo, Pending, Referrers, StackIndex, any_known, cached, output, refers_to, settled
 from cdcml.policies.vocabulary import get, one_of, present
 
 __all__ = ["network_require_managed_private_endpoints"]
@@ -24,31 +27,40 @@ def _in_managed_vnet(ir: Any) -> bool:
     )
 
 
+def _covered(endpoints: Referrers, store: Store) -> bool:
+    """Whether a managed private endpoint reaches *store* with its group id."""
+
+    def covers(mpe: Any) -> bool:
+        targets = refers_to(mpe, "properties", "properties.privateLinkResourceId", [store.resource])
+        return bool(targets) and one_of(output(mpe, "properties.groupId"), (store.group_id,))
+
+    # Only an endpoint that may refer to the store can cover it.
+    return any_known(endpoints.of(store.resource), covers)
+
+
 def _validate(args: Any, report_violation: Any) -> None:
     pending = Pending()
-    resources = args.resources
-    runtimes = of_type(resources, T.INTEGRATION_RUNTIME)
-    endpoints = of_type(resources, T.MANAGED_PRIVATE_ENDPOINT)
-    managed: list[Any] = []
+    index = StackIndex(args.resources)
+    runtimes = index.of_type(T.INTEGRATION_RUNTIME)
+    endpoints = Referrers(index.of_type(T.MANAGED_PRIVATE_ENDPOINT), "properties", "properties.privateLinkResourceId")
+    closed = Memo(public_access_disabled)
+    verdicts: dict[Hashable, tuple[Any, UnknownValueError | None]] = {}
+    managed: set[int] = set()
     for ir in runtimes:
         with pending.item():
             if _in_managed_vnet(ir):
-                managed.append(ir)
-    for ls in of_type(resources, T.LINKED_SERVICE):
+                managed.add(id(ir))
+    for ls in index.of_type(T.LINKED_SERVICE):
         with pending.item():
-            via = [ir for ir in runtimes_of(ls, runtimes) if ir in managed]
+            via = [ir for ir in runtimes_of(ls, runtimes) if id(ir) in managed]
             if not via:
                 continue
-            for store in stores_of(ls, resources):
+            for store in stores_of(ls, index):
                 with pending.item():
-                    if not public_access_disabled(store.resource):
+                    if not closed(store.resource):
                         continue
-
-                    def covers(mpe: Any, store: Any = store) -> bool:
-                        targets = refers_to(mpe, "properties", "properties.privateLinkResourceId", [store.resource])
-                        return bool(targets) and one_of(output(mpe, "properties.groupId"), (store.group_id,))
-
-                    if not any_known(endpoints, covers):
+                    key = (id(store.resource), store.group_id)
+                    if not cached(verdicts, key, partial(_covered, endpoints, store)):
                         report_violation(
                             f"Linked service {ls.name} reaches {store.resource.name} through the managed-VNet "
                             f"integration runtime {via[0].name}, but {store.resource.name} has public access disabled "

@@ -3,6 +3,7 @@ its group id needs, each zone is linked to a virtual network, and no link auto-r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -10,7 +11,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
-from cdcml.policies.stack import Pending, depends_on, of_type, output, resolve_id, sole
+from cdcml.policies.stack import Pending, StackIndex, depends_on, output, resolve_id
 from cdcml.policies.vocabulary import arm_name, as_bool, get, listed, str_list
 
 __all__ = ["group_ids", "network_require_private_dns_zones", "zone_name"]
@@ -25,7 +26,7 @@ def group_ids(endpoint: Any) -> set[str]:
     return out
 
 
-def _zone_names(zone_group: Any, zones: list[Any]) -> tuple[set[str], list[Any]]:
+def _zone_names(zone_group: Any, zones: Sequence[Any]) -> tuple[set[str], list[Any]]:
     """The zone names a zone group configures, and the PrivateZone resources among them:
     the zones its configs depend on, else the zones their ARM ids name."""
     deps = depends_on(zone_group, "privateDnsZoneConfigs", T.PRIVATE_ZONE)
@@ -69,18 +70,18 @@ def zone_name(zone: Any) -> str:
 
 def _validate(args: Any, report_violation: Any) -> None:
     pending = Pending()
-    resources = args.resources
-    endpoints = of_type(resources, T.PRIVATE_ENDPOINT)
-    zone_groups = of_type(resources, T.PRIVATE_DNS_ZONE_GROUP)
-    zones = of_type(resources, T.PRIVATE_ZONE)
-    links = of_type(resources, T.VNET_LINK)
+    index = StackIndex(args.resources)
+    endpoints = index.of_type(T.PRIVATE_ENDPOINT)
+    zone_groups = index.of_type(T.PRIVATE_DNS_ZONE_GROUP)
+    zones = index.of_type(T.PRIVATE_ZONE)
+    links = index.of_type(T.VNET_LINK)
     checked: set[str] = set()
     for pe in endpoints:
         with pending.item():
             needed = {z for g in group_ids(pe) for z in T.PRIVATE_DNS_ZONES.get(g, ())}
             if not needed:
                 continue
-            groups = [zg for zg in zone_groups if sole(zg, "privateEndpointName", endpoints) is pe]
+            groups = zone_groups.under(pe, "privateEndpointName", endpoints)
             if not groups:
                 report_violation(
                     "The private endpoint has no private DNS zone group, so clients resolve the service's public "
@@ -105,7 +106,7 @@ def _validate(args: Any, report_violation: Any) -> None:
                 if zone.urn in checked:
                     continue
                 checked.add(zone.urn)
-                zone_links = [link for link in links if sole(link, "privateZoneName", zones) is zone]
+                zone_links = links.under(zone, "privateZoneName", zones)
                 if not zone_links:
                     report_violation(
                         "The private DNS zone is linked to no virtual network, so no client resolves its records.",

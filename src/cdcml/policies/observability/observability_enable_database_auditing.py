@@ -10,7 +10,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
-from cdcml.policies.stack import Pending, any_known, name_is, of_type, output, sole
+from cdcml.policies.stack import Pending, StackIndex, any_known, name_is, output
 from cdcml.policies.vocabulary import as_number, as_str, one_of
 
 __all__ = ["PG_LOG_PARAMETERS", "observability_enable_database_auditing"]
@@ -34,21 +34,22 @@ def _validate(args: Any, report_violation: Any) -> None:
     minimum = as_number(args.get_config().get("minRetentionDays", 90))
     minimum = 90.0 if minimum is None else minimum
     pending = Pending()
-    servers = of_type(args.resources, T.SQL_SERVER)
-    policies = of_type(args.resources, T.SQL_AUDITING, T.SQL_EXTENDED_AUDITING)
+    index = StackIndex(args.resources)
+    servers = index.of_type(T.SQL_SERVER)
+    policies = index.of_type(T.SQL_AUDITING, T.SQL_EXTENDED_AUDITING)
     for server in servers:
         with pending.item():
-            mine = [p for p in policies if sole(p, "serverName", servers) is server]
+            mine = policies.under(server, "serverName", servers)
             if not any_known(mine, lambda p: _audits(p, minimum)):
                 report_violation(
                     f"The SQL server has no enabled auditing policy (with at least {minimum:g} days of retention when "
                     "it audits to storage), so reads of the CDC source are not recorded.",
                     server.urn,
                 )
-    pg_servers = of_type(args.resources, T.PG_SERVER)
-    configurations = of_type(args.resources, T.PG_CONFIGURATION)
+    pg_servers = index.of_type(T.PG_SERVER)
+    configurations = index.of_type(T.PG_CONFIGURATION)
     for server in pg_servers:
-        mine = [c for c in configurations if sole(c, "serverName", pg_servers) is server]
+        mine = configurations.under(server, "serverName", pg_servers)
         for parameter in PG_LOG_PARAMETERS:
             with pending.item():
                 if not any_known(mine, partial(_sets_on, parameter)):

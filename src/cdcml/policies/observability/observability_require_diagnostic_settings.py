@@ -3,6 +3,7 @@ diagnostic setting with at least one enabled log category and a destination."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -10,7 +11,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
-from cdcml.policies.stack import Pending, any_known, depends_on, named, of_type, output, settled
+from cdcml.policies.stack import Designations, Memo, Pending, Resources, StackIndex, depends_on, named, output, settled
 from cdcml.policies.vocabulary import arm_top, as_bool, get, listed, present
 
 __all__ = ["LOGGED_TYPES", "observability_require_diagnostic_settings"]
@@ -26,7 +27,7 @@ LOGGED_TYPES = (
 )
 
 
-def targets_of(setting: Any, resources: list[Any]) -> list[Any]:
+def targets_of(setting: Any, resources: Sequence[Any]) -> list[Any]:
     """The resources a diagnostic setting's ``resourceUri`` designates (a storage account
     also through its ``blobServices/default``)."""
     deps = [d for d in depends_on(setting, "resourceUri", *LOGGED_TYPES) if d in resources]
@@ -36,6 +37,8 @@ def targets_of(setting: Any, resources: list[Any]) -> list[Any]:
     if top is None:
         return []
     arm_type, name = top
+    if isinstance(resources, Resources):
+        return named(name, resources.of_arm_type(arm_type))
     return named(name, [r for r in resources if T.ARM_TYPES.get(r.resource_type) == arm_type])
 
 
@@ -48,17 +51,17 @@ def effective(setting: Any) -> bool:
     return enabled and any(present(props, key) for key in keys)
 
 
-def _logs(resource: Any, resources: list[Any], setting: Any) -> bool:
-    return resource in targets_of(setting, resources) and effective(setting)
-
-
 def _validate(args: Any, report_violation: Any) -> None:
     pending = Pending()
-    resources = of_type(args.resources, *LOGGED_TYPES)
-    settings = of_type(args.resources, T.DIAGNOSTIC_SETTING)
+    index = StackIndex(args.resources)
+    resources = index.of_type(*LOGGED_TYPES)
+    settings = Designations(index.of_type(T.DIAGNOSTIC_SETTING), partial(targets_of, resources=resources))
+    logs = Memo(effective)
     for resource in resources:
         with pending.item():
-            if not any_known(settings, partial(_logs, resource, resources)):
+            # Is some setting designating the resource effective? (A setting whose target is
+            # unknown may designate it.)
+            if not settings.any_known(resource, logs):
                 report_violation(
                     "The resource has no diagnostic setting with an enabled log category and a destination, so "
                     "failed CDC runs, denied requests and data access leave no trace.",

@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
-from cdcml.policies.stack import Pending, of_type, output, refers_to
+from cdcml.policies.stack import Pending, StackIndex, output, refers_to
 from cdcml.policies.vocabulary import MISSING, as_bool, as_str, get, listed, one_of
 
 __all__ = ["protection_configure_capture_destination"]
@@ -17,8 +17,9 @@ __all__ = ["protection_configure_capture_destination"]
 
 def _validate(args: Any, report_violation: Any) -> None:
     pending = Pending()
-    accounts = of_type(args.resources, T.STORAGE_ACCOUNT)
-    for hub in of_type(args.resources, T.EVENT_HUB):
+    index = StackIndex(args.resources)
+    accounts = index.of_type(T.STORAGE_ACCOUNT)
+    for hub in index.of_type(T.EVENT_HUB):
         with pending.item():
             capture = output(hub, "captureDescription")
             if as_bool(get(capture, "enabled")) is not True:

@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
-from cdcml.policies.stack import Pending, of_type, output, sole
+from cdcml.policies.stack import Pending, StackIndex, output, sole
 from cdcml.policies.vocabulary import as_bool, as_number, as_str, one_of
 
 __all__ = ["TIER_MAX_RETENTION_HOURS", "protection_enforce_eventhub_retention", "retention_hours"]
@@ -34,8 +34,9 @@ def _validate(args: Any, report_violation: Any) -> None:
     floor = 24.0 if floor is None else floor
     allow_compaction = as_bool(config.get("allowCompaction")) is True
     pending = Pending()
-    namespaces = of_type(args.resources, T.EH_NAMESPACE)
-    for hub in of_type(args.resources, T.EVENT_HUB):
+    index = StackIndex(args.resources)
+    namespaces = index.of_type(T.EH_NAMESPACE)
+    for hub in index.of_type(T.EVENT_HUB):
         with pending.item():
             hours = retention_hours(hub)
             if hours < floor:
