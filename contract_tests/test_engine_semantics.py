@@ -68,6 +68,22 @@ def test_stack_policies_see_outputs_with_linked_parents_and_dependencies(preview
     assert "other: parent=grp deps=[] pdeps={} out=float:1.0" in one(preview_findings, "stack-links", OTHER_URN).message
 
 
+def test_each_policy_gets_its_own_props_and_the_sdk_types(preview_findings):
+    """A policy that writes into (or replaces) its props changes nothing the next policy
+    sees, and props are the SDK's own proxies on the SDK's argument class."""
+    assert one(preview_findings, "mutates-props", T1_URN).message.endswith("after-assignment={'replaced': True}")
+    msg = one(preview_findings, "sees-own-props", T1_URN).message
+    assert "count=float:32.0 nested-mutated=False replaced=False" in msg
+    assert "props=_DictProxy nested=_DictProxy sdk-args=True" in msg
+
+
+def test_stack_policies_get_their_own_resource_objects(preview_findings):
+    """stack-mutates runs first and unlinks and rewrites everything; stack-links (asserted
+    above) still sees the parents, dependencies and outputs."""
+    assert one(preview_findings, "stack-mutates", "").message.endswith("sdk-resources=True")
+    assert "out=float:7.0" in one(preview_findings, "stack-links", T1_URN).message
+
+
 def test_unknown_output_in_a_stack_policy_is_advisory_and_about_the_stack(preview_findings):
     f = one(preview_findings, "stack-unknown", "", FindingKind.UNKNOWN)
     assert f.enforcement_level is EnforcementLevel.ADVISORY and f.policy_type == "stack"

@@ -5,6 +5,8 @@ from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
     PolicyPack,
+    PolicyResource,
+    ResourceValidationArgs,
     ResourceValidationPolicy,
     Severity,
     StackValidationPolicy,
@@ -65,6 +67,39 @@ def never(args, report_violation):
 async def async_check(args, report_violation):
     if args.resource_type == THING and args.props.get("count", 0) > 30:
         report_violation("count above 30 (async)")
+
+
+def mutates_props(args, report_violation):
+    """Writes into its props (top level and nested) and then replaces them."""
+    if args.resource_type != THING or "nested" not in args.props:
+        return
+    args.props["count"] = -1
+    args.props["nested"]["mutated"] = True
+    args.props = {"replaced": True}
+    report_violation(f"after-assignment={dict(args.props)}")
+
+
+def sees_own_props(args, report_violation):
+    """Runs after mutates-props: sees untouched props, as the SDK's own proxy types."""
+    if args.resource_type != THING or "nested" not in args.props:
+        return
+    props = args.props
+    report_violation(
+        f"count={describe(props.get('count'))} nested-mutated={'mutated' in props['nested']} "
+        f"replaced={'replaced' in props} props={type(props).__name__} nested={type(props['nested']).__name__} "
+        f"sdk-args={isinstance(args, ResourceValidationArgs)}"
+    )
+
+
+def stack_mutates(args, report_violation):
+    """Runs before stack-links: rewires and rewrites every resource it is given."""
+    report_violation(f"sdk-resources={all(isinstance(r, PolicyResource) for r in args.resources)}")
+    for r in args.resources:
+        r.parent = None
+        r.dependencies.clear()
+        r.property_dependencies.clear()
+        if r.resource_type == THING:
+            r.props["out"] = "rewritten"
 
 
 def stack_links(args, report_violation):
@@ -147,6 +182,24 @@ PolicyPack(
             name="never", description="Disabled.", validate=never, enforcement_level=EnforcementLevel.DISABLED
         ),
         ResourceValidationPolicy(name="async-check", description="An async validation.", validate=async_check),
+        ResourceValidationPolicy(
+            name="mutates-props",
+            description="Mutates its props.",
+            validate=mutates_props,
+            enforcement_level=EnforcementLevel.ADVISORY,
+        ),
+        ResourceValidationPolicy(
+            name="sees-own-props",
+            description="Reports props after another policy mutated its own.",
+            validate=sees_own_props,
+            enforcement_level=EnforcementLevel.ADVISORY,
+        ),
+        StackValidationPolicy(
+            name="stack-mutates",
+            description="Mutates the resources it is given.",
+            validate=stack_mutates,
+            enforcement_level=EnforcementLevel.ADVISORY,
+        ),
         StackValidationPolicy(
             name="stack-links",
             description="Reports links between resources.",

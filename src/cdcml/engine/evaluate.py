@@ -13,7 +13,10 @@ protobuf ``Struct`` (so numbers are floats), then through the SDK's own
 plaintext, unknowns raise ``UnknownValueError`` on access, which becomes the advisory
 "can't run policy … during preview" diagnostic. Unlike the SDK's servicer, each resource
 is converted once, not once per policy; each policy still gets its own proxy (a copy), so
-a policy that mutates its ``props`` can't affect the next one.
+a policy that mutates its ``props`` can't affect the next one. That proxy is built when the
+policy first reads ``props`` (see :func:`_lazy_classes`) rather than before ``validate``:
+the same object, but a policy that looks only at ``resource_type`` (most of a large stack,
+for a type-filtered stack policy) costs nothing for the resources it skips.
 
 A violation's message is ``description + "\\n" + message``; ``remediate`` is reported as
 ``mandatory`` by Analyze and AnalyzeStack. Remediations are reported and never written
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from inspect import isawaitable
@@ -85,6 +89,44 @@ class _PackRun:
         if policy.enforcement_level is not None:
             return EnforcementLevel(policy.enforcement_level.value)
         return self.pack.enforcement_level
+
+
+@functools.cache
+def _lazy_classes(sdk: Any) -> tuple[type[Any], type[Any]]:
+    """Subclasses of the SDK's ``ResourceValidationArgs`` and ``PolicyResource`` whose
+    ``props`` is ``unknown_checking_proxy(deserialized)``, built on the first read of
+    ``props`` instead of before ``validate`` runs. A policy sees the object the SDK's
+    servicer would have given it (same proxy types, same copy, same unknown checks);
+    assigning ``props`` works as on the SDK class. Create with ``props=None``, then
+    ``_cdcml_defer(deserialized)``. *sdk* is the ``pulumi_policy.policy`` module in use."""
+    from pulumi_policy.proxy import unknown_checking_proxy
+
+    class LazyProps:
+        def _cdcml_defer(self, deserialized: dict[str, Any]) -> None:
+            d = self.__dict__
+            d.pop("_cdcml_props", None)
+            d["_cdcml_source"] = deserialized
+
+        @property
+        def props(self) -> Any:
+            d = self.__dict__
+            if "_cdcml_props" not in d:
+                d["_cdcml_props"] = unknown_checking_proxy(d.pop("_cdcml_source"))
+            return d["_cdcml_props"]
+
+        @props.setter
+        def props(self, value: Any) -> None:
+            d = self.__dict__
+            d.pop("_cdcml_source", None)
+            d["_cdcml_props"] = value
+
+    class ResourceValidationArgs(LazyProps, sdk.ResourceValidationArgs):  # type: ignore[misc]
+        __doc__ = sdk.ResourceValidationArgs.__doc__
+
+    class PolicyResource(LazyProps, sdk.PolicyResource):  # type: ignore[misc]
+        __doc__ = sdk.PolicyResource.__doc__
+
+    return ResourceValidationArgs, PolicyResource
 
 
 def _severity(policy: Any) -> Severity:
@@ -367,9 +409,10 @@ class _Evaluator:
     def _analyze(
         self, run: _PackRun, r: Resource, deserialized: dict[str, Any], opts: Any, provider: Any, ran: list[str]
     ) -> None:
-        from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+        from pulumi_policy.proxy import UnknownValueError
 
         sdk = self.sdk
+        lazy_args = _lazy_classes(sdk)[0]
         for policy in run.pack.policies:
             level = run.level(policy)
             if level is EnforcementLevel.DISABLED or not isinstance(policy, sdk.ResourceValidationPolicy):
@@ -381,9 +424,9 @@ class _Evaluator:
                 level = EnforcementLevel.MANDATORY
             ran.append(f"{run.pack.name}/{policy.name}")
             report = self._reporter(run, policy, level, r, "resource")
-            args = sdk.ResourceValidationArgs(
+            args = lazy_args(
                 r.type,
-                unknown_checking_proxy(deserialized),
+                None,
                 r.urn,
                 r.name,
                 opts,
@@ -391,6 +434,7 @@ class _Evaluator:
                 run.config.properties(policy.name),
                 self.stack_tags,
             )
+            args._cdcml_defer(deserialized)
             try:
                 _run(policy.validate(args, report))
             except UnknownValueError as e:
@@ -436,9 +480,10 @@ class _Evaluator:
 
     def _stack(self, live: list[Resource]) -> list[str]:
         from pulumi_policy.deserialize import deserialize_properties
-        from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+        from pulumi_policy.proxy import UnknownValueError
 
         sdk = self.sdk
+        lazy_resource = _lazy_classes(sdk)[1]
         stack_policies = [
             (run, p)
             for run in self.runs
@@ -460,9 +505,8 @@ class _Evaluator:
             links: list[tuple[Any, Resource]] = []
             resources = []
             for r, props, opts, provider in converted:
-                obj = sdk.PolicyResource(
-                    r.type, unknown_checking_proxy(props), r.urn, r.name, opts, provider, None, [], {}
-                )
+                obj = lazy_resource(r.type, None, r.urn, r.name, opts, provider, None, [], {})
+                obj._cdcml_defer(props)
                 objects[r.urn] = obj
                 links.append((obj, r))
                 resources.append(obj)
