@@ -167,6 +167,10 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
         {"sources": [{"name": "orders", "tables": ["orders"]}]},
         "cdcml:sources[0].tables[0] must be a schema-qualified",
     ),
+    "null_table": (
+        {"sources": [{"name": "orders", "tables": [None]}]},
+        "cdcml:sources[0].tables[0] must be a schema-qualified",
+    ),
     "every_minute": (
         {"sources": [{"name": "orders", "tables": ["dbo.a"], "latencyMinutes": 1}]},
         "cdcml:sources[0].latencyMinutes must be an integer from 15 to 120",

@@ -43,6 +43,10 @@ LOCATION = re.compile(r"^[a-z][a-z0-9]{2,29}$")
 # ARM rejects these characters in tag names; values are free text up to 256 characters.
 _TAG_NAME = re.compile(r"^[^<>%&\\?/]{1,512}$")
 
+_FIELD: Any = object()
+"""Default of :func:`check_pattern`'s *value*: check the field itself (an item of a list
+may be ``None``, which must be reported, not read as "no value given")."""
+
 
 class ArgsError(ValueError):
     """A component Args value is out of range. ``field`` is the dataclass field (a dotted
@@ -99,8 +103,10 @@ def check_int(obj: object, field: str, low: int, high: int, value: Any = None, *
     return value
 
 
-def check_pattern(obj: object, field: str, pattern: re.Pattern[str], allowed: str, value: Any = None) -> str:
-    value = getattr(obj, field) if value is None else value
+def check_pattern(obj: object, field: str, pattern: re.Pattern[str], allowed: str, value: Any = _FIELD) -> str:
+    """The field (or *value*, an item of a list field named ``field``) as a string that
+    matches *pattern*."""
+    value = getattr(obj, field) if value is _FIELD else value
     if not isinstance(value, str) or not pattern.fullmatch(value):
         raise ArgsError(_owner(obj), field, allowed, value)
     return value
