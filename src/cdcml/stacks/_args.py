@@ -76,15 +76,16 @@ def _set(obj: object, field: str, value: Any) -> None:
     object.__setattr__(obj, field, value)
 
 
-def check_enum(obj: object, field: str, enum: type[E], value: Any = None) -> E:
-    """The field as a member of *enum* (a plain string is converted)."""
-    value = getattr(obj, field) if value is None else value
+def check_enum(obj: object, field: str, enum: type[E]) -> E:
+    """The field as a member of *enum*; a plain string is converted and stored back on *obj*."""
+    value = getattr(obj, field)
     if isinstance(value, enum):
         return value
     try:
         member = enum(value)
     except ValueError:
         raise ArgsError(_owner(obj), field, f"one of {names(m.value for m in enum)}", value) from None
+    _set(obj, field, member)
     return member
 
 
@@ -95,11 +96,11 @@ def check_bool(obj: object, field: str) -> bool:
     return value
 
 
-def check_int(obj: object, field: str, low: int, high: int, value: Any = None, *, label: str | None = None) -> int:
+def check_int(obj: object, field: str, low: int, high: int) -> int:
     """An integer in ``low..high`` (inclusive); booleans are not integers here."""
-    value = getattr(obj, field) if value is None else value
+    value = getattr(obj, field)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ArgsError(_owner(obj), label or field, f"an integer from {low} to {high}", value)
+        raise ArgsError(_owner(obj), field, f"an integer from {low} to {high}", value)
     return value
 
 

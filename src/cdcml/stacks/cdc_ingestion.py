@@ -98,7 +98,7 @@ class CdcFeed:
         folders = [target_folder("cdc", t) for t in tables]
         if len(set(folders)) != len(folders):
             raise ArgsError(type(self).__name__, "tables", "tables whose lowercase names differ", tables)
-        object.__setattr__(self, "format", check_enum(self, "format", TargetFormat))
+        check_enum(self, "format", TargetFormat)
         check_int(self, "latency_minutes", *LATENCY_MINUTES)
 
     @property
@@ -180,7 +180,7 @@ class CdcTarget:
         check_pattern(self, "account", STORAGE_ACCOUNT, "a storage account name: 3 to 24 lowercase letters or digits")
         check_pattern(self, "filesystem", CONTAINER, "a container name: 3 to 63 lowercase letters, digits or '-'")
         check_pattern(self, "folder", TARGET_FOLDER, "a relative folder path such as cdc/dbo/orders")
-        object.__setattr__(self, "format", check_enum(self, "format", TargetFormat))
+        check_enum(self, "format", TargetFormat)
         check_pattern(self, "factory", FACTORY, "a Data Factory name")
         check_pattern(self, "change_data_capture", ADF_ENTITY, "a Data Factory entity name (letters, digits, '_')")
 

@@ -126,10 +126,10 @@ class CdcSourceArgs:
             self, "admin_login", ADMIN_LOGIN, "the Entra admin's display name (1 to 128 characters, no quotes)"
         )
         check_pattern(self, "admin_object_id", GUID, "the Entra object id (a GUID) of the admin")
-        object.__setattr__(self, "admin_principal_type", check_enum(self, "admin_principal_type", AdminPrincipalType))
-        object.__setattr__(self, "sku", check_enum(self, "sku", SqlSku))
+        check_enum(self, "admin_principal_type", AdminPrincipalType)
+        check_enum(self, "sku", SqlSku)
         check_bool(self, "public_network_access")
-        object.__setattr__(self, "backup_redundancy", check_enum(self, "backup_redundancy", BackupRedundancy))
+        check_enum(self, "backup_redundancy", BackupRedundancy)
         check_location(self)
         check_tags(self)
 

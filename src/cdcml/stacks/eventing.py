@@ -109,7 +109,7 @@ class MlConsumer:
 
     def __post_init__(self) -> None:
         check_pattern(self, "name", CONSUMER, "3 to 50 lowercase letters, digits or '-', starting with a letter")
-        object.__setattr__(self, "purpose", check_enum(self, "purpose", ConsumerPurpose))
+        check_enum(self, "purpose", ConsumerPurpose)
 
 
 def consumer_metadata(workspace: str, consumer: MlConsumer) -> str:
@@ -141,7 +141,6 @@ class EventingArgs:
     def __post_init__(self) -> None:
         owner = type(self).__name__
         sku = check_enum(self, "sku", EventHubsSku)
-        object.__setattr__(self, "sku", sku)
         limits = TIER_LIMITS[sku]
         if sku is EventHubsSku.BASIC and self.consumers:
             raise ArgsError(

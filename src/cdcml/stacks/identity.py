@@ -50,9 +50,9 @@ class RoleGrant:
     target: str
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "principal", check_enum(self, "principal", Principal))
-        object.__setattr__(self, "role", check_enum(self, "role", DataRole))
-        object.__setattr__(self, "scope", check_enum(self, "scope", GrantScope))
+        check_enum(self, "principal", Principal)
+        check_enum(self, "role", DataRole)
+        check_enum(self, "scope", GrantScope)
         check_pattern(self, "target", TARGET, "a container or event hub name")
         allowed = LEAST_PRIVILEGE.get((self.principal, self.scope))
         if allowed is None:

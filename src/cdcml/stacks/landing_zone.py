@@ -84,7 +84,7 @@ class LandingZoneArgs:
             )
             if name == CAPTURE_CONTAINER or name in containers[:i]:
                 raise ArgsError(type(self).__name__, f"containers[{i}]", f"unique and not {CAPTURE_CONTAINER!r}", name)
-        object.__setattr__(self, "sku", check_enum(self, "sku", LandingSku))
+        check_enum(self, "sku", LandingSku)
         check_pattern(self, "cdc_folder", FOLDER, "a folder name: lowercase letters, digits, '_' or '-'")
         check_int(self, "soft_delete_days", 1, 365)
         check_int(self, "cool_after_days", 1, 3650)

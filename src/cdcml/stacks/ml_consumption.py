@@ -86,7 +86,7 @@ class MlConsumptionArgs:
         check_location(self)
         check_bool(self, "public_network_access")
         check_bool(self, "managed_network")
-        object.__setattr__(self, "storage_sku", check_enum(self, "storage_sku", LandingSku))
+        check_enum(self, "storage_sku", LandingSku)
         check_int(self, "key_vault_retention_days", 7, 90)
         check_bool(self, "legacy_datasets")
         check_tags(self)
