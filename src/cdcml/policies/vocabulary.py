@@ -23,6 +23,7 @@ __all__ = [
     "as_bool",
     "as_number",
     "as_str",
+    "config_number",
     "dsl_properties",
     "entries",
     "environment",
@@ -288,6 +289,14 @@ def tag(props: Any, key: str) -> str | None:
     """The value of tag *key* (case-insensitive), stripped, or ``None`` when absent or empty."""
     value = tags_of(props).get(key.casefold())
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def config_number(config: Mapping[str, Any], key: str, default: float) -> float:
+    """The number policy config *key* holds. The engine fills in the schema's default and
+    validates the config before a policy runs; *default* (the schema's) stands in when a
+    policy runs without the engine's config."""
+    value = as_number(config.get(key, default))
+    return float(default) if value is None else value
 
 
 ENVIRONMENTS = ("dev", "test", "prod")

@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import MISSING, as_number, as_str, get, resource_types, shown
+from cdcml.policies.vocabulary import MISSING, as_number, as_str, config_number, get, resource_types, shown
 
 __all__ = ["FREQUENCIES", "cdc_enforce_recurrence_bounds", "format_minutes", "latency_minutes"]
 
@@ -41,10 +41,8 @@ def format_minutes(minutes: float) -> str:
 @resource_types(T.CHANGE_DATA_CAPTURE)
 def _validate(args: Any, report_violation: Any) -> None:
     config = args.get_config()
-    low = as_number(config.get("minLatencyMinutes", 15))
-    high = as_number(config.get("maxLatencyMinutes", 120))
-    low = 15.0 if low is None else low
-    high = 120.0 if high is None else high
+    low = config_number(config, "minLatencyMinutes", 15)
+    high = config_number(config, "maxLatencyMinutes", 120)
     mode = as_str(get(args.props, "policy.mode"))
     recurrence = get(args.props, "policy.recurrence")
     if recurrence is MISSING:

@@ -10,7 +10,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailResourcePolicy, mcsb
 from cdcml.policies.cdc.cdc_enforce_recurrence_bounds import format_minutes
-from cdcml.policies.vocabulary import MISSING, as_bool, as_number, get, one_of, resource_types
+from cdcml.policies.vocabulary import MISSING, as_bool, as_number, config_number, get, one_of, resource_types
 
 __all__ = ["cdc_enforce_trigger_cadence"]
 
@@ -28,8 +28,7 @@ def _minutes(frequency: Any, interval: Any) -> float | None:
 @resource_types(T.TRIGGER)
 def _validate(args: Any, report_violation: Any) -> None:
     config = args.get_config()
-    floor = as_number(config.get("minLatencyMinutes", 15))
-    floor = 15.0 if floor is None else floor
+    floor = config_number(config, "minLatencyMinutes", 15)
     require_retry = as_bool(config.get("requireRetry", True)) is not False
     kind = get(args.props, "properties.type")
     if one_of(kind, ("TumblingWindowTrigger",)):

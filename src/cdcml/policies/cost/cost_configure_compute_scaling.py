@@ -13,6 +13,7 @@ from cdcml.policies.vocabulary import (
     ENVIRONMENT_SCHEMA,
     MISSING,
     as_number,
+    config_number,
     environment,
     get,
     iso_minutes,
@@ -29,12 +30,12 @@ def _check_cluster(inner: Any, config: Any, env: str, report_violation: Any) -> 
     if low is not None and low != 0:
         report_violation(f"scaleSettings.minNodeCount is {low:g}; a cluster that can't scale to zero bills idle nodes.")
     high = as_number(get(inner, "scaleSettings.maxNodeCount"))
-    cap = as_number(config.get("maxNodes", 10))
-    if high is not None and cap is not None and high > cap:
+    cap = config_number(config, "maxNodes", 10)
+    if high is not None and high > cap:
         report_violation(f"scaleSettings.maxNodeCount is {high:g}; the cap is {cap:g} nodes.")
     idle = iso_minutes(get(inner, "scaleSettings.nodeIdleTimeBeforeScaleDown"))
-    max_idle = as_number(config.get("maxIdleMinutes", 30))
-    if idle is not None and max_idle is not None and idle > max_idle:
+    max_idle = config_number(config, "maxIdleMinutes", 30)
+    if idle is not None and idle > max_idle:
         report_violation(
             f"scaleSettings.nodeIdleTimeBeforeScaleDown is {idle:g} minutes; scale down within {max_idle:g} minutes."
         )

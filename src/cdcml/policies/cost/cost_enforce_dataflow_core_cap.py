@@ -9,7 +9,17 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import MISSING, as_number, get, listed, one_of, resource_types, shown, str_list
+from cdcml.policies.vocabulary import (
+    MISSING,
+    as_number,
+    config_number,
+    get,
+    listed,
+    one_of,
+    resource_types,
+    shown,
+    str_list,
+)
 
 __all__ = ["cost_enforce_dataflow_core_cap"]
 
@@ -19,8 +29,7 @@ COMPUTE_TYPES = ("General", "MemoryOptimized", "ComputeOptimized")
 @resource_types(T.INTEGRATION_RUNTIME, T.PIPELINE)
 def _validate(args: Any, report_violation: Any) -> None:
     config = args.get_config()
-    cap = as_number(config.get("maxDataFlowCores", 32))
-    cap = 32.0 if cap is None else cap
+    cap = config_number(config, "maxDataFlowCores", 32)
     allowed = str_list(config.get("allowedComputeTypes")) or ["General", "MemoryOptimized"]
     if args.resource_type == T.PIPELINE:
         for i, activity in enumerate(listed(get(args.props, "activities"))):
@@ -37,8 +46,8 @@ def _validate(args: Any, report_violation: Any) -> None:
     if cores is not None and cores > cap:
         report_violation(f"dataFlowProperties.coreCount is {cores:g}; the cap is {cap:g} cores.")
     ttl = as_number(get(flow, "timeToLive"))
-    max_ttl = as_number(config.get("maxTimeToLiveMinutes", 30))
-    if ttl is not None and max_ttl is not None and ttl > max_ttl:
+    max_ttl = config_number(config, "maxTimeToLiveMinutes", 30)
+    if ttl is not None and ttl > max_ttl:
         report_violation(
             f"dataFlowProperties.timeToLive is {ttl:g} minutes; an idle cluster is billed up to {max_ttl:g} minutes."
         )

@@ -10,7 +10,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.stack import Pending, StackIndex, output, sole
-from cdcml.policies.vocabulary import as_bool, as_number, as_str
+from cdcml.policies.vocabulary import as_bool, as_number, as_str, config_number
 
 __all__ = ["TIER_LIMITS", "cost_enforce_eventhub_sizing"]
 
@@ -50,8 +50,7 @@ def _check_namespace(ns: Any, cap: float, report_violation: Any) -> None:
 
 
 def _validate(args: Any, report_violation: Any) -> None:
-    cap = as_number(args.get_config().get("maxCapacity", 8))
-    cap = 8.0 if cap is None else cap
+    cap = config_number(args.get_config(), "maxCapacity", 8)
     pending = Pending()
     index = StackIndex(args.resources)
     namespaces = index.of_type(T.EH_NAMESPACE)

@@ -8,7 +8,17 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import MISSING, as_bool, as_number, get, listed, one_of, resource_types, shown
+from cdcml.policies.vocabulary import (
+    MISSING,
+    as_bool,
+    as_number,
+    config_number,
+    get,
+    listed,
+    one_of,
+    resource_types,
+    shown,
+)
 
 __all__ = ["encryption_configure_key_rotation"]
 
@@ -28,7 +38,7 @@ def _validate(args: Any, report_violation: Any) -> None:
         )
     kty = get(props, "properties.kty")
     size = as_number(get(props, "properties.keySize"))
-    minimum = as_number(config.get("minRsaKeySize", 2048)) or 2048.0
+    minimum = config_number(config, "minRsaKeySize", 2048)
     if one_of(kty, ("RSA", "RSA-HSM")) and size is not None and size < minimum:
         report_violation(f"properties.keySize is {size:g}; RSA keys need at least {minimum:g} bits.")
     if as_bool(config.get("requireHsm")) is True and not one_of(kty, ("RSA-HSM", "EC-HSM")):

@@ -9,7 +9,17 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import as_bool, as_number, as_str, get, one_of, present, resource_types, str_list
+from cdcml.policies.vocabulary import (
+    as_bool,
+    as_number,
+    as_str,
+    config_number,
+    get,
+    one_of,
+    present,
+    resource_types,
+    str_list,
+)
 
 __all__ = ["observability_configure_log_destination"]
 
@@ -19,8 +29,7 @@ def _validate(args: Any, report_violation: Any) -> None:
     config = args.get_config()
     if args.resource_type == T.LOG_ANALYTICS:
         days = as_number(get(args.props, "retentionInDays"))
-        minimum = as_number(config.get("minRetentionDays", 90))
-        minimum = 90.0 if minimum is None else minimum
+        minimum = config_number(config, "minRetentionDays", 90)
         if (days if days is not None else 30.0) < minimum:
             shown_days = "the default 30" if days is None else f"{days:g}"
             report_violation(

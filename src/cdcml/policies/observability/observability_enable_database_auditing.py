@@ -11,7 +11,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.stack import Pending, StackIndex, any_known, name_is, output
-from cdcml.policies.vocabulary import as_number, as_str, one_of
+from cdcml.policies.vocabulary import as_number, as_str, config_number, one_of
 
 __all__ = ["PG_LOG_PARAMETERS", "observability_enable_database_auditing"]
 
@@ -31,8 +31,7 @@ def _sets_on(parameter: str, configuration: Any) -> bool:
 
 
 def _validate(args: Any, report_violation: Any) -> None:
-    minimum = as_number(args.get_config().get("minRetentionDays", 90))
-    minimum = 90.0 if minimum is None else minimum
+    minimum = config_number(args.get_config(), "minRetentionDays", 90)
     pending = Pending()
     index = StackIndex(args.resources)
     servers = index.of_type(T.SQL_SERVER)

@@ -13,6 +13,7 @@ from cdcml.policies.vocabulary import (
     ENVIRONMENT_SCHEMA,
     MISSING,
     as_number,
+    config_number,
     environment,
     get,
     one_of,
@@ -33,8 +34,7 @@ def _validate(args: Any, report_violation: Any) -> None:
     env = environment(config)
     if args.resource_type == T.PG_SERVER:
         days = as_number(get(args.props, "backup.backupRetentionDays"))
-        minimum = as_number(config.get("minBackupRetentionDays", 7))
-        minimum = 7.0 if minimum is None else minimum
+        minimum = config_number(config, "minBackupRetentionDays", 7)
         if (days if days is not None else 7.0) < minimum:
             report_violation(f"backup.backupRetentionDays is {shown(days)}; keep backups at least {minimum:g} days.")
         if env == "prod" and not one_of(get(args.props, "backup.geoRedundantBackup"), ("Enabled",)):

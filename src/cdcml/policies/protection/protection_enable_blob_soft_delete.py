@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import as_bool, as_number, get, resource_types
+from cdcml.policies.vocabulary import as_bool, as_number, config_number, get, resource_types
 
 __all__ = ["protection_enable_blob_soft_delete"]
 
@@ -17,8 +17,7 @@ __all__ = ["protection_enable_blob_soft_delete"]
 @resource_types(T.BLOB_SERVICE)
 def _validate(args: Any, report_violation: Any) -> None:
     config = args.get_config()
-    minimum = as_number(config.get("minRetentionDays", 7))
-    minimum = 7.0 if minimum is None else minimum
+    minimum = config_number(config, "minRetentionDays", 7)
     for key, what in (("deleteRetentionPolicy", "blobs"), ("containerDeleteRetentionPolicy", "containers")):
         enabled = as_bool(get(args.props, f"{key}.enabled")) is True
         days = as_number(get(args.props, f"{key}.days"))

@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import as_bool, as_number, get, resource_types
+from cdcml.policies.vocabulary import as_bool, as_number, config_number, get, resource_types
 
 __all__ = ["protection_enable_keyvault_purge_protection"]
 
@@ -28,8 +28,8 @@ def _validate(args: Any, report_violation: Any) -> None:
             "fails or drifts."
         )
     days = as_number(get(props, "properties.softDeleteRetentionInDays"))
-    minimum = as_number(args.get_config().get("minSoftDeleteRetentionDays", 7))
-    if days is not None and minimum is not None and days < minimum:
+    minimum = config_number(args.get_config(), "minSoftDeleteRetentionDays", 7)
+    if days is not None and days < minimum:
         report_violation(
             f"properties.softDeleteRetentionInDays is {days:g}; keep deleted objects at least {minimum:g} days."
         )

@@ -10,7 +10,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.stack import Pending, StackIndex, output, sole
-from cdcml.policies.vocabulary import as_bool, as_number, as_str, one_of
+from cdcml.policies.vocabulary import as_bool, as_number, as_str, config_number, one_of
 
 __all__ = ["TIER_MAX_RETENTION_HOURS", "protection_enforce_eventhub_retention", "retention_hours"]
 
@@ -30,8 +30,7 @@ def retention_hours(hub: Any) -> float:
 
 def _validate(args: Any, report_violation: Any) -> None:
     config = args.get_config()
-    floor = as_number(config.get("minReplayHours", 24))
-    floor = 24.0 if floor is None else floor
+    floor = config_number(config, "minReplayHours", 24)
     allow_compaction = as_bool(config.get("allowCompaction")) is True
     pending = Pending()
     index = StackIndex(args.resources)
