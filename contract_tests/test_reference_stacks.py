@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
+from tests.fixtures.cli import cli, one_line_error
 
 from cdcml.engine.capture import capture
 from cdcml.engine.project import load_project, load_stack_config
@@ -551,11 +552,6 @@ def test_a_bad_config_value_exits_2_with_one_line_naming_the_key(
 ) -> None:
     """`cdcml preview --stack dev --config <key>=<bad>` exits 2 and prints one line that
     names the key (no traceback)."""
-    from cdcml.cli import run
-
-    code = run(["preview", str(ROOT), "--stack", "dev", "--config", f"{key}={value}"])
-    err = capsys.readouterr().err.strip()
-    assert code == 2
-    assert len(err.splitlines()) == 1, err
-    assert err.startswith("cdcml: error: ")
-    assert named in err
+    code, out, err = cli(capsys, "preview", str(ROOT), "--stack", "dev", "--config", f"{key}={value}")
+    assert code == 2 and out == ""
+    assert named in one_line_error(err)

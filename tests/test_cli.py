@@ -12,24 +12,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from cdcml.cli import run
 from cdcml.report import REPORT_SCHEMA
+from tests.fixtures.cli import cli, one_line_error
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = ROOT / "policies" / "cdc-ml-guardrails"
-
-
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line_error(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("cdcml: error: ") and "Traceback" not in err
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from cdcml.cli import run
 from cdcml.engine.audit import analyze_backend
 from cdcml.engine.backends import Backend, FileStore, open_backend, open_store, parse_stack_ref
 from cdcml.errors import BackendError
 from cdcml.report import REPORT_SCHEMA
+from tests.fixtures.cli import assert_verdicts, cli, lock_note, one_line_error
 from tests.fixtures.state.builders import (
     AUDIT_PACK,
     EXPECTED_LEGACY_MANDATORY,
@@ -48,19 +48,6 @@ def snapshot(root: Path) -> dict[str, tuple[int, int, str]]:
                 hashlib.sha256(p.read_bytes()).hexdigest(),
             )
     return out
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line_error(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("cdcml: error: ") and "Traceback" not in err
-    return lines[0]
 
 
 # --------------------------------------------------------------------------- layout
@@ -222,11 +209,10 @@ def test_analyze_all_stacks_of_a_project_layout_backend(project_backend, capsys)
     )
     assert code == 1, err
     lines = out.splitlines()
-    for name, mandatory in EXPECTED_MANDATORY.items():
-        (line,) = [line for line in lines if line.startswith(name)]
-        assert f"{mandatory} mandatory" in line
-        assert line.endswith("FAIL" if mandatory else "PASS")
-    assert any("update in progress: locked by alice@build-7 (pid 4242)" in line for line in lines)
+    assert_verdicts(out, EXPECTED_MANDATORY)
+    assert lock_note(out, "organization/analytics/qa").startswith(
+        "update in progress: locked by alice@build-7 (pid 4242)"
+    )
     assert "5 stacks (1 with an update in progress)" in out and "2 mandatory" in lines[-1] and "FAIL" in lines[-1]
     assert snapshot(project_backend) == before
 
@@ -270,9 +256,8 @@ def test_analyze_a_legacy_backend_reads_projects_from_the_state(legacy_backend, 
     before = snapshot(legacy_backend)
     code, out, err = cli(capsys, "policy", "analyze", "--backend", url, "--all", "--policy-pack", str(AUDIT_PACK))
     assert code == 1, err
-    for name, mandatory in EXPECTED_LEGACY_MANDATORY.items():
-        (line,) = [line for line in out.splitlines() if line.startswith(name)]
-        assert f"{mandatory} mandatory" in line
+    assert_verdicts(out, EXPECTED_LEGACY_MANDATORY)
+    assert lock_note(out, "organization/analytics/legacy-b").startswith("update in progress: locked by alice")
     code, out, err = cli(
         capsys, "policy", "analyze", "--backend", url, "--all", "--project", "analytics",
         "--policy-pack", str(AUDIT_PACK),

@@ -20,8 +20,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from cdcml.cli import run
 from cdcml.report import REPORT_SCHEMA
+from tests.fixtures.cli import assert_verdicts, cli, lock_note, one_line_error
 from tests.fixtures.state.builders import (
     AUDIT_PACK,
     EXPECTED_LEGACY_MANDATORY,
@@ -46,31 +46,6 @@ pytestmark = pytest.mark.slow
 
 PREFIX = "team-a/"
 AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line_error(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("cdcml: error: ") and "Traceback" not in err
-    return lines[0]
-
-
-def stack_lines(out: str) -> dict[str, str]:
-    return {line.split()[0]: line for line in out.splitlines() if line.startswith("organization/")}
-
-
-def assert_verdicts(out: str, expected: dict[str, int]) -> None:
-    lines = stack_lines(out)
-    assert sorted(lines) == sorted(expected)
-    for name, mandatory in expected.items():
-        assert f" {mandatory} mandatory" in lines[name], lines[name]
-        assert lines[name].endswith("FAIL" if mandatory else "PASS")
 
 
 def assert_reports(tmp_path: Path, json_out: str) -> None:
@@ -149,9 +124,9 @@ def test_s3_backend_verdicts_and_reports(s3, aws_env, capsys, tmp_path):
     code, out, err = cli(capsys, *args)
     assert code == 1, err
     assert_verdicts(out, EXPECTED_MANDATORY)
-    assert "update in progress: locked by alice@build-7 (pid 4242)" in stack_lines(out)[
-        "organization/analytics/qa"
-    ] or ("update in progress: locked by alice@build-7 (pid 4242)" in out)
+    assert lock_note(out, "organization/analytics/qa").startswith(
+        "update in progress: locked by alice@build-7 (pid 4242)"
+    )
     reports = ["--sarif", str(tmp_path / "r.sarif"), "--junit", str(tmp_path / "r.xml")]
     code, out, err = cli(capsys, *args, "--json", *reports, "--markdown", str(tmp_path / "r.md"))
     assert code == 1, err
@@ -178,7 +153,7 @@ def test_s3_one_stack_and_legacy_layout(s3, aws_env, capsys):
     )
     assert code == 1, err
     assert_verdicts(out, EXPECTED_LEGACY_MANDATORY)
-    assert "update in progress" in out
+    assert lock_note(out, "organization/analytics/legacy-b").startswith("update in progress")
     assert s3.state("legacy") == before
     assert ".pulumi/meta.yaml" not in s3.state("legacy")  # a legacy backend stays legacy
 
@@ -291,7 +266,9 @@ def test_azblob_backend_verdicts_and_reports(blob, azure_env, capsys, tmp_path):
     code, out, err = cli(capsys, *args)
     assert code == 1, err
     assert_verdicts(out, EXPECTED_MANDATORY)
-    assert "update in progress: locked by alice@build-7 (pid 4242)" in out
+    assert lock_note(out, "organization/analytics/qa").startswith(
+        "update in progress: locked by alice@build-7 (pid 4242)"
+    )
     reports = ["--sarif", str(tmp_path / "r.sarif"), "--junit", str(tmp_path / "r.xml")]
     code, out, err = cli(capsys, *args, "--json", *reports, "--markdown", str(tmp_path / "r.md"))
     assert code == 1, err
