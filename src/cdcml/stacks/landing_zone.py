@@ -35,6 +35,7 @@ from cdcml.stacks._args import (
     check_tuple,
     stack_unique_name,
 )
+from cdcml.stacks._storage import storage_account, storage_diagnostic_targets
 from cdcml.stacks.wiring import DiagnosticTarget, PrivateLinkGroup, PrivateLinkTarget
 
 __all__ = ["CAPTURE_CONTAINER", "LandingSku", "LandingZone", "LandingZoneArgs"]
@@ -140,51 +141,16 @@ class LandingZone(pulumi.ComponentResource):
         self.dfs_url = f"https://{self.account_name}.dfs.core.windows.net/"
         self.cdc_folder = args.cdc_folder
 
-        account = storage.StorageAccount(
+        account = storage_account(
             f"{name}-account",
             resource_group_name=resource_group_name,
             account_name=self.account_name,
             location=args.location,
-            kind=storage.Kind.STORAGE_V2,
-            sku=storage.SkuArgs(name=storage.SkuName(args.sku.value)),
-            access_tier=storage.AccessTier.HOT,
-            is_hns_enabled=True,
-            minimum_tls_version=storage.MinimumTlsVersion.TLS1_2,
-            enable_https_traffic_only=True,
-            allow_blob_public_access=False,
-            allow_shared_key_access=args.shared_key_access,
-            default_to_o_auth_authentication=True,
-            allow_cross_tenant_replication=False,
+            sku=args.sku.value,
+            hierarchical_namespace=True,
+            public_network_access=args.public_network_access,
+            shared_key_access=args.shared_key_access,
             allowed_copy_scope=storage.AllowedCopyScope.AAD,
-            is_local_user_enabled=False,
-            is_sftp_enabled=False,
-            public_network_access=(
-                storage.PublicNetworkAccess.ENABLED
-                if args.public_network_access
-                else storage.PublicNetworkAccess.DISABLED
-            ),
-            network_rule_set=storage.NetworkRuleSetArgs(
-                default_action=storage.DefaultAction.ALLOW
-                if args.public_network_access
-                else storage.DefaultAction.DENY,
-                # Event Hubs Capture writes as a trusted Azure service.
-                bypass=storage.Bypass.AZURE_SERVICES,
-            ),
-            encryption=storage.EncryptionArgs(
-                key_source=storage.KeySource.MICROSOFT_STORAGE,
-                require_infrastructure_encryption=True,
-                services=storage.EncryptionServicesArgs(
-                    blob=storage.EncryptionServiceArgs(enabled=True, key_type=storage.KeyType.ACCOUNT),
-                    file=storage.EncryptionServiceArgs(enabled=True, key_type=storage.KeyType.ACCOUNT),
-                ),
-            ),
-            sas_policy=(
-                storage.SasPolicyArgs(
-                    sas_expiration_period="0.01:00:00", expiration_action=storage.ExpirationAction.BLOCK
-                )
-                if args.shared_key_access
-                else None
-            ),
             tags=tags,
             opts=child,
         )
@@ -260,16 +226,11 @@ class LandingZone(pulumi.ComponentResource):
             )
 
         self.account_id = account.id
-        blob_service_id = account.id.apply(lambda aid: f"{aid}/blobServices/default")
         self.private_link_targets = (
             PrivateLinkTarget("landing-blob", account.id, PrivateLinkGroup.BLOB),
             PrivateLinkTarget("landing-dfs", account.id, PrivateLinkGroup.DFS),
         )
-        self.diagnostic_targets = (
-            # The account itself has metrics only; its logs live on the blob service.
-            DiagnosticTarget("landing-account", account.id, log_groups=(), metric_categories=("Transaction",)),
-            DiagnosticTarget("landing-blob", blob_service_id, metric_categories=("Transaction",)),
-        )
+        self.diagnostic_targets = storage_diagnostic_targets("landing-account", "landing-blob", account.id)
         self.register_outputs(
             {
                 "accountName": self.account_name,

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-from pulumi_azure_native import applicationinsights, authorization, keyvault, machinelearningservices, storage
+from pulumi_azure_native import applicationinsights, authorization, keyvault, machinelearningservices
 
 from cdcml.stacks._args import (
     ArgsError,
@@ -37,6 +37,7 @@ from cdcml.stacks._args import (
     check_tuple,
     stack_unique_name,
 )
+from cdcml.stacks._storage import storage_account, storage_diagnostic_targets
 from cdcml.stacks.cdc_ingestion import CdcTarget, TargetFormat
 from cdcml.stacks.landing_zone import LandingSku, LandingZone
 from cdcml.stacks.wiring import DiagnosticTarget, PrivateLinkGroup, PrivateLinkTarget, principal_id
@@ -128,38 +129,14 @@ class MlConsumption(pulumi.ComponentResource):
         client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
         public = args.public_network_access
 
-        account = storage.StorageAccount(
+        account = storage_account(
             f"{name}-storage",
             resource_group_name=resource_group_name,
             account_name=stack_unique_name(name, max_length=24, alphanumeric=True),
             location=args.location,
-            kind=storage.Kind.STORAGE_V2,
-            sku=storage.SkuArgs(name=storage.SkuName(args.storage_sku.value)),
-            access_tier=storage.AccessTier.HOT,
-            is_hns_enabled=False,
-            minimum_tls_version=storage.MinimumTlsVersion.TLS1_2,
-            enable_https_traffic_only=True,
-            allow_blob_public_access=False,
-            allow_shared_key_access=False,
-            default_to_o_auth_authentication=True,
-            allow_cross_tenant_replication=False,
-            is_local_user_enabled=False,
-            is_sftp_enabled=False,
-            public_network_access=storage.PublicNetworkAccess.ENABLED
-            if public
-            else storage.PublicNetworkAccess.DISABLED,
-            network_rule_set=storage.NetworkRuleSetArgs(
-                default_action=storage.DefaultAction.ALLOW if public else storage.DefaultAction.DENY,
-                bypass=storage.Bypass.AZURE_SERVICES,
-            ),
-            encryption=storage.EncryptionArgs(
-                key_source=storage.KeySource.MICROSOFT_STORAGE,
-                require_infrastructure_encryption=True,
-                services=storage.EncryptionServicesArgs(
-                    blob=storage.EncryptionServiceArgs(enabled=True, key_type=storage.KeyType.ACCOUNT),
-                    file=storage.EncryptionServiceArgs(enabled=True, key_type=storage.KeyType.ACCOUNT),
-                ),
-            ),
+            sku=args.storage_sku.value,
+            hierarchical_namespace=False,
+            public_network_access=public,
             tags=tags,
             opts=child,
         )
@@ -358,12 +335,7 @@ class MlConsumption(pulumi.ComponentResource):
         self.diagnostic_targets = (
             DiagnosticTarget("ml-workspace", workspace.id),
             DiagnosticTarget("ml-keyvault", vault.id),
-            DiagnosticTarget("ml-storage", account.id, log_groups=(), metric_categories=("Transaction",)),
-            DiagnosticTarget(
-                "ml-storage-blob",
-                account.id.apply(lambda aid: f"{aid}/blobServices/default"),
-                metric_categories=("Transaction",),
-            ),
+            *storage_diagnostic_targets("ml-storage", "ml-storage-blob", account.id),
         )
         self.register_outputs(
             {
