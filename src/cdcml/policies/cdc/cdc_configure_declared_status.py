@@ -10,7 +10,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.stack import Pending, StackIndex, output, settled, sole
-from cdcml.policies.vocabulary import ENVIRONMENT_SCHEMA, environment, one_of, shown, tag
+from cdcml.policies.vocabulary import ENVIRONMENT_SCHEMA, environment, equals_ci, one_of, shown, tag
 
 __all__ = ["STATUSES", "cdc_configure_declared_status"]
 
@@ -36,7 +36,7 @@ def _validate(args: Any, report_violation: Any) -> None:
             if env != "prod" or one_of(status, ("Running",)):
                 continue
             factory = sole(cdc, "factoryName", factories)
-            if factory is not None and (tag(settled(factory), EXTERNAL_START_TAG) or "").casefold() == "external":
+            if factory is not None and equals_ci(tag(settled(factory), EXTERNAL_START_TAG), "external"):
                 continue
             report_violation(
                 'A production CDC is declared "Stopped", so it captures nothing after deployment; declare it '

@@ -14,7 +14,7 @@ from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.pipeline import SOURCE, linked_services_of, pg_servers_of, sql_servers_of
 from cdcml.policies.stack import Memo, Pending, Resources, StackIndex, depends_on, name_is, named, output, settled, sole
-from cdcml.policies.vocabulary import as_str, one_of, shown, tag
+from cdcml.policies.vocabulary import as_str, equals_ci, one_of, shown, tag
 
 __all__ = ["SUBCORE_SKUS", "cdc_require_source_prerequisites"]
 
@@ -106,7 +106,7 @@ def _validate(args: Any, report_violation: Any) -> None:
                     pg_sources.setdefault(server.urn, (server, f"linked service {ls.name}"))
     for server in servers:
         with pending.item():
-            if (tag(settled(server), "cdc-source") or "").casefold() == "true":
+            if equals_ci(tag(settled(server), "cdc-source"), "true"):
                 pg_sources.setdefault(server.urn, (server, "the cdc-source tag"))
     for server, why in pg_sources.values():
         with pending.item():

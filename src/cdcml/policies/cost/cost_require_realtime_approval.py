@@ -10,7 +10,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.stack import Pending, StackIndex, output, settled, sole
-from cdcml.policies.vocabulary import as_str, tag
+from cdcml.policies.vocabulary import as_str, equals_ci, tag
 
 __all__ = ["APPROVAL_TAG", "cost_require_realtime_approval"]
 
@@ -29,7 +29,7 @@ def _validate(args: Any, report_violation: Any) -> None:
             if mode is None or mode.strip().casefold() == "microbatch":
                 continue
             factory = sole(cdc, "factoryName", factories)
-            if factory is not None and (tag(settled(factory), approval) or "").casefold() == "true":
+            if factory is not None and equals_ci(tag(settled(factory), approval), "true"):
                 continue
             report_violation(
                 "The CDC does not run in Microbatch mode, so its data-flow cluster (four General Purpose cores) is "

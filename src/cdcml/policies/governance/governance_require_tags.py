@@ -10,7 +10,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import get, resource_types
+from cdcml.policies.vocabulary import entries, get, resource_types
 
 __all__ = ["DEFAULT_REQUIRED_TAGS", "governance_require_tags"]
 
@@ -24,20 +24,9 @@ def _required(config: Mapping[str, Any]) -> list[str]:
     return [t for t in value if isinstance(t, str) and t]
 
 
-def _present(tags: Any) -> dict[str, str]:
-    """Tag keys (case-insensitively, as ARM treats them) with a non-empty string value."""
-    if not isinstance(tags, Mapping):
-        return {}
-    out: dict[str, str] = {}
-    for key in list(tags):
-        value = tags[key]
-        if isinstance(key, str) and isinstance(value, str) and value.strip():
-            out[key.casefold()] = value
-    return out
-
-
 def missing_tags(props: Any, config: Mapping[str, Any]) -> list[str]:
-    present = _present(get(props, "tags"))
+    # Tag keys compare case-insensitively, as ARM treats them; an empty value is missing.
+    present = {k.casefold() for k, v in entries(get(props, "tags")) if isinstance(v, str) and v.strip()}
     return [t for t in _required(config) if t.casefold() not in present]
 
 
