@@ -226,6 +226,22 @@ def _dsl(**props: object) -> list[datafactory.MapperDslConnectorPropertiesArgs]:
     return [datafactory.MapperDslConnectorPropertiesArgs(name=k, value=v) for k, v in props.items()]
 
 
+def _inline_connection(
+    linked_service: pulumi.Input[str], linked_service_type: str, **dsl: object
+) -> datafactory.MapperConnectionArgs:
+    """A CDC connection through *linked_service* with an inline dataset that follows
+    schema drift; *dsl* adds the connector's own properties."""
+    return datafactory.MapperConnectionArgs(
+        type=datafactory.ConnectionType.LINKEDSERVICETYPE,
+        linked_service=datafactory.LinkedServiceReferenceArgs(
+            reference_name=linked_service, type=datafactory.Type.LINKED_SERVICE_REFERENCE
+        ),
+        linked_service_type=linked_service_type,
+        is_inline_dataset=True,
+        common_dsl_connector_properties=_dsl(allowSchemaDrift=True, inferDriftedColumnTypes=True, **dsl),
+    )
+
+
 class CdcIngestion(pulumi.ComponentResource):
     """A Data Factory with managed identity and one ChangeDataCapture per source
     (``cdcml:stacks:CdcIngestion``)."""
@@ -437,37 +453,19 @@ class CdcIngestion(pulumi.ComponentResource):
                 ),
                 source_connections_info=[
                     datafactory.MapperSourceConnectionsInfoArgs(
-                        connection=datafactory.MapperConnectionArgs(
-                            type=datafactory.ConnectionType.LINKEDSERVICETYPE,
-                            linked_service=datafactory.LinkedServiceReferenceArgs(
-                                reference_name=source_service.name, type=datafactory.Type.LINKED_SERVICE_REFERENCE
-                            ),
-                            linked_service_type="AzureSqlDatabase",
-                            is_inline_dataset=True,
-                            common_dsl_connector_properties=_dsl(
-                                allowSchemaDrift=True,
-                                inferDriftedColumnTypes=True,
-                                format="table",
-                                store="sqlserver",
-                                skipInitialLoad=False,
-                            ),
+                        connection=_inline_connection(
+                            source_service.name,
+                            "AzureSqlDatabase",
+                            format="table",
+                            store="sqlserver",
+                            skipInitialLoad=False,
                         ),
                         source_entities=source_entities,
                     )
                 ],
                 target_connections_info=[
                     datafactory.MapperTargetConnectionsInfoArgs(
-                        connection=datafactory.MapperConnectionArgs(
-                            type=datafactory.ConnectionType.LINKEDSERVICETYPE,
-                            linked_service=datafactory.LinkedServiceReferenceArgs(
-                                reference_name=landing_service.name, type=datafactory.Type.LINKED_SERVICE_REFERENCE
-                            ),
-                            linked_service_type="AzureBlobFS",
-                            is_inline_dataset=True,
-                            common_dsl_connector_properties=_dsl(
-                                allowSchemaDrift=True, inferDriftedColumnTypes=True, format=feed.format.value
-                            ),
-                        ),
+                        connection=_inline_connection(landing_service.name, "AzureBlobFS", format=feed.format.value),
                         target_entities=target_entities,
                         data_mapper_mappings=mappings,
                     )
