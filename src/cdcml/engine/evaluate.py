@@ -36,14 +36,13 @@ from inspect import isawaitable
 from types import MappingProxyType
 from typing import Any
 
-from google.protobuf import json_format
-
 from cdcml.engine.config import PackConfig, reconcile
 from cdcml.engine.pack import Pack
 from cdcml.engine.wire import (
     REDACTED,
-    is_unknown,
+    from_struct,
     marshal_for_analyzer,
+    resource_ids,
     secret_values,
     to_struct,
 )
@@ -134,6 +133,11 @@ def _severity(policy: Any) -> Severity:
     return Severity(sev.value) if sev is not None else Severity.UNSPECIFIED
 
 
+def _struct_roundtrip(props: Mapping[str, Any]) -> dict[str, Any]:
+    """*props* as a policy pack reads them back from the wire (numbers become floats)."""
+    return from_struct(to_struct(props))
+
+
 def _run(result: Any) -> Any:
     """Await a policy's awaitable in a new event loop per call, as the SDK does."""
     if isawaitable(result):
@@ -181,9 +185,7 @@ class _Evaluator:
         self.remediations: list[Remediation] = []
         self.evaluated: list[EvaluatedResource] = []
         self.stack_tags = MappingProxyType(dict(graph.tags))
-        self.ids: dict[str, str | None] = {}
-        for r in graph.resources:
-            self.ids[r.urn] = (None if is_unknown(r.id) else r.id) if r.custom else ""
+        self.ids = resource_ids(graph.resources)
 
     # ---- runtime settings visible to policies (pulumi.Config(), get_stack(), …)
 
@@ -231,7 +233,7 @@ class _Evaluator:
     @staticmethod
     def _roundtrip(marshaled: Mapping[str, Any], urn: str = "") -> dict[str, Any]:
         try:
-            return json_format.MessageToDict(to_struct(marshaled))
+            return _struct_roundtrip(marshaled)
         except ValueError:
             # The Python policy SDK reads properties with MessageToDict, which can't
             # represent NaN or infinity: the pack process fails on them under the CLI too.
@@ -331,7 +333,7 @@ class _Evaluator:
                 r.type, props, r.urn, r.name, opts, provider, run.config.properties(policy.name), self.stack_tags
             )
             # Snapshot first: a remediation may mutate args.props in place and return it.
-            before = json_format.MessageToDict(to_struct(serialize_properties(props)))
+            before = _struct_roundtrip(serialize_properties(props))
             try:
                 new_props = _run(policy.remediate(args))
             except UnknownValueError as e:
@@ -353,7 +355,7 @@ class _Evaluator:
                 raise self._crash(run, policy, r, e) from None
             if new_props:
                 props = new_props
-                after = json_format.MessageToDict(to_struct(serialize_properties(new_props)))
+                after = _struct_roundtrip(serialize_properties(new_props))
                 keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
                 self.remediations.append(
                     Remediation(
@@ -370,7 +372,7 @@ class _Evaluator:
                 changed = True
         if not changed:
             return None
-        return json_format.MessageToDict(to_struct(serialize_properties(props)))
+        return _struct_roundtrip(serialize_properties(props))
 
     def _add(
         self,

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from google.protobuf import empty_pb2, json_format, struct_pb2
 
 from cdcml.engine.config import PackConfig
-from cdcml.engine.wire import is_unknown, marshal_for_analyzer, to_struct
+from cdcml.engine.wire import marshal_for_analyzer, resource_ids, to_struct
 from cdcml.model import (
     EnforcementLevel,
     EvaluatedResource,
@@ -132,7 +132,7 @@ def _options(r: Resource) -> Any:
 class _Requests:
     def __init__(self, graph: ResourceGraph) -> None:
         self.graph = graph
-        self.ids = {r.urn: ((None if is_unknown(r.id) else r.id) if r.custom else "") for r in graph.resources}
+        self.ids = resource_ids(graph.resources)
 
     def marshal(self, props: Any) -> struct_pb2.Struct:
         return to_struct(marshal_for_analyzer(props, self.ids.get))

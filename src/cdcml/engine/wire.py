@@ -9,8 +9,7 @@ the encodings.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
@@ -23,6 +22,8 @@ from pulumi_policy.proxy import (
     UNKNOWN_OBJECT_VALUE,
     UNKNOWN_STRING_VALUE,
 )
+
+from cdcml.model import Resource
 
 __all__ = [
     "ARCHIVE_SIG",
@@ -41,6 +42,7 @@ __all__ = [
     "is_unknown",
     "marshal_for_analyzer",
     "redact",
+    "resource_ids",
     "reveal",
     "secret",
     "to_struct",
@@ -146,6 +148,12 @@ RefResolver = Callable[[str], str | None]
 """Maps a resource URN to its ID (``None`` when the ID is unknown, ``""`` for components)."""
 
 
+def resource_ids(resources: Iterable[Resource]) -> dict[str, str | None]:
+    """URN → what a reference to that resource marshals to (see :data:`RefResolver`);
+    ``resource_ids(graph).get`` is the resolver for :func:`marshal_for_analyzer`."""
+    return {r.urn: ((None if is_unknown(r.id) else r.id) if r.custom else "") for r in resources}
+
+
 def marshal_for_analyzer(props: Mapping[str, Any], resolve_id: RefResolver | None = None) -> dict[str, Any]:
     """Marshal properties the way the engine does before sending them to an analyzer.
 
@@ -185,10 +193,8 @@ def _marshal(value: Any, resolve_id: RefResolver | None) -> Any:
         return {k: _marshal(v, resolve_id) for k, v in value.items() if not str(k).startswith("__")}
     if isinstance(value, (list, tuple)):
         return [_marshal(v, resolve_id) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        # A Struct can carry NaN/Inf, but JSON tooling downstream can't: keep the engine's
-        # number semantics and let the SDK see the float.
-        return value
+    # Scalars (NaN and infinity included) pass as they are: a Struct carries them, as the
+    # engine's does.
     return value
 
 
