@@ -261,6 +261,18 @@ def analyze_graph(
             )
         )
 
+    resource_type = _proto().PolicyType.POLICY_TYPE_RESOURCE
+    stack_type = _proto().PolicyType.POLICY_TYPE_STACK
+
+    def enabled(session: PackSession, policy_type: int) -> list[str]:
+        """The session's policies of *policy_type* that aren't disabled, in pack order."""
+        return [
+            name
+            for name, (info, _sev) in infos[session.name].items()
+            if info.policy_type == policy_type and level_of(session, name) is not EnforcementLevel.DISABLED
+        ]
+
+    resource_policies = {s.name: enabled(s, resource_type) for s in sessions}
     for r in live:
         properties = requests.marshal(r.inputs)
         for s in sessions:
@@ -313,11 +325,7 @@ def analyze_graph(
                 not_applicable(s, na, r, "resource")
                 if na.reason == "Policy does not implement validate":
                     skipped.add(na.policy_name)
-            for name, (info, _sev) in infos[s.name].items():
-                is_resource = info.policy_type == _proto().PolicyType.POLICY_TYPE_RESOURCE
-                lvl = level_of(s, name)
-                if is_resource and lvl is not EnforcementLevel.DISABLED and name not in skipped:
-                    ran.append(f"{s.name}/{name}")
+            ran.extend(f"{s.name}/{name}" for name in resource_policies[s.name] if name not in skipped)
         evaluated.append(EvaluatedResource(r.urn, r.type, r.name, tuple(ran)))
 
     stack_req = requests.stack(live)
@@ -328,12 +336,7 @@ def analyze_graph(
             diagnostic(s, d, None, "stack")
         for na in resp.not_applicable:
             not_applicable(s, na, None, "stack")
-        for name, (info, _sev) in infos[s.name].items():
-            if (
-                info.policy_type == _proto().PolicyType.POLICY_TYPE_STACK
-                and level_of(s, name) is not EnforcementLevel.DISABLED
-            ):
-                stack_ran.append(f"{s.name}/{name}")
+        stack_ran.extend(f"{s.name}/{name}" for name in enabled(s, stack_type))
 
     return Findings(
         project=graph.project,
