@@ -37,7 +37,7 @@ import yaml
 from cdcml.engine.backends import DEFAULT_TIMEOUT, Backend, BackendStack, LockInfo, StackRef, open_backend
 from cdcml.engine.config import PackConfig, load_pack_config_file, reconcile
 from cdcml.engine.evaluate import evaluate
-from cdcml.engine.pack import Pack
+from cdcml.engine.pack import Pack, policy_severity
 from cdcml.engine.state import load_state, non_finite_numbers
 from cdcml.engine.waivers import Baseline, Waiver, WaiverMatch, match_waivers, today_utc
 from cdcml.engine.wire import REDACTED, secret_values
@@ -94,15 +94,6 @@ class PolicyInfo:
         return f"{self.pack}/{self.name}"
 
 
-def _level(pack: Pack, config: PackConfig | None, policy: Any) -> EnforcementLevel:
-    configured = config.level(policy.name) if config is not None else None
-    if configured is not None:
-        return configured
-    if policy.enforcement_level is not None:
-        return EnforcementLevel(policy.enforcement_level.value)
-    return pack.enforcement_level
-
-
 def policy_infos(packs: Sequence[Pack], configs: Sequence[PackConfig | None] = ()) -> tuple[PolicyInfo, ...]:
     """Every policy of *packs*, in pack order, with the level *configs* give it."""
     from pulumi_policy import StackValidationPolicy
@@ -111,7 +102,6 @@ def policy_infos(packs: Sequence[Pack], configs: Sequence[PackConfig | None] = (
     for i, pack in enumerate(packs):
         config = configs[i] if i < len(configs) else None
         for p in pack.policies:
-            sev = getattr(p, "severity", None)
             fw = getattr(p, "framework", None)
             framework = (
                 {k: str(getattr(fw, k)) for k in ("name", "version", "reference", "specification") if getattr(fw, k)}
@@ -125,8 +115,8 @@ def policy_infos(packs: Sequence[Pack], configs: Sequence[PackConfig | None] = (
                     name=p.name,
                     policy_type="stack" if isinstance(p, StackValidationPolicy) else "resource",
                     description=p.description or "",
-                    level=_level(pack, config, p),
-                    severity=Severity(sev.value) if sev is not None else Severity.UNSPECIFIED,
+                    level=pack.policy_level(p, config.level(p.name) if config is not None else None),
+                    severity=policy_severity(p),
                     tags=tuple(str(t) for t in (getattr(p, "tags", None) or ())),
                     remediation_steps=str(getattr(p, "remediation_steps", None) or ""),
                     url=str(getattr(p, "url", None) or ""),

@@ -37,7 +37,7 @@ from types import MappingProxyType
 from typing import Any
 
 from cdcml.engine.config import PackConfig, reconcile
-from cdcml.engine.pack import Pack
+from cdcml.engine.pack import Pack, policy_severity
 from cdcml.engine.wire import (
     REDACTED,
     from_struct,
@@ -57,7 +57,6 @@ from cdcml.model import (
     Remediation,
     Resource,
     ResourceGraph,
-    Severity,
     freeze,
 )
 
@@ -82,12 +81,7 @@ class _PackRun:
     ref: PackRef
 
     def level(self, policy: Any) -> EnforcementLevel:
-        configured = self.config.level(policy.name)
-        if configured is not None:
-            return configured
-        if policy.enforcement_level is not None:
-            return EnforcementLevel(policy.enforcement_level.value)
-        return self.pack.enforcement_level
+        return self.pack.policy_level(policy, self.config.level(policy.name))
 
 
 @functools.cache
@@ -126,11 +120,6 @@ def _lazy_classes(sdk: Any) -> tuple[type[Any], type[Any]]:
         __doc__ = sdk.PolicyResource.__doc__
 
     return ResourceValidationArgs, PolicyResource
-
-
-def _severity(policy: Any) -> Severity:
-    sev = getattr(policy, "severity", None)
-    return Severity(sev.value) if sev is not None else Severity.UNSPECIFIED
 
 
 def _struct_roundtrip(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -395,7 +384,7 @@ class _Evaluator:
                 policy=policy.name,
                 policy_type=policy_type,
                 enforcement_level=level,
-                severity=_severity(policy),
+                severity=policy_severity(policy),
                 urn=urn if urn is not None else (r.urn if r is not None else ""),
                 resource_type=r.type if r is not None else "",
                 description=policy.description,

@@ -24,9 +24,9 @@ from typing import Any
 import yaml
 
 from cdcml.errors import CdcmlError, PackError
-from cdcml.model import EnforcementLevel
+from cdcml.model import EnforcementLevel, Severity
 
-__all__ = ["Pack", "load_pack", "pack_from_policies"]
+__all__ = ["Pack", "load_pack", "pack_from_policies", "policy_severity"]
 
 _LOAD_LOCK = threading.RLock()
 
@@ -65,6 +65,21 @@ class Pack:
     def analyzer_info(self) -> Any:
         """``GetAnalyzerInfo`` exactly as the pack process would answer it."""
         return self.servicer.GetAnalyzerInfo(None, None)
+
+    def policy_level(self, policy: Any, configured: EnforcementLevel | None = None) -> EnforcementLevel:
+        """The level *policy* runs at: *configured* (its reconciled config), else its own,
+        else the pack's."""
+        if configured is not None:
+            return configured
+        if policy.enforcement_level is not None:
+            return EnforcementLevel(policy.enforcement_level.value)
+        return self.enforcement_level
+
+
+def policy_severity(policy: Any) -> Severity:
+    """A policy's severity (``UNSPECIFIED`` when it declares none)."""
+    sev = getattr(policy, "severity", None)
+    return Severity(sev.value) if sev is not None else Severity.UNSPECIFIED
 
 
 class _Intercepted(BaseException):
