@@ -348,6 +348,7 @@ def _plan_reference(config: _Config, profile: str, project: str, stack: str) -> 
             raise ConfigError(f"{_key(path)} needs a name and tables")
         if item["name"] in [s.source for s in sources]:
             raise _fail(f"{path}.name", "a source name not used before", item["name"])
+        tables = _as_list(path + ".tables", item["tables"])
         sources.append(
             _build(
                 path,
@@ -360,7 +361,7 @@ def _plan_reference(config: _Config, profile: str, project: str, stack: str) -> 
                     "public_network_access": "/privateNetworking",
                 },
                 source=item["name"],
-                tables=_as_list(path + ".tables", item["tables"]),
+                tables=tables,
                 sku=item.get("sku", "S3"),
                 backup_redundancy=item.get("backupRedundancy", "Geo"),
                 admin_login=admin["login"],
@@ -377,7 +378,7 @@ def _plan_reference(config: _Config, profile: str, project: str, stack: str) -> 
                 CdcFeed,
                 {"source": "name"},
                 source=item["name"],
-                tables=_as_list(path + ".tables", item["tables"]),
+                tables=tables,
                 format=item.get("format", "delta"),
                 latency_minutes=item.get("latencyMinutes", 15),
             )
@@ -385,6 +386,7 @@ def _plan_reference(config: _Config, profile: str, project: str, stack: str) -> 
 
     landing_cfg = config.object("landing")
     event_cfg = config.object("eventHubs")
+    event_sku = event_cfg.get("sku", "Standard")
     capture = event_cfg.get("capture", True)
     landing = _build(
         "landing",
@@ -465,11 +467,9 @@ def _plan_reference(config: _Config, profile: str, project: str, stack: str) -> 
             "capture_size_mb": "captureSizeMb",
         },
         consumers=tuple(consumers),
-        sku=event_cfg.get("sku", "Standard"),
+        sku=event_sku,
         capacity=event_cfg.get("capacity", 1),
-        max_throughput_units=event_cfg.get(
-            "maxThroughputUnits", 4 if event_cfg.get("sku", "Standard") == "Standard" else 0
-        ),
+        max_throughput_units=event_cfg.get("maxThroughputUnits", 4 if event_sku == "Standard" else 0),
         partitions=event_cfg.get("partitions", 4),
         retention_hours=event_cfg.get("retentionHours", 72),
         capture=capture,
