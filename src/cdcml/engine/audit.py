@@ -37,7 +37,7 @@ import yaml
 from cdcml.engine.backends import DEFAULT_TIMEOUT, Backend, BackendStack, LockInfo, StackRef, open_backend
 from cdcml.engine.config import PackConfig, load_pack_config_file, reconcile
 from cdcml.engine.evaluate import evaluate
-from cdcml.engine.pack import Pack, policy_severity
+from cdcml.engine.pack import DEFAULT_PACK, Pack, policy_severity
 from cdcml.engine.state import load_state, non_finite_numbers
 from cdcml.engine.waivers import Baseline, Waiver, WaiverMatch, match_waivers, today_utc
 from cdcml.engine.wire import REDACTED, secret_values
@@ -61,7 +61,6 @@ __all__ = [
     "scrub_findings",
 ]
 
-DEFAULT_PACK = Path("policies") / "cdc-ml-guardrails"
 SRCROOT = "%SRCROOT%"
 BACKEND_ROOT = "BACKEND"
 

@@ -26,9 +26,12 @@ import yaml
 from cdcml.errors import CdcmlError, PackError
 from cdcml.model import EnforcementLevel, Severity
 
-__all__ = ["Pack", "load_pack", "pack_from_policies", "policy_severity"]
+__all__ = ["DEFAULT_PACK", "Pack", "load_pack", "pack_from_policies", "policy_severity"]
 
 _LOAD_LOCK = threading.RLock()
+
+DEFAULT_PACK = Path("policies") / "cdc-ml-guardrails"
+"""The repository's pack, relative to the project root (the default ``--policy-pack``)."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -5,18 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from cdcml.engine.capture import OutputMode, capture
 from cdcml.engine.config import PackConfig, load_pack_config_file, reconcile, unknown_policy_names
 from cdcml.engine.evaluate import evaluate
-from cdcml.engine.pack import Pack, load_pack
+from cdcml.engine.pack import DEFAULT_PACK, Pack, load_pack
 from cdcml.errors import PackConfigError
 from cdcml.model import Findings, ResourceGraph
 
 __all__ = ["PreviewResult", "load_packs", "preview"]
-
-DEFAULT_PACK = Path("policies") / "cdc-ml-guardrails"
 
 
 @dataclass(frozen=True)
