@@ -22,6 +22,7 @@ class PreviewResult:
     packs: tuple[Pack, ...]
     findings: Findings
     warnings: tuple[str, ...]
+    configs: tuple[PackConfig, ...] = ()  # the reconciled config of each pack, as evaluated
 
 
 def load_packs(
@@ -100,4 +101,4 @@ def preview(
     from cdcml.engine.audit import scrub_findings
 
     findings = scrub_findings(findings, graph)
-    return PreviewResult(graph, tuple(packs), findings, tuple(warnings))
+    return PreviewResult(graph, tuple(packs), findings, tuple(warnings), tuple(configs))
