@@ -23,7 +23,14 @@ import yaml
 from cdcml.engine.wire import REDACTED
 from cdcml.errors import ConfigError, ProjectError
 
-__all__ = ["Project", "StackConfig", "load_project", "load_stack_config", "parse_config_overrides"]
+__all__ = [
+    "Project",
+    "StackConfig",
+    "load_project",
+    "load_stack_config",
+    "parse_config_overrides",
+    "render_config_value",
+]
 
 _STACK_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
@@ -130,11 +137,11 @@ def _project_config_defaults(project: str, block: Any, path: Path) -> dict[str, 
         full = _namespaced(project, str(key))
         if isinstance(spec, Mapping) and ("default" in spec or "value" in spec or "type" in spec):
             if "value" in spec:
-                out[full] = _render(spec["value"])
+                out[full] = render_config_value(spec["value"])
             elif "default" in spec:
-                out[full] = _render(spec["default"])
+                out[full] = render_config_value(spec["default"])
         else:
-            out[full] = _render(spec)
+            out[full] = render_config_value(spec)
     return out
 
 
@@ -142,7 +149,7 @@ def _namespaced(project: str, key: str) -> str:
     return key if ":" in key else f"{project}:{key}"
 
 
-def _render(value: Any) -> str:
+def render_config_value(value: Any) -> str:
     """A config value as the CLI hands it to programs: strings as-is, the rest as JSON."""
     if isinstance(value, str):
         return value
@@ -223,7 +230,7 @@ def load_stack_config(
             )
         is_secret = [False]
         value = _resolve_secure(raw_value, key, decrypt, is_secret)
-        values[key] = _render(value)
+        values[key] = render_config_value(value)
         if is_secret[0]:
             secret_keys.append(key)
 

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cdcml.engine.project import render_config_value
 from cdcml.engine.wire import (
     ARCHIVE_SIG,
     ASSET_SIG,
@@ -514,18 +515,6 @@ def _aliases(res: Mapping[str, Any], where: str) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- the graph
 
 
-def _render_config(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)):
-        return str(value)
-    return json.dumps(value, separators=(",", ":"))
-
-
 def _config(config: Mapping[str, Any]) -> tuple[dict[str, str], tuple[str, ...]]:
     """Checkpoint config as the CLI passes it to packs; ``secure`` values are never
     decrypted: they are ``"[secret]"`` and listed as secret keys."""
@@ -536,7 +525,7 @@ def _config(config: Mapping[str, Any]) -> tuple[dict[str, str], tuple[str, ...]]
             values[str(key)] = REDACTED
             secret_keys.append(str(key))
         else:
-            values[str(key)] = _render_config(value)
+            values[str(key)] = render_config_value(value)
     return values, tuple(secret_keys)
 
 
