@@ -24,18 +24,15 @@ __all__ = [
     "as_number",
     "as_str",
     "config_number",
-    "dsl_properties",
     "entries",
     "environment",
     "environment_of",
     "equals_ci",
     "get",
-    "is_missing",
     "iso_minutes",
     "listed",
     "metadata",
     "name_value",
-    "name_values",
     "names",
     "one_of",
     "present",
@@ -65,10 +62,6 @@ class _Missing:
 
 MISSING: Any = _Missing()
 """Returned by :func:`get` for an absent, ``None`` or unreachable value."""
-
-
-def is_missing(value: Any) -> bool:
-    return value is MISSING or value is None
 
 
 def get(props: Any, path: str, default: Any = MISSING) -> Any:
@@ -214,16 +207,6 @@ def shown(value: Any, vocabulary: Iterable[Any] = ()) -> str:
     return "an unexpected value"
 
 
-def name_values(items: Any) -> dict[str, Any]:
-    """A list of ``{name, value}`` pairs (CDC DSL connector properties) as a name → value map."""
-    out: dict[str, Any] = {}
-    for item in listed(items):
-        name = get(item, "name")
-        if isinstance(name, str):
-            out[name] = get(item, "value")
-    return out
-
-
 def name_value(items: Any, name: str, default: Any = MISSING) -> Any:
     """The value of the ``{name, value}`` pair called *name* (case-insensitively) in *items*;
     only that value is read, so another pair's unknown value doesn't matter."""
@@ -232,11 +215,6 @@ def name_value(items: Any, name: str, default: Any = MISSING) -> Any:
         if isinstance(key, str) and key.casefold() == name.casefold():
             return get(item, "value", default)
     return default
-
-
-def dsl_properties(table: Any) -> dict[str, Any]:
-    """The ``dslConnectorProperties`` of a CDC source/target table as a name → value map."""
-    return name_values(get(table, "dslConnectorProperties"))
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -343,16 +321,22 @@ def environment(config: Mapping[str, Any]) -> str:
 _ARM_ID = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/(?P<rest>.+)$", re.IGNORECASE)
 
 
-def arm_top(value: Any) -> tuple[str, str] | None:
-    """``(type, name)`` of the top-level resource an ARM id lies under
-    (``…/storageAccounts/acct/blobServices/default`` → ``("microsoft.storage/storageaccounts", "acct")``)."""
+def _arm_parts(value: Any) -> list[str] | None:
+    """The ``namespace/type/name[/type/name…]`` segments of an ARM resource id."""
     if not isinstance(value, str):
         return None
     m = _ARM_ID.match(value.strip().rstrip("/"))
     if m is None:
         return None
     parts = m.group("rest").split("/")
-    if len(parts) < 3:
+    return parts if len(parts) >= 3 else None
+
+
+def arm_top(value: Any) -> tuple[str, str] | None:
+    """``(type, name)`` of the top-level resource an ARM id lies under
+    (``…/storageAccounts/acct/blobServices/default`` → ``("microsoft.storage/storageaccounts", "acct")``)."""
+    parts = _arm_parts(value)
+    if parts is None:
         return None
     return f"{parts[0]}/{parts[1]}".casefold(), parts[2]
 
@@ -360,13 +344,8 @@ def arm_top(value: Any) -> tuple[str, str] | None:
 def arm_name(value: Any) -> tuple[str, str] | None:
     """``(type, name)`` of an ARM resource id, with the type lower-cased and without
     child names (``microsoft.storage/storageaccounts``); ``None`` for anything else."""
-    if not isinstance(value, str):
-        return None
-    m = _ARM_ID.match(value.strip().rstrip("/"))
-    if m is None:
-        return None
-    parts = m.group("rest").split("/")
-    if len(parts) < 3 or len(parts) % 2 == 0:
+    parts = _arm_parts(value)
+    if parts is None or len(parts) % 2 == 0:
         return None
     namespace, segments = parts[0], parts[1:]
     types = segments[0::2]
