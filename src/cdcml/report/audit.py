@@ -22,10 +22,10 @@ from rich.text import Text
 from cdcml import __version__
 from cdcml.engine.audit import Audit, StackReport
 from cdcml.engine.backends import LockInfo
-from cdcml.engine.waivers import Waiver
 from cdcml.errors import CdcmlError
-from cdcml.model import EnforcementLevel, Finding, FindingKind
+from cdcml.model import Finding, FindingKind
 from cdcml.report.json_report import findings_to_json
+from cdcml.report.text import MARKS, counts_text, finding_head, render_findings, sort_findings, summary_text
 
 __all__ = [
     "audit_to_json",
@@ -57,8 +57,9 @@ def lock_to_json(lock: LockInfo) -> dict[str, Any]:
     }
 
 
-def _waiver_json(w: Waiver) -> dict[str, Any]:
-    return w.to_json()
+def _one_stack(audit: Audit) -> StackReport | None:
+    """The stack of a one-stack report; ``None`` when the report is a ``stacks`` report."""
+    return audit.stacks[0] if not audit.multi and len(audit.stacks) == 1 else None
 
 
 def stack_to_json(report: StackReport, audit: Audit) -> dict[str, Any]:
@@ -88,10 +89,11 @@ def stack_to_json(report: StackReport, audit: Audit) -> dict[str, Any]:
 def audit_to_json(audit: Audit) -> dict[str, Any]:
     """The JSON report of *audit*: a stack report for one stack, a ``stacks`` document for
     a run over a backend (validated against ``findings.schema.json``)."""
-    if not audit.multi and len(audit.stacks) == 1:
-        doc = stack_to_json(audit.stacks[0], audit)
+    one = _one_stack(audit)
+    if one is not None:
+        doc = stack_to_json(one, audit)
         if audit.expired_waivers:
-            doc["expiredWaivers"] = [_waiver_json(w) for w in audit.expired_waivers]
+            doc["expiredWaivers"] = [w.to_json() for w in audit.expired_waivers]
         if audit.warnings:
             doc["warnings"] = list(audit.warnings)
         doc["summary"]["exitCode"] = audit.exit_code
@@ -116,7 +118,7 @@ def audit_to_json(audit: Audit) -> dict[str, Any]:
             "baselined": t["baselined"],
             "exitCode": audit.exit_code,
         },
-        "expiredWaivers": [_waiver_json(w) for w in audit.expired_waivers],
+        "expiredWaivers": [w.to_json() for w in audit.expired_waivers],
         "warnings": list(audit.warnings),
         "stacks": [stack_to_json(s, audit) for s in audit.stacks],
     }
@@ -124,39 +126,19 @@ def audit_to_json(audit: Audit) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- text
 
-_MARKS = {
-    "mandatory": ("✖ mandatory", "bold red"),
-    "advisory": ("▲ advisory ", "yellow"),
-    "waived": ("◌ waived   ", "magenta"),
-    "unknown": ("? unknown  ", "cyan"),
-    "not-applicable": ("· n/a      ", "dim"),
-}
+_WAIVED = ("◌ waived   ", "magenta")
 
 
 def _mark(report: StackReport, i: int, f: Finding) -> tuple[str, str]:
     if f.kind is FindingKind.VIOLATION:
         if report.waived(i):
-            return _MARKS["waived"]
-        return _MARKS["mandatory" if f.is_mandatory_violation else "advisory"]
-    return _MARKS[str(f.kind)]
+            return _WAIVED
+        return MARKS["mandatory" if f.is_mandatory_violation else "advisory"]
+    return MARKS[str(f.kind)]
 
 
 def _summary_text(report: StackReport) -> Text:
-    c = report.counts()
-    t = Text()
-    t.append(f"{len(report.findings.evaluated)} resources, ")
-    t.append(f"{c['mandatory']} mandatory", style="bold red" if c["mandatory"] else "green")
-    t.append(f", {c['advisory']} advisory", style="yellow" if c["advisory"] else "")
-    t.append(f", {c['unknown']} unknown")
-    if c["waived"]:
-        t.append(f", {c['waived']} waived", style="magenta")
-    if c["baselined"]:
-        t.append(f", {c['baselined']} in the baseline")
-    if c["remediations"]:
-        t.append(f", {c['remediations']} remediations")
-    t.append(" — ")
-    t.append("FAIL" if report.exit_code else "PASS", style="bold red" if report.exit_code else "bold green")
-    return t
+    return summary_text(len(report.findings.evaluated), report.counts(), report.exit_code)
 
 
 def _lock_text(locks: Sequence[LockInfo]) -> Text:
@@ -166,27 +148,8 @@ def _lock_text(locks: Sequence[LockInfo]) -> Text:
     return t
 
 
-def _sorted(report: StackReport, items: Sequence[tuple[int, Finding]]) -> list[tuple[int, Finding]]:
-    return sorted(
-        items,
-        key=lambda it: (
-            it[1].kind is not FindingKind.VIOLATION,
-            report.waived(it[0]),
-            it[1].enforcement_level is not EnforcementLevel.MANDATORY,
-            it[1].policy,
-        ),
-    )
-
-
 def _finding_block(report: StackReport, i: int, f: Finding) -> RenderableType:
-    label, style = _mark(report, i, f)
-    head = Text()
-    head.append(label, style=style)
-    head.append("  ")
-    head.append(f.policy, style="bold")
-    if f.severity:
-        head.append(f"  [{f.severity}]", style="dim")
-    body: list[RenderableType] = [head, Padding(Text(finding_detail(f)), (0, 0, 0, 15))]
+    body: list[RenderableType] = [finding_head(f, _mark(report, i, f)), Padding(Text(finding_detail(f)), (0, 0, 0, 15))]
     match = report.waivers.get(i)
     if match is not None:
         w = match.waiver
@@ -208,43 +171,14 @@ def _render_one(audit: Audit, report: StackReport, console: Console, show_not_ap
     console.print(title)
     if report.locks:
         console.print(_lock_text(report.locks), soft_wrap=True)
-
-    by_urn: dict[str, list[tuple[int, Finding]]] = {}
-    for i, f in enumerate(report.findings.findings):
-        if f.kind is FindingKind.NOT_APPLICABLE and not show_not_applicable:
-            continue
-        by_urn.setdefault(f.urn, []).append((i, f))
-    types = {r.urn: r.type for r in report.findings.evaluated}
-    order = [r.urn for r in report.findings.evaluated if r.urn in by_urn]
-    order += [u for u in by_urn if u not in order and u]
-    if "" in by_urn:
-        order.append("")
-    for urn in order:
-        items = _sorted(report, by_urn[urn])
-        console.print()
-        header = Text()
-        if urn:
-            header.append(urn.rsplit("::", 1)[-1], style="bold")
-            header.append(f"  {types.get(urn) or items[0][1].resource_type}", style="dim")
-        else:
-            header.append("stack", style="bold")
-            header.append("  (stack policies)", style="dim")
-        console.print(header)
-        for i, f in items:
-            console.print(Padding(_finding_block(report, i, f), (0, 0, 0, 2)))
-
-    if report.findings.remediations:
-        console.print()
-        console.print(Text("Remediations (reported, not applied):", style="bold"))
-        for rem in report.findings.remediations:
-            line = Text("  ")
-            line.append(rem.policy, style="bold")
-            line.append(f" would change {', '.join(rem.changed) or 'nothing'} of {rem.urn.rsplit('::', 1)[-1]}")
-            console.print(line)
-    if report.graph.diagnostics:
-        console.print()
-        for d in report.graph.diagnostics:
-            console.print(Text(f"note: {d}", style="dim"))
+    render_findings(
+        report.findings,
+        console,
+        lambda i, f: [Padding(_finding_block(report, i, f), (0, 0, 0, 2))],
+        diagnostics=report.graph.diagnostics,
+        show_not_applicable=show_not_applicable,
+        waived=report.waived,
+    )
 
 
 def _render_many(audit: Audit, console: Console) -> None:
@@ -271,7 +205,7 @@ def _render_many(audit: Audit, console: Console) -> None:
             for i, f in enumerate(report.findings.findings)
             if f.kind is FindingKind.VIOLATION or report.waivers.get(i) is not None
         ]
-        for i, f in _sorted(report, shown):
+        for i, f in sort_findings(shown, report.waived):
             label, style = _mark(report, i, f)
             item = Text("  ")
             item.append(label, style=style)
@@ -287,8 +221,9 @@ def _render_many(audit: Audit, console: Console) -> None:
 def render_audit_text(audit: Audit, console: Console, *, show_not_applicable: bool = False) -> None:
     """The human report: every finding of one stack, or one summary line per stack (with
     its violations) for many; then expired waivers and the total."""
-    if not audit.multi and len(audit.stacks) == 1:
-        _render_one(audit, audit.stacks[0], console, show_not_applicable)
+    one = _one_stack(audit)
+    if one is not None:
+        _render_one(audit, one, console, show_not_applicable)
     else:
         _render_many(audit, console)
 
@@ -302,24 +237,16 @@ def render_audit_text(audit: Audit, console: Console, *, show_not_applicable: bo
 
     console.print()
     console.print(Rule(style="dim"))
-    if not audit.multi and len(audit.stacks) == 1:
-        summary = _summary_text(audit.stacks[0])
-        if audit.expired_waivers and not audit.stacks[0].exit_code:
+    if one is not None:
+        summary = _summary_text(one)
+        if audit.expired_waivers and not one.exit_code:
             summary = Text(summary.plain.rsplit(" — ", 1)[0] + " — ")
             summary.append("FAIL (expired waivers)", style="bold red")
         console.print(summary, soft_wrap=True)
         return
     t = audit.totals()
-    total = Text()
     locked = f" ({t['locked']} with an update in progress)" if t["locked"] else ""
-    total.append(f"{t['stacks']} stacks{locked}, {t['resources']} resources, ")
-    total.append(f"{t['mandatory']} mandatory", style="bold red" if t["mandatory"] else "green")
-    total.append(f", {t['advisory']} advisory", style="yellow" if t["advisory"] else "")
-    total.append(f", {t['unknown']} unknown")
-    if t["waived"]:
-        total.append(f", {t['waived']} waived", style="magenta")
-    if t["baselined"]:
-        total.append(f", {t['baselined']} in the baseline")
+    total = counts_text(f"{t['stacks']} stacks{locked}, {t['resources']} resources, ", t)
     failing = sum(1 for s in audit.stacks if s.exit_code)
     total.append(" — ")
     if audit.exit_code:
