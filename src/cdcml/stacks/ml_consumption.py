@@ -59,6 +59,19 @@ def data_uri(target: CdcTarget) -> str:
     return f"azureml://datastores/{datastore_name(target.filesystem)}/paths/{target.folder}/"
 
 
+def _private_endpoint_rule(
+    resource_id: pulumi.Input[str], group: PrivateLinkGroup
+) -> machinelearningservices.PrivateEndpointOutboundRuleArgs:
+    """A managed-network outbound rule: a private endpoint to *group* of *resource_id*."""
+    return machinelearningservices.PrivateEndpointOutboundRuleArgs(
+        type="PrivateEndpoint",
+        category=machinelearningservices.RuleCategory.USER_DEFINED,
+        destination=machinelearningservices.PrivateEndpointDestinationArgs(
+            service_resource_id=resource_id, subresource_target=group.value, spark_enabled=False
+        ),
+    )
+
+
 @dataclass(frozen=True, kw_only=True)
 class MlConsumptionArgs:
     """The workspace and one data asset per CDC target in ``assets``."""
@@ -176,25 +189,13 @@ class MlConsumption(pulumi.ComponentResource):
 
         managed_network = None
         if args.managed_network:
-            rules: dict[str, machinelearningservices.PrivateEndpointOutboundRuleArgs] = {
-                f"landing-{group.value}": machinelearningservices.PrivateEndpointOutboundRuleArgs(
-                    type="PrivateEndpoint",
-                    category=machinelearningservices.RuleCategory.USER_DEFINED,
-                    destination=machinelearningservices.PrivateEndpointDestinationArgs(
-                        service_resource_id=landing.account_id, subresource_target=group.value, spark_enabled=False
-                    ),
-                )
+            rules = {
+                f"landing-{group.value}": _private_endpoint_rule(landing.account_id, group)
                 for group in (PrivateLinkGroup.BLOB, PrivateLinkGroup.DFS)
             }
             if event_hubs_namespace_id is not None:
-                rules["cdc-events"] = machinelearningservices.PrivateEndpointOutboundRuleArgs(
-                    type="PrivateEndpoint",
-                    category=machinelearningservices.RuleCategory.USER_DEFINED,
-                    destination=machinelearningservices.PrivateEndpointDestinationArgs(
-                        service_resource_id=event_hubs_namespace_id,
-                        subresource_target=PrivateLinkGroup.EVENT_HUBS_NAMESPACE.value,
-                        spark_enabled=False,
-                    ),
+                rules["cdc-events"] = _private_endpoint_rule(
+                    event_hubs_namespace_id, PrivateLinkGroup.EVENT_HUBS_NAMESPACE
                 )
             managed_network = machinelearningservices.ManagedNetworkSettingsArgs(
                 isolation_mode=machinelearningservices.IsolationMode.ALLOW_ONLY_APPROVED_OUTBOUND,
