@@ -269,17 +269,21 @@ def _make_monitor_class() -> type:
     return CaptureMonitor
 
 
-_MONITOR_CLASS: type | None = None
-
-
-def _monitor_class() -> type:
-    global _MONITOR_CLASS
-    if _MONITOR_CLASS is None:
-        _MONITOR_CLASS = _make_monitor_class()
-    return _MONITOR_CLASS
+_monitor_class = functools.cache(_make_monitor_class)
 
 
 # --------------------------------------------------------------------------- capture state
+
+
+def _engine_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
+    """The engine's URN for a resource: its type is qualified by its parent's type chain,
+    except that the root stack's type is not part of it (mock URNs include it)."""
+    qualified = type_
+    if parent:
+        parent_qualified = parent.split("::")[2]
+        if parent_qualified.split("$")[-1] != ROOT_STACK_TYPE:
+            qualified = f"{parent_qualified}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
 
 
 class _Capture:
@@ -302,13 +306,7 @@ class _Capture:
     # ---- URNs
 
     def urn(self, parent: str, type_: str, name: str) -> str:
-        qualified = type_
-        if parent:
-            parent_qualified = parent.split("::")[2]
-            parent_type = parent_qualified.split("$")[-1]
-            if parent_type != ROOT_STACK_TYPE:
-                qualified = f"{parent_qualified}${type_}"
-        return f"urn:pulumi:{self.stack}::{self.project}::{qualified}::{name}"
+        return _engine_urn(self.stack, self.project, parent, type_, name)
 
     # ---- declaration order
 
@@ -378,12 +376,7 @@ class _Capture:
             stack = spec.stack or self.stack
             project = spec.project or self.project
             parent = "" if spec.noParent else (spec.parentUrn or request.parent)
-            qualified = type_
-            if parent:
-                pq = parent.split("::")[2]
-                if pq.split("$")[-1] != ROOT_STACK_TYPE:
-                    qualified = f"{pq}${type_}"
-            out.append(f"urn:pulumi:{stack}::{project}::{qualified}::{name}")
+            out.append(_engine_urn(stack, project, parent, type_, name))
         prefix, _, name = urn.rpartition("::")
         head, _, qualified = prefix.rpartition("::")
         chain = qualified.split("$")
@@ -554,11 +547,8 @@ class _Capture:
             return UNKNOWN
         if rec.type.startswith("azure-native:"):
             plain = {k: reveal(v) for k, v in rec.inputs.items()}
-            if any(is_unknown(v) for v in plain.values()):
-                template_inputs = {k: v for k, v in plain.items() if not is_unknown(v)}
-            else:
-                template_inputs = plain
-            arm = azure.arm_id(rec.type, template_inputs, self.subscription_id())
+            known = {k: v for k, v in plain.items() if not is_unknown(v)}
+            arm = azure.arm_id(rec.type, known, self.subscription_id())
             if arm is not None:
                 return arm
             if azure.ARM_PATHS.get(rec.type.split(":", 1)[1]) is not None:
@@ -622,13 +612,10 @@ class _Capture:
         """What the engine answers the SDK: (outputs, whether missing outputs are unknown)."""
         if not rec.custom:
             return to_struct({}), False
-        if self.preview:
-            known = {k: v for k, v in rec.outputs.items() if not is_unknown(v)}
-            return to_struct(known), False
-        # Resolved mode: the SDK merges inputs itself; send every known output and mark the
-        # rest unknown so a dependent input becomes unknown instead of vanishing.
         known = {k: v for k, v in rec.outputs.items() if not is_unknown(v)}
-        return to_struct(known), True
+        # Resolved mode: the SDK merges inputs itself; every known output is sent and the
+        # rest marked unknown so a dependent input becomes unknown instead of vanishing.
+        return to_struct(known), not self.preview
 
     def note_unknown_inputs(self, rec: _Record) -> None:
         if self.preview or rec.type == ROOT_STACK_TYPE:
