@@ -3,8 +3,6 @@ answer cross-checked against the SDK's own analyzer servicer driven like the eng
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 
 from cdcml.engine.config import PolicyConfig, reconcile
@@ -12,6 +10,7 @@ from cdcml.engine.evaluate import evaluate
 from cdcml.engine.reference import analyze_graph, in_process_session
 from cdcml.errors import PackConfigError
 from cdcml.model import EnforcementLevel, Finding, FindingKind, Findings, Severity
+from contract_tests.agreement import assert_same_findings
 from contract_tests.semantics_graph import GONE_URN, OTHER_URN, T1_URN, semantics_graph
 
 
@@ -162,22 +161,6 @@ def test_pack_version_comes_from_pulumi_policy_yaml(preview_findings):
     assert {f.pack_version for f in preview_findings.findings} == {"2.3.4"}
 
 
-def _key(f: Finding) -> tuple[str, ...]:
-    return (
-        str(f.kind),
-        f.pack,
-        f.pack_version,
-        f.policy,
-        f.policy_type,
-        str(f.enforcement_level),
-        str(f.severity),
-        f.urn,
-        f.resource_type,
-        f.description,
-        f.message,
-    )
-
-
 @pytest.mark.parametrize(("source", "apply"), [("preview", True), ("state", False)])
 def test_in_process_findings_equal_the_sdk_servicer_driven_like_the_engine(semantics_pack, source, apply):
     """The evaluator and the SDK's own _PolicyAnalyzerServicer (fed engine-built protobuf
@@ -186,9 +169,4 @@ def test_in_process_findings_equal_the_sdk_servicer_driven_like_the_engine(seman
     cfg = reconcile(semantics_pack)
     ours = evaluate(graph, [semantics_pack], [cfg], apply_remediations=apply)
     ref = analyze_graph(graph, [in_process_session(semantics_pack, cfg)], apply_remediations=apply)
-    assert Counter(map(_key, ours.findings)) == Counter(map(_key, ref.findings))
-    assert [(r.policy, r.urn, r.changed, r.properties) for r in ours.remediations] == [
-        (r.policy, r.urn, r.changed, r.properties) for r in ref.remediations
-    ]
-    assert ours.evaluated == ref.evaluated
-    assert ours.stack_policies == ref.stack_policies
+    assert_same_findings(ours, ref)
