@@ -7,14 +7,12 @@ kind — violation, unknown or not-applicable — and remediations)."""
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 
-from cdcml.engine.capture import capture
 from cdcml.engine.config import PackConfig, load_pack_config_file, reconcile
 from cdcml.engine.evaluate import PolicyCrashError, evaluate
 from cdcml.engine.grpc_pack import PackProcess, analyze_graph_grpc
@@ -22,39 +20,16 @@ from cdcml.engine.pack import Pack, load_pack
 from cdcml.engine.project import load_project
 from cdcml.engine.reference import PackSession, analyze_graph
 from cdcml.errors import PackError
-from cdcml.model import Finding, Findings, ResourceGraph
+from cdcml.model import ResourceGraph
+from cdcml.report import findings_to_json
 from cdcml.testing.graphs import resource_graphs
 from conftest import examples
+from contract_tests.agreement import assert_same_findings, finding_key
 
 ROOT = Path(__file__).resolve().parent.parent
 GUARDRAILS = ROOT / "policies" / "cdc-ml-guardrails"
 STACKS = load_project(ROOT).stacks()
-CONFIGS = sorted((GUARDRAILS / "config").glob("*.json")) if (GUARDRAILS / "config").exists() else []
-
-
-def key(f: Finding) -> tuple[str, ...]:
-    return (
-        str(f.kind),
-        f.pack,
-        f.pack_version,
-        f.policy,
-        f.policy_type,
-        str(f.enforcement_level),
-        str(f.severity),
-        f.urn,
-        f.resource_type,
-        f.description,
-        f.message,
-    )
-
-
-def assert_same(ours: Findings, ref: Findings) -> None:
-    assert Counter(map(key, ours.findings)) == Counter(map(key, ref.findings))
-    assert [(r.pack, r.policy, r.urn, r.changed, r.properties) for r in ours.remediations] == [
-        (r.pack, r.policy, r.urn, r.changed, r.properties) for r in ref.remediations
-    ]
-    assert ours.evaluated == ref.evaluated
-    assert ours.stack_policies == ref.stack_policies
+CONFIGS = sorted((GUARDRAILS / "config").glob("*.json"))
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +39,14 @@ def guardrails() -> Pack:
 
 @pytest.mark.parametrize("stack", STACKS)
 @pytest.mark.parametrize("config_file", [None, *CONFIGS], ids=lambda p: p.stem if p else "defaults")
-def test_reference_stacks_give_the_same_findings_in_process_and_over_grpc(guardrails, stack, config_file):
-    graph = capture(ROOT, stack)
+def test_reference_stacks_give_the_same_findings_in_process_and_over_grpc(
+    guardrails, stack_captures, stack, config_file
+):
+    graph = stack_captures(stack, "preview")
     cfg = reconcile(guardrails, load_pack_config_file(config_file) if config_file else None)
     ours = evaluate(graph, [guardrails], [cfg])
     ref = analyze_graph_grpc(graph, [guardrails], [cfg])
-    assert_same(ours, ref)
+    assert_same_findings(ours, ref)
     assert ref.findings, "the reference stacks always produce some finding (at least n/a or advisory)"
 
 
@@ -78,7 +55,7 @@ def test_the_semantics_pack_gives_the_same_findings_over_grpc(semantics_pack, so
     from contract_tests.semantics_graph import semantics_graph
 
     graph = semantics_graph(source=source, dry_run=source != "resolved")
-    assert_same(evaluate(graph, [semantics_pack]), analyze_graph_grpc(graph, [semantics_pack]))
+    assert_same_findings(evaluate(graph, [semantics_pack]), analyze_graph_grpc(graph, [semantics_pack]))
 
 
 GEN_PROJECT, GEN_STACK = "gen", "dev"
@@ -114,12 +91,19 @@ def test_generated_graphs_give_the_same_findings_in_process_and_over_grpc(grpc_s
         ref = None
     assert (ours is None) == (ref is None), "a policy crashed on one side only"
     if ours is not None and ref is not None:
-        assert_same(ours, ref)
+        assert_same_findings(ours, ref)
 
 
-def test_findings_serialize_identically(guardrails):
-    graph = capture(ROOT, "seed")
+def test_the_json_report_is_the_same_in_process_and_over_grpc(guardrails, stack_captures):
+    """The documented JSON report of the seed stack (findings, resources, stack policies,
+    remediations, summary) serializes identically from both evaluators."""
+    graph = stack_captures("seed", "preview")
     ours = evaluate(graph, [guardrails])
     ref = analyze_graph_grpc(graph, [guardrails])
-    dump = lambda f: sorted(json.dumps(key(x)) for x in f.findings)  # noqa: E731
+    dump = lambda f: sorted(json.dumps(finding_key(x)) for x in f.findings)  # noqa: E731
     assert dump(ours) == dump(ref)
+    docs = [findings_to_json(f, command="preview", graph=graph) for f in (ours, ref)]
+    for doc in docs:
+        doc["findings"].sort(key=lambda f: json.dumps(f, sort_keys=True))
+    assert docs[0] == docs[1]
+    assert docs[0]["findings"] and docs[0]["summary"]["exitCode"] == 1

@@ -4,22 +4,22 @@ consumer has its own consumer group, every private resource is reachable through
 private endpoint resolved by private DNS, roles are least privilege).
 
 Joins use ``resolved`` captures (ARM ids, names and principal ids as after ``pulumi up``);
-each profile is captured once per mode per session (``stack_captures``).
+each profile is captured once per mode per session (the ``stack_captures`` fixture of
+contract_tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
 from tests.fixtures.cli import cli, one_line_error
+from tests.fixtures.reference_stacks import STACK_PROFILES
 
-from cdcml.engine.capture import capture
 from cdcml.engine.project import load_project, load_stack_config
 from cdcml.engine.wire import is_unknown, reveal
 from cdcml.model import Resource, ResourceGraph, thaw
@@ -27,8 +27,6 @@ from cdcml.stacks.config import REQUIRED_TAGS, ReferencePlan, plan_stack
 from cdcml.stacks.wiring import PRIVATE_DNS_ZONES, ROLE_DEFINITION_IDS, PrivateLinkGroup
 from contract_tests.conftest import ROOT
 
-STACK_PROFILES = ("seed", "dev", "prod", "fanin")
-"""The profiles of the reference program (``Pulumi.<profile>.yaml``)."""
 REFERENCE_PROFILES = ("dev", "prod", "fanin")
 AN = "azure-native:"
 
@@ -164,33 +162,6 @@ _PAAS = (*(t for t in _PUBLIC_FLAG if t != "sql:Server"), "sql:Database", "event
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-class StackCaptures:
-    """Each profile captured at most once per output mode in the test process (capture is
-    the slow part), with the seconds each capture took."""
-
-    def __init__(self) -> None:
-        self._graphs: dict[tuple[str, str], ResourceGraph] = {}
-        self.seconds: dict[tuple[str, str], float] = {}
-
-    def __call__(self, stack: str, mode: str = "resolved") -> ResourceGraph:
-        key = (stack, mode)
-        if key not in self._graphs:
-            start = time.perf_counter()
-            self._graphs[key] = capture(ROOT, stack, mode=mode)
-            self.seconds[key] = time.perf_counter() - start
-        return self._graphs[key]
-
-
-CAPTURES = StackCaptures()
-
-
-@pytest.fixture(scope="session")
-def stack_captures() -> StackCaptures:
-    """``stack_captures("prod", "preview")`` → the profile's ResourceGraph, shared by every
-    module that uses this fixture."""
-    return CAPTURES
 
 
 @pytest.fixture(scope="session")

@@ -23,11 +23,11 @@ from typing import Any, ForwardRef
 
 import pulumi._types as pulumi_types
 import pytest
+from tests.fixtures.reference_stacks import STACK_PROFILES, reference_stack
 
 from cdcml.engine.azure import args_class, input_names
 from cdcml.engine.wire import is_unknown, reveal
 from cdcml.model import thaw
-from contract_tests.test_reference_stacks import CAPTURES, STACK_PROFILES
 
 _EXPECTED = re.compile(r"Expected value is '([^']+)'")
 
@@ -135,7 +135,7 @@ def test_every_input_of_every_resource_is_an_sdk_input_with_sdk_enum_values(prof
     the SDK enum."""
     errors: list[str] = []
     checked = 0
-    for resource in CAPTURES(profile, "preview").resources:
+    for resource in reference_stack(profile, "preview").resources:
         if not resource.type.startswith("azure-native:"):
             continue
         cls = args_class(resource.type)

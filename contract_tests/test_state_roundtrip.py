@@ -19,14 +19,13 @@ import jsonschema
 import pytest
 
 from cdcml.cli import run
-from cdcml.engine.capture import capture
 from cdcml.engine.evaluate import evaluate
 from cdcml.engine.export import dumps, export_stack
 from cdcml.engine.project import load_project
 from cdcml.engine.run import load_packs
 from cdcml.engine.state import load_state
 from cdcml.engine.wire import contains_secret
-from cdcml.model import EnforcementLevel, Findings, ResourceGraph
+from cdcml.model import EnforcementLevel, Findings
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = ROOT / "policies" / "cdc-ml-guardrails"
@@ -37,17 +36,6 @@ STACKS = load_project(ROOT).stacks()
 @pytest.fixture(scope="module")
 def packs():
     return load_packs([PACK], project="cdcml", stack="seed")[:2]
-
-
-@pytest.fixture(scope="module")
-def captured() -> dict[str, ResourceGraph]:
-    return {}
-
-
-def resolved(stack: str, cache: dict[str, ResourceGraph]) -> ResourceGraph:
-    if stack not in cache:
-        cache[stack] = capture(ROOT, stack, mode="resolved")
-    return cache[stack]
 
 
 def unordered(items: list) -> list[str]:
@@ -65,10 +53,12 @@ def test_the_repository_has_reference_stacks():
 
 @pytest.mark.parametrize("stack", STACKS)
 @pytest.mark.parametrize("apply_remediations", [False, True])
-def test_exported_stack_state_gets_the_findings_of_its_resolved_preview(stack, apply_remediations, packs, captured):
+def test_exported_stack_state_gets_the_findings_of_its_resolved_preview(
+    stack, apply_remediations, packs, stack_captures
+):
     """Capture → evaluate, and capture → export (--show-secrets) → load → evaluate, agree."""
     pack_list, configs = packs
-    graph = resolved(stack, captured)
+    graph = stack_captures(stack, "resolved")
     expected = evaluate(graph, pack_list, configs, apply_remediations=apply_remediations)
     state = load_state(dumps(export_stack(graph)), source=f"{stack}.json")
     assert [r.urn for r in state] == [r.urn for r in graph]
@@ -85,7 +75,7 @@ def test_exported_stack_state_gets_the_findings_of_its_resolved_preview(stack, a
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_policy_analyze_of_the_export_matches_preview_resolved_from_the_command_line(
-    stack, packs, captured, tmp_path, capsys, monkeypatch
+    stack, packs, stack_captures, tmp_path, capsys, monkeypatch
 ):
     pack_list, _ = packs
     # No policy at remediate: preview's in-memory remediation then changes nothing.
@@ -97,7 +87,7 @@ def test_policy_analyze_of_the_export_matches_preview_resolved_from_the_command_
     config_file = tmp_path / "config.json"
     config_file.write_text(json.dumps(config))
     state_file = tmp_path / f"{stack}.json"
-    state_file.write_bytes(dumps(export_stack(resolved(stack, captured))))
+    state_file.write_bytes(dumps(export_stack(stack_captures(stack, "resolved"))))
     monkeypatch.chdir(ROOT)
     common = ["--policy-pack", str(PACK), "--policy-pack-config", str(config_file), "--json"]
     preview_code = run(
