@@ -7,7 +7,6 @@ reproduced in the README); tests validate every report against it.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
@@ -43,7 +42,6 @@ def findings_to_json(
     *,
     command: str,
     graph: ResourceGraph | None = None,
-    diagnostics: Sequence[str] = (),
 ) -> dict[str, Any]:
     counts = findings.counts()
     return {
@@ -81,5 +79,5 @@ def findings_to_json(
             }
             for r in findings.remediations
         ],
-        "diagnostics": list(diagnostics) if diagnostics else list(graph.diagnostics if graph is not None else ()),
+        "diagnostics": list(graph.diagnostics) if graph is not None else [],
     }
