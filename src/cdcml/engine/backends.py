@@ -621,6 +621,7 @@ class Backend:
         self.store = store
         self.url = store.url
         self.warnings: list[str] = []
+        self._stack_objects: list[ObjectInfo] | None = None
         self.version = self._meta_version()
         self._stacks: list[BackendStack] | None = None
 
@@ -632,7 +633,7 @@ class Backend:
         except _NotFound:
             # No meta.yaml: legacy if stack files sit at the top of stacks/, else the
             # project layout the CLI would create (it would write meta.yaml; we don't).
-            legacy = [o for o in self.store.list(STACKS_DIR) if "/" not in o.key[len(STACKS_DIR) :]]
+            legacy = [o for o in self._list_stacks_dir() if "/" not in o.key[len(STACKS_DIR) :]]
             return 0 if any(_stack_file(o.key[len(STACKS_DIR) :]) for o in legacy) else 1
         try:
             meta = yaml.safe_load(body.decode("utf-8")) if body.strip() else None
@@ -652,6 +653,13 @@ class Backend:
         return self.version == 0
 
     # ---- listing
+
+    def _list_stacks_dir(self) -> list[ObjectInfo]:
+        """The objects under ``stacks/``, listed once (the layout check without a
+        ``meta.yaml`` needs them too)."""
+        if self._stack_objects is None:
+            self._stack_objects = self.store.list(STACKS_DIR)
+        return self._stack_objects
 
     def _locks(self) -> dict[tuple[str, str], list[LockInfo]]:
         locks: dict[tuple[str, str], list[LockInfo]] = {}
@@ -690,7 +698,7 @@ class Backend:
         """Every stack of the backend, sorted by project and name."""
         if self._stacks is not None:
             return self._stacks
-        objects = self.store.list(STACKS_DIR)
+        objects = self._list_stacks_dir()
         locks = self._locks()
         # (project, stack) -> best candidate: most recently modified; on a tie the later key.
         best: dict[tuple[str, str], ObjectInfo] = {}
