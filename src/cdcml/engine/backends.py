@@ -42,7 +42,7 @@ import os
 import re
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -452,7 +452,7 @@ def _bool(params: Mapping[str, str], key: str) -> bool:
     value = params.get(key)
     if value is None:
         return False
-    if value in ("1", "t", "T", "true", "TRUE", "True"):
+    if _truthy(value):
         return True
     if value in ("0", "f", "F", "false", "FALSE", "False", ""):
         return False
@@ -801,9 +801,3 @@ def open_backend(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> Backend:
     except BaseException:
         store.close()
         raise
-
-
-def iter_keys(store: ObjectStore, prefix: str = "") -> Iterator[str]:
-    """Every key under *prefix* (a convenience for tests and tools)."""
-    for obj in store.list(prefix):
-        yield obj.key
