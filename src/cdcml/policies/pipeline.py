@@ -36,6 +36,7 @@ __all__ = [
     "storage_accounts_of",
     "stores_of",
     "tables",
+    "vault_name",
     "vaults_of",
 ]
 
@@ -216,13 +217,19 @@ def pg_servers_of(ls: Any, servers: Sequence[Any]) -> list[Any]:
     return deps or named(_host_name(ls, _PG_HOST), servers)
 
 
+def vault_name(url: Any) -> str | None:
+    """The Key Vault a vault URL names (``https://kv-cdcml.vault.azure.net/…`` → ``kv-cdcml``)."""
+    m = _VAULT_HOST.match((as_str(url) or "").strip())
+    return m.group("name") if m else None
+
+
 def vaults_of(ls: Any, vaults: Sequence[Any]) -> list[Any]:
     """The Key Vaults an AzureKeyVault linked service points at (``baseUrl``)."""
     deps = depends_on(ls, "properties", T.KEY_VAULT)
     if deps:
         return deps
-    m = _VAULT_HOST.match((as_str(output(ls, "properties.baseUrl")) or "").strip())
-    return named(m.group("name"), vaults) if m else []
+    name = vault_name(output(ls, "properties.baseUrl"))
+    return named(name, vaults) if name else []
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ and soft delete on, and (for Azure ML) in the workspace's region."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,9 +10,10 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
 from cdcml.policies.base import GuardrailStackPolicy, mcsb
+from cdcml.policies.pipeline import vault_name
 from cdcml.policies.regions import normalize_location
 from cdcml.policies.stack import Pending, StackIndex, depends_on, named, output, resolve_id, sole
-from cdcml.policies.vocabulary import MISSING, as_bool, as_str, get, listed
+from cdcml.policies.vocabulary import MISSING, as_bool, get, listed
 
 __all__ = ["KEY_REFERENCES", "crossresource_require_cmk_vault_prerequisites"]
 
@@ -26,7 +26,6 @@ KEY_REFERENCES = {
     T.PG_SERVER: ("dataEncryption", ("dataEncryption.primaryKeyURI",)),
 }
 """Per type: the property whose dependencies name the vault, and where the key reference lives."""
-_VAULT_URL = re.compile(r"^https://(?P<name>[a-z0-9-]{3,24})\.vault\.", re.IGNORECASE)
 
 
 def _references(resource: Any) -> list[Any]:
@@ -50,8 +49,8 @@ def _vaults(resource: Any, vaults: Sequence[Any], keys: Sequence[Any]) -> list[A
         return deps
     found: list[Any] = []
     for ref in _references(resource):
-        m = _VAULT_URL.match((as_str(ref) or "").strip())
-        found.extend(named(m.group("name"), vaults) if m else resolve_id(ref, vaults))
+        name = vault_name(ref)
+        found.extend(named(name, vaults) if name else resolve_id(ref, vaults))
     return found
 
 
