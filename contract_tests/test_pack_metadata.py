@@ -57,6 +57,7 @@ def test_each_policy_carries_the_library_metadata(info, policy):
 def test_every_example_config_passes_the_cli_validation():
     pack = load_pack(GUARDRAILS)
     configs = sorted((GUARDRAILS / "config").glob("*.json"))
+    assert configs, "the pack ships example configs"
     for path in configs:
         cfg = reconcile(pack, load_pack_config_file(path))
         assert set(cfg.policies) >= set(pack.policy_names()), path.name

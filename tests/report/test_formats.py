@@ -4,8 +4,10 @@ report in both shapes."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import jsonschema
@@ -147,11 +149,15 @@ def test_junit_has_a_test_case_per_policy_and_resource(make_audit):
 
 
 def test_junit_lists_expired_waivers_as_errors_and_strips_invalid_xml(make_audit):
-    audit = make_audit(waivers=[EXPIRED])
-    root = ET.fromstring(audit_to_junit(audit))
+    # Characters XML 1.0 can't hold (NUL, ESC, BEL) in the waiver's reason and owner.
+    audit = make_audit(waivers=[dataclasses.replace(EXPIRED, reason="Old\x00 and\x1b odd.", owner="o\x07@x")])
+    root = ET.fromstring(audit_to_junit(audit))  # well-formed despite them
     waivers = [s for s in root.findall("testsuite") if s.get("name") == "waivers"]
     assert waivers and waivers[0].find("testcase/error").get("type") == "expired-waiver"
     assert root.get("errors") == "1"
+    error = waivers[0].find("testcase/error")
+    assert error.text.startswith("Old\ufffd and\ufffd odd.\n")
+    assert "owner o\ufffd@x" in error.get("message")
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -171,7 +177,8 @@ def test_markdown_escapes_cells_and_stays_under_the_comment_limit(make_audit):
     audit = make_audit([("cdcml", f"s{i}", False) for i in range(12)])
     md = audit_to_markdown(audit, limit=6000)
     assert len(md) <= 6000
-    assert "omitted to fit a comment" in md or "more |" in md
+    omitted = re.search(r"_(\d+) stack section\(s\) omitted to fit a comment", md)
+    assert omitted and int(omitted.group(1)) + md.count("<details") == 12, "every stack is shown or counted"
     from cdcml.report.markdown import _cell
 
     assert _cell("a|b\nc <x>") == "a\\|b c &lt;x&gt;"

@@ -67,7 +67,9 @@ def test_yaml_and_json_waiver_files(tmp_path):
     assert load_waivers(write(tmp_path, "waivers.json", json.dumps({"waivers": as_json}))) == tuple(
         Waiver(**{**w.__dict__, "source": str(tmp_path / "waivers.json")}) for w in waivers
     )
-    assert load_waivers(write(tmp_path, "list.yaml", json.dumps(as_json))) != ()
+    assert load_waivers(write(tmp_path, "list.yaml", json.dumps(as_json))) == tuple(
+        Waiver(**{**w.__dict__, "source": str(tmp_path / "list.yaml")}) for w in waivers
+    )
     assert load_waivers(write(tmp_path, "empty.yaml", "")) == ()
 
 
