@@ -163,7 +163,7 @@ class PackProcess:
 
     def start(self) -> None:
         import grpc
-        from pulumi.runtime.proto import analyzer_pb2_grpc, engine_pb2_grpc
+        from pulumi.runtime.proto import analyzer_pb2_grpc
 
         if not (self.directory / "PulumiPolicy.yaml").exists():
             raise PackError(f"policy pack {self.directory} has no PulumiPolicy.yaml")
@@ -254,25 +254,22 @@ class PackProcess:
         self.call_tolerant("ConfigureStack", stack_configure_request(self.graph))
 
     def call(self, method: str, request: Any) -> Any:
-        import grpc
-
         if self.stub is None:
             raise PackError("policy pack process is not running")
-        try:
-            return getattr(self.stub, method)(request, timeout=self.call_timeout)
-        except grpc.RpcError as e:
-            detail = " ".join(str(e.details() or e.code()).split())
-            raise PackError(f"policy pack {self.directory.name}: {method} failed: {detail}") from None
+        return self._rpc(method, request, tolerate_unimplemented=False)
 
     def call_tolerant(self, method: str, request: Any) -> Any:
         """A call the engine tolerates being unimplemented (Handshake, ConfigureStack)."""
+        assert self.stub is not None
+        return self._rpc(method, request, tolerate_unimplemented=True)
+
+    def _rpc(self, method: str, request: Any, *, tolerate_unimplemented: bool) -> Any:
         import grpc
 
-        assert self.stub is not None
         try:
             return getattr(self.stub, method)(request, timeout=self.call_timeout)
         except grpc.RpcError as e:
-            if e.code() == grpc.StatusCode.UNIMPLEMENTED:
+            if tolerate_unimplemented and e.code() == grpc.StatusCode.UNIMPLEMENTED:
                 return None
             detail = " ".join(str(e.details() or e.code()).split())
             raise PackError(f"policy pack {self.directory.name}: {method} failed: {detail}") from None
