@@ -29,7 +29,6 @@ import math
 import statistics
 import sys
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,25 +74,11 @@ def distinct_names(graph: Any, base: Any) -> Any:
     import json
     import re
 
-    from cdcml.model import FrozenDict
+    from cdcml.model import freeze, thaw
 
     names = {r.outputs.get("name") for r in base.resources}
     words = sorted((n for n in names if isinstance(n, str) and len(n) >= 6), key=len, reverse=True)
     pattern = re.compile("|".join(re.escape(w) for w in words))
-
-    def thaw(value: Any) -> Any:
-        if isinstance(value, Mapping):
-            return {k: thaw(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [thaw(v) for v in value]
-        return value
-
-    def freeze(value: Any) -> Any:
-        if isinstance(value, dict):
-            return FrozenDict({k: freeze(v) for k, v in value.items()})
-        if isinstance(value, list):
-            return tuple(freeze(v) for v in value)
-        return value
 
     out = []
     for r in graph.resources:
