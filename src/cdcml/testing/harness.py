@@ -67,9 +67,10 @@ def secret(value: Any) -> dict[str, Any]:
     return wire_secret(value)
 
 
-def _urn(type_: str, name: str, parent_type: str | None = None) -> str:
-    qualified = f"{parent_type}${type_}" if parent_type else type_
-    return f"urn:pulumi:{STACK}::{PROJECT}::{qualified}::{name}"
+def _urn(type_: str, name: str, parent: str | None = None, *, stack: str = STACK, project: str = PROJECT) -> str:
+    """A resource's URN: its type qualified by its *parent*'s type chain, if it has one."""
+    qualified = f"{parent.split('::')[2]}${type_}" if parent else type_
+    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
 
 
 def run_policy(
@@ -233,10 +234,7 @@ class GraphBuilder:
         id: str | None = None,
         protect: bool = False,
     ) -> str:
-        parent_type = None
-        if parent:
-            parent_type = parent.split("::")[2]
-        urn = f"urn:pulumi:{self.stack}::{self.project}::{f'{parent_type}${type_}' if parent_type else type_}::{name}"
+        urn = _urn(type_, name, parent, stack=self.stack, project=self.project)
         outputs = dict(props or {})
         rid = id if id is not None else ("" if not custom else (UNKNOWN if self.preview else f"{name}-id"))
         self._resources.append(
@@ -402,10 +400,8 @@ def graph_from_spec(spec: Mapping[str, Any], *, preview: bool = False) -> Resour
         if name not in urns:
             r = live[name]
             parent = r.get("parent")
-            chain = r["type"]
-            if parent in live:
-                chain = f"{urn(parent).split('::')[2]}${chain}"
-            urns[name] = f"urn:pulumi:{g.stack}::{g.project}::{chain}::{name}"
+            parent_urn = urn(parent) if parent in live else None
+            urns[name] = _urn(r["type"], name, parent_urn, stack=g.stack, project=g.project)
         return urns[name]
 
     for name, r in live.items():
