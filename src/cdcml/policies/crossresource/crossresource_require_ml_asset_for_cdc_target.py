@@ -87,7 +87,6 @@ class _Stack:
         self.cdcs = index.of_type(T.CHANGE_DATA_CAPTURE)
         self.linked = index.of_type(T.LINKED_SERVICE)
         self.accounts = index.of_type(T.STORAGE_ACCOUNT)
-        self.containers = index.of_type(T.BLOB_CONTAINER)
         self.datastores = index.of_type(T.ML_DATASTORE)
         self.versions = index.of_type(T.ML_DATA_VERSION)
         self._adls = Memo(lambda ds: one_of(output(ds, "properties.datastoreType"), ("AzureDataLakeGen2",)))
