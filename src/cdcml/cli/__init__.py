@@ -22,8 +22,12 @@ __all__ = ["EXIT_INPUT", "EXIT_MANDATORY", "EXIT_OK", "entry", "fail", "main", "
 EXIT_OK, EXIT_MANDATORY, EXIT_INPUT = 0, 1, 2
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def fail(message: str) -> NoReturn:
-    click.echo(f"cdcml: error: {' '.join(message.split())}", err=True)
+    click.echo(f"cdcml: error: {_one_line(message)}", err=True)
     sys.exit(EXIT_INPUT)
 
 
@@ -87,7 +91,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except click.UsageError as e:
         hint = f" (see '{e.ctx.command_path} --help')" if e.ctx is not None else ""
-        click.echo(f"cdcml: error: {' '.join(e.format_message().split())}{hint}", err=True)
+        click.echo(f"cdcml: error: {_one_line(e.format_message())}{hint}", err=True)
         return EXIT_INPUT
     except click.Abort:
         click.echo("cdcml: aborted", err=True)
@@ -95,14 +99,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     except SystemExit as e:
         return int(e.code or 0) if not isinstance(e.code, str) else EXIT_INPUT
     except CdcmlError as e:
-        click.echo(f"cdcml: error: {e.message}", err=True)
+        # Every command lets its input errors come here: one line, exit code 2.
+        click.echo(f"cdcml: error: {_one_line(e.message)}", err=True)
         return EXIT_INPUT
     except Exception as e:
         if os.environ.get("CDCML_DEBUG"):
             raise
         click.echo(
-            f"cdcml: internal error: {type(e).__name__}: {' '.join(str(e).split())} "
-            "(set CDCML_DEBUG=1 for the traceback)",
+            f"cdcml: internal error: {type(e).__name__}: {_one_line(str(e))} (set CDCML_DEBUG=1 for the traceback)",
             err=True,
         )
         return EXIT_INPUT

@@ -13,7 +13,6 @@ from typing import Any
 import click
 
 from cdcml.cli import fail, policy, progress_display, stderr_console
-from cdcml.errors import CdcmlError
 
 
 @policy.command("analyze")
@@ -125,44 +124,41 @@ def analyze(
             fail(problem)
 
     show_progress = sys.stderr.isatty()
-    try:
-        waivers = load_waivers(waiver_file) if waiver_file is not None else ()
-        base = load_baseline(baseline) if baseline is not None else None
-        with progress_display(show_progress) as bar:
-            task = bar.add_task("Reading state", total=None) if bar is not None else None
+    waivers = load_waivers(waiver_file) if waiver_file is not None else ()
+    base = load_baseline(baseline) if baseline is not None else None
+    with progress_display(show_progress) as bar:
+        task = bar.add_task("Reading state", total=None) if bar is not None else None
 
-            def on_progress(what: str, done: int, total: int) -> None:
-                if bar is not None:
-                    bar.update(task, description=f"Analyzing {what}", completed=done, total=total)
+        def on_progress(what: str, done: int, total: int) -> None:
+            if bar is not None:
+                bar.update(task, description=f"Analyzing {what}", completed=done, total=total)
 
-            if state_file is not None:
-                audit = analyze_file(
-                    state_file,
-                    pack_dirs=list(pack_dirs),
-                    config_files=list(config_files),
-                    waivers=waivers,
-                    baseline=base,
-                    progress=on_progress,
-                )
-            else:
-                assert backend is not None
-                audit = analyze_backend(
-                    backend,
-                    stack=stack,
-                    project=project if all_stacks else None,
-                    pack_dirs=list(pack_dirs),
-                    config_files=list(config_files),
-                    waivers=waivers,
-                    baseline=base,
-                    timeout=backend_timeout,
-                    progress=on_progress,
-                )
-        # Every report is rendered and written before anything is printed: a failure
-        # leaves no output that looks complete.
-        doc: Any = audit_to_json(audit) if as_json else None
-        write_reports(audit, sarif=sarif, junit=junit, markdown=markdown)
-    except CdcmlError as e:
-        fail(e.message)
+        if state_file is not None:
+            audit = analyze_file(
+                state_file,
+                pack_dirs=list(pack_dirs),
+                config_files=list(config_files),
+                waivers=waivers,
+                baseline=base,
+                progress=on_progress,
+            )
+        else:
+            assert backend is not None
+            audit = analyze_backend(
+                backend,
+                stack=stack,
+                project=project if all_stacks else None,
+                pack_dirs=list(pack_dirs),
+                config_files=list(config_files),
+                waivers=waivers,
+                baseline=base,
+                timeout=backend_timeout,
+                progress=on_progress,
+            )
+    # Every report is rendered and written before anything is printed: a failure
+    # leaves no output that looks complete.
+    doc: Any = audit_to_json(audit) if as_json else None
+    write_reports(audit, sarif=sarif, junit=junit, markdown=markdown)
     warn = stderr_console()
     for w in audit.warnings:
         warn.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)

@@ -13,7 +13,6 @@ from typing import Any
 import click
 
 from cdcml.cli import EXIT_MANDATORY, fail, policy
-from cdcml.errors import CdcmlError
 
 _PACK_OPTION = click.option(
     "--policy-pack",
@@ -35,10 +34,7 @@ def _load(pack_dir: Path | None) -> tuple[str, str, str, list[Any]]:
         return PACK_NAME, __version__, "", docs.rows(POLICIES)
     from cdcml.engine.pack import load_pack
 
-    try:
-        pack = load_pack(pack_dir)
-    except CdcmlError as e:
-        fail(e.message)
+    pack = load_pack(pack_dir)
     return pack.name, pack.version, pack.description, docs.rows(pack.policies, str(pack.enforcement_level))
 
 

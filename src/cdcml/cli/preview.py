@@ -11,7 +11,6 @@ from typing import Any
 import click
 
 from cdcml.cli import fail, main, progress_display, stderr_console
-from cdcml.errors import CdcmlError
 
 
 @main.command()
@@ -89,39 +88,36 @@ def preview(
         if problem:
             fail(problem)
     show_progress = not as_json and sys.stderr.isatty()
-    try:
-        overrides = parse_config_overrides(config_pairs)
-        with progress_display(show_progress) as bar:
-            task = bar.add_task("Capturing program", total=None) if bar is not None else None
+    overrides = parse_config_overrides(config_pairs)
+    with progress_display(show_progress) as bar:
+        task = bar.add_task("Capturing program", total=None) if bar is not None else None
 
-            def on_captured(graph: Any) -> None:
-                if bar is not None:
-                    bar.update(task, description="Evaluating policies", total=len(graph) + 1, completed=0)
+        def on_captured(graph: Any) -> None:
+            if bar is not None:
+                bar.update(task, description="Evaluating policies", total=len(graph) + 1, completed=0)
 
-            def on_progress(done: int, total: int) -> None:
-                if bar is not None:
-                    bar.update(task, completed=done, total=total)
+        def on_progress(done: int, total: int) -> None:
+            if bar is not None:
+                bar.update(task, completed=done, total=total)
 
-            result = run_preview(
-                directory,
-                stack,
-                config=overrides,
-                pack_dirs=list(pack_dirs),
-                config_files=list(config_files),
-                mode=outputs,
-                engine=engine,
-                on_captured=on_captured,
-                progress=on_progress,
-            )
-        if sarif or junit or markdown:
-            from cdcml.engine.audit import effective_configs, from_preview
-            from cdcml.report.audit import write_reports
+        result = run_preview(
+            directory,
+            stack,
+            config=overrides,
+            pack_dirs=list(pack_dirs),
+            config_files=list(config_files),
+            mode=outputs,
+            engine=engine,
+            on_captured=on_captured,
+            progress=on_progress,
+        )
+    if sarif or junit or markdown:
+        from cdcml.engine.audit import effective_configs, from_preview
+        from cdcml.report.audit import write_reports
 
-            configs = effective_configs(result.packs, list(config_files))
-            audit = from_preview(result.graph, result.findings, result.packs, configs, directory=directory)
-            write_reports(audit, sarif=sarif, junit=junit, markdown=markdown)
-    except CdcmlError as e:
-        fail(e.message)
+        configs = effective_configs(result.packs, list(config_files))
+        audit = from_preview(result.graph, result.findings, result.packs, configs, directory=directory)
+        write_reports(audit, sarif=sarif, junit=junit, markdown=markdown)
     warn = stderr_console()
     for w in result.warnings:
         warn.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)
