@@ -9,6 +9,7 @@ passes it: a flat map of ``"<namespace>:<key>"`` to strings, structured values a
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -210,13 +211,14 @@ def load_stack_config(
     values: dict[str, str] = dict(project.config_defaults)
     secret_keys: list[str] = []
     undecryptable: list[str] = []
-    crypter: _Crypter | None = None
-    crypter_error: str | None = None
+
+    @functools.cache
+    def stack_crypter() -> _Crypter | None:
+        # Made on the first secure value only: key derivation is slow.
+        return _crypter_for(doc, path, passphrase)
 
     def decrypt(ciphertext: str, key: str) -> str:
-        nonlocal crypter, crypter_error
-        if crypter is None and crypter_error is None:
-            crypter, crypter_error = _crypter_for(doc, path, passphrase)
+        crypter = stack_crypter()
         if crypter is None:
             undecryptable.append(key)
             return REDACTED
@@ -296,11 +298,13 @@ class _Crypter:
             raise ConfigError(f"{path}: can't decrypt the secure value of {key} with this passphrase") from None
 
 
-def _crypter_for(doc: Mapping[str, Any], path: Path, passphrase: str | None) -> tuple[_Crypter | None, str | None]:
+def _crypter_for(doc: Mapping[str, Any], path: Path, passphrase: str | None) -> _Crypter | None:
+    """The stack's passphrase secrets manager; ``None`` when its secrets can't be decrypted
+    offline (another secrets provider, or no passphrase given)."""
     provider = doc.get("secretsprovider")
     salt_state = doc.get("encryptionsalt")
     if provider not in (None, "", "passphrase") or not isinstance(salt_state, str):
-        return None, "the stack's secrets provider can't be used offline"
+        return None
     if passphrase is None:
         passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE")
         pfile = os.environ.get("PULUMI_CONFIG_PASSPHRASE_FILE")
@@ -310,7 +314,7 @@ def _crypter_for(doc: Mapping[str, Any], path: Path, passphrase: str | None) -> 
             except OSError:
                 raise ConfigError(f"PULUMI_CONFIG_PASSPHRASE_FILE {pfile} can't be read") from None
     if passphrase is None:
-        return None, "no passphrase"
+        return None
     splits = salt_state.split(":", 2)
     if len(splits) != 3 or splits[0] != "v1":
         raise ConfigError(f"{path}: encryptionsalt is malformed")
@@ -326,7 +330,7 @@ def _crypter_for(doc: Mapping[str, Any], path: Path, passphrase: str | None) -> 
         check = ""
     if check != "pulumi":
         raise ConfigError(f"{path}: incorrect passphrase")
-    return crypter, None
+    return crypter
 
 
 def encrypt_for_tests(passphrase: str, salt: bytes, plaintext: str, nonce: bytes) -> tuple[str, str]:
