@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -35,6 +36,22 @@ def stderr_console() -> Any:
     from rich.console import Console
 
     return Console(stderr=True)
+
+
+def check_report_paths(*, sarif: Path | None, junit: Path | None, markdown: Path | None) -> None:
+    """Exit 2 before any work when a report file can't be written where it is asked for."""
+    from cdcml.report.audit import report_path_problem
+
+    for option, path in (("--sarif", sarif), ("--junit", junit), ("--markdown", markdown)):
+        problem = report_path_problem(option, path)
+        if problem:
+            fail(problem)
+
+
+def print_warnings(warnings: Iterable[str]) -> None:
+    warn = stderr_console()
+    for w in warnings:
+        warn.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)
 
 
 def progress_display(enabled: bool) -> Any:

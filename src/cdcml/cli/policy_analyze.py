@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from cdcml.cli import fail, policy, progress_display, stderr_console
+from cdcml.cli import check_report_paths, policy, print_warnings, progress_display
 
 
 @policy.command("analyze")
@@ -101,7 +101,7 @@ def analyze(
 
     from cdcml.engine.audit import analyze_backend, analyze_file
     from cdcml.engine.waivers import load_baseline, load_waivers
-    from cdcml.report.audit import audit_to_json, render_audit_text, report_path_problem, write_reports
+    from cdcml.report.audit import audit_to_json, render_audit_text, write_reports
 
     if state_file is None and backend is None:
         backend = os.environ.get("PULUMI_BACKEND_URL") or None
@@ -118,10 +118,7 @@ def analyze(
             raise click.UsageError("with --backend, pass --stack organization/<project>/<stack> or --all")
         if project and not all_stacks:
             raise click.UsageError("--project goes with --all")
-    for option, path in (("--sarif", sarif), ("--junit", junit), ("--markdown", markdown)):
-        problem = report_path_problem(option, path)
-        if problem:
-            fail(problem)
+    check_report_paths(sarif=sarif, junit=junit, markdown=markdown)
 
     show_progress = sys.stderr.isatty()
     waivers = load_waivers(waiver_file) if waiver_file is not None else ()
@@ -159,9 +156,7 @@ def analyze(
     # leaves no output that looks complete.
     doc: Any = audit_to_json(audit) if as_json else None
     write_reports(audit, sarif=sarif, junit=junit, markdown=markdown)
-    warn = stderr_console()
-    for w in audit.warnings:
-        warn.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)
+    print_warnings(audit.warnings)
     if doc is not None:
         click.echo(json.dumps(doc, indent=2))
     else:

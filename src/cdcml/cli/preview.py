@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from cdcml.cli import fail, main, progress_display, stderr_console
+from cdcml.cli import check_report_paths, main, print_warnings, progress_display
 
 
 @main.command()
@@ -81,12 +81,8 @@ def preview(
     from cdcml.engine.project import parse_config_overrides
     from cdcml.engine.run import preview as run_preview
     from cdcml.report import findings_to_json, render_text
-    from cdcml.report.audit import report_path_problem
 
-    for option, path in (("--sarif", sarif), ("--junit", junit), ("--markdown", markdown)):
-        problem = report_path_problem(option, path)
-        if problem:
-            fail(problem)
+    check_report_paths(sarif=sarif, junit=junit, markdown=markdown)
     show_progress = not as_json and sys.stderr.isatty()
     overrides = parse_config_overrides(config_pairs)
     with progress_display(show_progress) as bar:
@@ -118,9 +114,7 @@ def preview(
         configs = effective_configs(result.packs, list(config_files))
         audit = from_preview(result.graph, result.findings, result.packs, configs, directory=directory)
         write_reports(audit, sarif=sarif, junit=junit, markdown=markdown)
-    warn = stderr_console()
-    for w in result.warnings:
-        warn.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)
+    print_warnings(result.warnings)
     if as_json:
         doc = findings_to_json(result.findings, command="preview", graph=result.graph)
         click.echo(json.dumps(doc, indent=2))
