@@ -69,8 +69,7 @@ def _validate(args: Any, report_violation: Any) -> None:
             if not missing:
                 continue
             if unresolved:
-                pending.errors.append(unresolved[0])  # an endpoint we couldn't resolve may cover it
-                continue
+                raise unresolved[0]  # an endpoint we couldn't resolve may cover it: this target is undecided
             report_violation(
                 f"Public network access is disabled but no private endpoint connects with group id(s) "
                 f"{', '.join(_CANONICAL.get(g, g) for g in missing)}, so nothing can reach the resource"
