@@ -31,7 +31,7 @@ import asyncio
 import contextvars
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from inspect import isawaitable
 from types import MappingProxyType
 from typing import Any
@@ -79,6 +79,12 @@ class _PackRun:
     pack: Pack
     config: PackConfig
     ref: PackRef
+    levels: tuple[tuple[Any, EnforcementLevel], ...] = field(init=False)
+    """Every policy of the pack with its level, in pack order: resolved once per run, not
+    once per resource."""
+
+    def __post_init__(self) -> None:
+        self.levels = tuple((p, self.level(p)) for p in self.pack.policies)
 
     def level(self, policy: Any) -> EnforcementLevel:
         return self.pack.policy_level(policy, self.config.level(policy.name))
@@ -307,8 +313,8 @@ class _Evaluator:
         sdk = self.sdk
         candidates = [
             p
-            for p in run.pack.policies
-            if isinstance(p, sdk.ResourceValidationPolicy) and run.level(p) is EnforcementLevel.REMEDIATE
+            for p, level in run.levels
+            if isinstance(p, sdk.ResourceValidationPolicy) and level is EnforcementLevel.REMEDIATE
         ]
         if not candidates:
             return None
@@ -404,8 +410,7 @@ class _Evaluator:
 
         sdk = self.sdk
         lazy_args = _lazy_classes(sdk)[0]
-        for policy in run.pack.policies:
-            level = run.level(policy)
+        for policy, level in run.levels:
             if level is EnforcementLevel.DISABLED or not isinstance(policy, sdk.ResourceValidationPolicy):
                 continue
             if not policy.has_validation():
@@ -476,10 +481,10 @@ class _Evaluator:
         sdk = self.sdk
         lazy_resource = _lazy_classes(sdk)[1]
         stack_policies = [
-            (run, p)
+            (run, p, level)
             for run in self.runs
-            for p in run.pack.policies
-            if isinstance(p, sdk.StackValidationPolicy) and run.level(p) is not EnforcementLevel.DISABLED
+            for p, level in run.levels
+            if isinstance(p, sdk.StackValidationPolicy) and level is not EnforcementLevel.DISABLED
         ]
         if not stack_policies:
             return []
@@ -488,8 +493,7 @@ class _Evaluator:
             props = deserialize_properties(self._roundtrip(self._marshal(r.outputs), r.urn))
             converted.append((r, props, self._options(r), self._provider(r)))
         ran: list[str] = []
-        for run, policy in stack_policies:
-            level = run.level(policy)
+        for run, policy, level in stack_policies:
             if level is EnforcementLevel.REMEDIATE:
                 level = EnforcementLevel.MANDATORY
             objects: dict[str, Any] = {}
