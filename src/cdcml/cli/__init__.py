@@ -88,14 +88,7 @@ def policy() -> None:
 
 def _register_commands() -> None:
     # Each command lives in its own module and attaches itself to `main` or `policy`.
-    from cdcml.cli import preview as _preview  # noqa: F401
-
-    for name in ("policy_catalogue", "policy_analyze"):
-        try:
-            __import__(f"cdcml.cli.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"cdcml.cli.{name}":
-                raise
+    from cdcml.cli import policy_analyze, policy_catalogue, preview  # noqa: F401
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -144,7 +144,7 @@ def analyze(
             audit = analyze_backend(
                 backend,
                 stack=stack,
-                project=project if all_stacks else None,
+                project=project,
                 pack_dirs=list(pack_dirs),
                 config_files=list(config_files),
                 waivers=waivers,
