@@ -181,6 +181,7 @@ class _Evaluator:
         self.evaluated: list[EvaluatedResource] = []
         self.stack_tags = MappingProxyType(dict(graph.tags))
         self.ids = resource_ids(graph.resources)
+        self.provider_props: dict[str, dict[str, Any]] = {}  # provider URN -> deserialized inputs
 
     # ---- runtime settings visible to policies (pulumi.Config(), get_stack(), …)
 
@@ -264,7 +265,11 @@ class _Evaluator:
         prov = self.graph.get(r.provider_urn)
         if prov is None:
             return None
-        props = deserialize_properties(self._roundtrip(self._marshal(prov.inputs), prov.urn))
+        # Converted once per provider; every user still gets its own object and proxy (a copy).
+        props = self.provider_props.get(prov.urn)
+        if props is None:
+            props = deserialize_properties(self._roundtrip(self._marshal(prov.inputs), prov.urn))
+            self.provider_props[prov.urn] = props
         return self.sdk.PolicyProviderResource(
             prov.type, unknown_checking_proxy(props), prov.urn, prov.urn.rsplit("::", 1)[-1]
         )
