@@ -132,7 +132,7 @@ def _resource(r: Resource, enc: _Encrypter) -> dict[str, Any]:
         out["aliases"] = list(o.aliases)
     ct = o.custom_timeouts
     if ct is not None and (ct.create or ct.update or ct.delete):
-        out["customTimeouts"] = {k: v for k, v in (("create", ct.create), ("update", ct.update), ("delete", ct.delete))}
+        out["customTimeouts"] = {"create": ct.create, "update": ct.update, "delete": ct.delete}
     if o.import_id:
         out["importID"] = o.import_id
     if o.retain_on_delete:
