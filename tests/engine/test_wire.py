@@ -13,6 +13,7 @@ from cdcml.engine.wire import (
     from_struct,
     marshal_for_analyzer,
     redact,
+    redact_text,
     reveal,
     secret,
     secret_values,
@@ -106,3 +107,34 @@ def test_a_nan_property_is_a_clear_error_not_a_crash():
     )
     with pytest.raises(CdcmlError, match=r"urn:pulumi:s::p::t:m:T::a has a NaN or infinite number"):
         evaluate(graph, [pack])
+
+
+def test_redact_text_replaces_the_longest_secret_first():
+    """A secret containing a shorter one is hidden whole, never left half-shown."""
+    text = "token=abc-SUPERSECRET-xyz and SUPERSECRET"
+    assert redact_text(text, ["SUPERSECRET", "abc-SUPERSECRET-xyz"]) == f"token={REDACTED} and {REDACTED}"
+    assert redact_text("id ab", ["ab"]) == "id ab", "values under 3 characters are too common to redact"
+
+
+def test_a_crashing_policy_does_not_leak_a_secret_in_its_error():
+    """The crash message names the policy and exception with every secret replaced,
+    including one that contains another secret of the same resource."""
+    import pytest
+    from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
+
+    from cdcml.engine.evaluate import PolicyCrashError
+    from cdcml.testing import run_policy
+    from cdcml.testing import secret as secret_marker
+
+    def leaky(args, report_violation):
+        raise ValueError(f"bad password {args.props['password']} (short {args.props['pin']})")
+
+    policy = ResourceValidationPolicy(
+        name="leaky", description="Raises with a secret.", validate=leaky, enforcement_level=EnforcementLevel.MANDATORY
+    )
+    props = {"pin": secret_marker("4242"), "password": secret_marker("pin-4242-long")}
+    with pytest.raises(PolicyCrashError) as err:
+        run_policy(policy, "test:index:Thing", props)
+    message = err.value.message
+    assert "4242" not in message and "pin-" not in message
+    assert f"bad password {REDACTED} (short {REDACTED})" in message

@@ -40,7 +40,7 @@ from cdcml.engine.evaluate import evaluate
 from cdcml.engine.pack import DEFAULT_PACK, Pack, policy_severity
 from cdcml.engine.state import load_state, non_finite_numbers
 from cdcml.engine.waivers import Baseline, Waiver, WaiverMatch, match_waivers, today_utc
-from cdcml.engine.wire import REDACTED, secret_values
+from cdcml.engine.wire import graph_secrets, redact_text
 from cdcml.errors import BackendError, PackError, StateError
 from cdcml.model import EnforcementLevel, Finding, Findings, FrozenDict, PackRef, ResourceGraph, Severity
 
@@ -243,24 +243,12 @@ def scrub_findings(findings: Findings, graph: ResourceGraph) -> Findings:
     """*findings* with every secret of *graph* (plaintexts of secret property values and
     of secret config) replaced by ``"[secret]"`` in messages and remediated properties.
     A policy may echo a value it read; reports must never carry a secret."""
-    values: set[str] = set()
-    for r in graph.resources:
-        values.update(secret_values(r.inputs))
-        values.update(secret_values(r.outputs))
-    for key in graph.config_secret_keys:
-        value = graph.config.get(key)
-        if value:
-            values.add(value)
-    values = {v for v in values if len(v) >= 3 and v != REDACTED}
+    values = graph_secrets(graph)
     if not values:
         return findings
-    ordered = sorted(values, key=len, reverse=True)
 
     def clean(text: str) -> str:
-        for v in ordered:
-            if v in text:
-                text = text.replace(v, REDACTED)
-        return text
+        return redact_text(text, values)
 
     def clean_value(value: Any) -> Any:
         if isinstance(value, str):

@@ -39,11 +39,11 @@ from typing import Any
 from cdcml.engine.config import PackConfig, reconcile
 from cdcml.engine.pack import Pack, policy_severity
 from cdcml.engine.wire import (
-    REDACTED,
     from_struct,
+    graph_secrets,
     marshal_for_analyzer,
+    redact_text,
     resource_ids,
-    secret_values,
     to_struct,
 )
 from cdcml.errors import CdcmlError
@@ -275,13 +275,9 @@ class _Evaluator:
         )
 
     def _scrub(self, text: str, r: Resource | None) -> str:
-        """Remove any secret plaintext of *r* (or of the whole graph) from *text*."""
-        sources = [r] if r is not None else list(self.graph.resources)
-        for res in sources:
-            for value in secret_values(res.inputs) + secret_values(res.outputs):
-                if len(value) >= 3 and value in text:
-                    text = text.replace(value, REDACTED)
-        return text
+        """Remove any secret plaintext of *r* (or of the whole graph) and of the stack's
+        secret config from *text*."""
+        return redact_text(text, graph_secrets(self.graph, None if r is None else [r]))
 
     def _crash(self, run: _PackRun, policy: Any, r: Resource | None, exc: BaseException) -> PolicyCrashError:
         where = f" on {r.urn}" if r is not None else " on the stack"

@@ -23,7 +23,7 @@ from pulumi_policy.proxy import (
     UNKNOWN_STRING_VALUE,
 )
 
-from cdcml.model import Resource
+from cdcml.model import Resource, ResourceGraph
 
 __all__ = [
     "ARCHIVE_SIG",
@@ -38,10 +38,12 @@ __all__ = [
     "contains_secret",
     "contains_unknown",
     "from_struct",
+    "graph_secrets",
     "is_secret",
     "is_unknown",
     "marshal_for_analyzer",
     "redact",
+    "redact_text",
     "resource_ids",
     "reveal",
     "secret",
@@ -142,6 +144,30 @@ def secret_values(value: Any) -> list[str]:
 
     walk(value, False)
     return found
+
+
+def redact_text(text: str, secrets: Iterable[str]) -> str:
+    """*text* with each of *secrets* (plaintexts of 3 characters or more) replaced by
+    ``"[secret]"``, the longest first, so a secret that contains another is never left
+    half-shown."""
+    for value in sorted({v for v in secrets if len(v) >= 3 and v != REDACTED}, key=len, reverse=True):
+        if value in text:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+def graph_secrets(graph: ResourceGraph, resources: Iterable[Resource] | None = None) -> set[str]:
+    """The secret plaintexts of *graph*: its secret property values (of *resources* only,
+    when given) and its secret config values."""
+    values: set[str] = set()
+    for r in graph.resources if resources is None else resources:
+        values.update(secret_values(r.inputs))
+        values.update(secret_values(r.outputs))
+    for key in graph.config_secret_keys:
+        value = graph.config.get(key)
+        if value:
+            values.add(value)
+    return values
 
 
 RefResolver = Callable[[str], str | None]
