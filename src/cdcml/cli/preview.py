@@ -108,11 +108,10 @@ def preview(
             progress=on_progress,
         )
     if sarif or junit or markdown:
-        from cdcml.engine.audit import effective_configs, from_preview
+        from cdcml.engine.audit import from_preview
         from cdcml.report.audit import write_reports
 
-        configs = effective_configs(result.packs, list(config_files))
-        audit = from_preview(result.graph, result.findings, result.packs, configs, directory=directory)
+        audit = from_preview(result.graph, result.findings, result.packs, result.configs, directory=directory)
         write_reports(audit, sarif=sarif, junit=junit, markdown=markdown)
     print_warnings(result.warnings)
     if as_json:

@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 from cdcml.engine.backends import DEFAULT_TIMEOUT, Backend, BackendStack, LockInfo, StackRef, open_backend
-from cdcml.engine.config import PackConfig, load_pack_config_file, reconcile
+from cdcml.engine.config import PackConfig
 from cdcml.engine.evaluate import evaluate
 from cdcml.engine.pack import DEFAULT_PACK, Pack, policy_severity
 from cdcml.engine.state import load_state, non_finite_numbers
@@ -55,7 +55,6 @@ __all__ = [
     "analyze_file",
     "analyze_graphs",
     "default_pack_dirs",
-    "effective_configs",
     "from_preview",
     "policy_infos",
     "scrub_findings",
@@ -124,14 +123,6 @@ def policy_infos(packs: Sequence[Pack], configs: Sequence[PackConfig | None] = (
                 )
             )
     return tuple(out)
-
-
-def effective_configs(packs: Sequence[Pack], config_files: Sequence[str | os.PathLike[str]] = ()) -> list[PackConfig]:
-    """The reconciled config of each pack (``config_files[i]`` for ``packs[i]``)."""
-    return [
-        reconcile(pack, load_pack_config_file(config_files[i]) if i < len(config_files) else None)
-        for i, pack in enumerate(packs)
-    ]
 
 
 def default_pack_dirs(start: str | os.PathLike[str] = ".") -> list[Path]:
