@@ -138,6 +138,10 @@ class WaiverMatch:
     def status(self) -> str:
         return "active" if self.active else "expired"
 
+    def to_json(self) -> dict[str, Any]:
+        """The waiver as in a waiver file, with its ``status`` for this finding."""
+        return {**self.waiver.to_json(), "status": self.status}
+
 
 def _plain_dates(value: Any) -> Any:
     if isinstance(value, dt.date):

@@ -69,7 +69,7 @@ def stack_to_json(report: StackReport, audit: Audit) -> dict[str, Any]:
     for i, item in enumerate(doc["findings"]):
         match = report.waivers.get(i)
         if match is not None:
-            item["waiver"] = {**match.waiver.to_json(), "status": match.status}
+            item["waiver"] = match.to_json()
     counts = report.counts()
     summary = doc["summary"]
     summary["mandatory"] = counts["mandatory"]

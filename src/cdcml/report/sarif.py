@@ -216,7 +216,7 @@ def _result(
     match = report.waivers.get(i)
     if match is not None:
         w = match.waiver
-        result["properties"]["waiver"] = {**w.to_json(), "status": match.status}
+        result["properties"]["waiver"] = match.to_json()
         if match.active:
             result["suppressions"] = [
                 {
