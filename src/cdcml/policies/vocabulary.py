@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from cdcml.environments import ENVIRONMENTS, environment_of
+
 __all__ = [
     "ENVIRONMENTS",
     "ENVIRONMENT_SCHEMA",
@@ -277,12 +279,6 @@ def config_number(config: Mapping[str, Any], key: str, default: float) -> float:
     return float(default) if value is None else value
 
 
-ENVIRONMENTS = ("dev", "test", "prod")
-_ENV_WORDS = {
-    "prod": ("prod", "production", "prd", "live"),
-    "test": ("test", "tst", "qa", "uat", "stage", "staging", "preprod"),
-}
-
 ENVIRONMENT_SCHEMA: dict[str, Any] = {
     "type": "string",
     "enum": ["", *ENVIRONMENTS],
@@ -291,16 +287,6 @@ ENVIRONMENT_SCHEMA: dict[str, Any] = {
     "stack name (prod/production/prd/live → prod, test/qa/uat/stage/staging → test, anything else → dev).",
 }
 """The ``environment`` config property every environment-aware policy shares."""
-
-
-def environment_of(stack: str) -> str:
-    """The environment a stack name implies: a word of the name (split on ``-``, ``_``,
-    ``.`` and ``/``) names prod or test, otherwise dev."""
-    words = {w for w in re.split(r"[-_./]+", stack.casefold()) if w}
-    for env in ("prod", "test"):
-        if words & set(_ENV_WORDS[env]):
-            return env
-    return "dev"
 
 
 def environment(config: Mapping[str, Any]) -> str:

@@ -23,8 +23,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from cdcml.environments import environment_of
 from cdcml.errors import ConfigError
-from cdcml.policies.vocabulary import environment_of
 from cdcml.stacks._args import LOCATION, ArgsError, names
 from cdcml.stacks.cdc_ingestion import (
     CdcFeed,
