@@ -38,8 +38,8 @@ def median_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
 
 
 def profile_graph():  # type: ignore[no-untyped-def]
-    from cdcml.engine.capture import capture
-    from cdcml.engine.project import load_project
+    from cdcml.capture.program import capture
+    from cdcml.capture.project import load_project
 
     stacks = load_project(ROOT).stacks()
     stack = "prod" if "prod" in stacks else "seed"
@@ -47,13 +47,13 @@ def profile_graph():  # type: ignore[no-untyped-def]
 
 
 def renamed_checkpoint(graph, project: str, stack: str, compression: str | None) -> bytes:  # type: ignore[no-untyped-def]
-    from cdcml.engine.export import to_checkpoint
+    from cdcml.state.export import to_checkpoint
 
     text = json.dumps(to_checkpoint(graph, time="2025-01-01T00:00:00Z"))
     text = text.replace(f"urn:pulumi:{graph.stack}::{graph.project}::", f"urn:pulumi:{stack}::{project}::")
     text = text.replace(f'"organization/{graph.project}/{graph.stack}"', f'"organization/{project}/{stack}"')
     doc = json.loads(text)
-    from cdcml.engine.export import compress
+    from cdcml.state.export import compress
 
     return compress(json.dumps(doc, indent=4).encode(), compression)
 
@@ -142,11 +142,11 @@ def main() -> None:
     parser.add_argument("--s3", action="store_true", help="also time the backend in moto's S3 server")
     args = parser.parse_args()
 
-    from cdcml.engine.audit import analyze_backend
     from cdcml.engine.evaluate import evaluate
-    from cdcml.engine.export import dumps, export_stack
-    from cdcml.engine.run import load_packs
-    from cdcml.engine.state import load_state
+    from cdcml.runs.analyze import analyze_backend
+    from cdcml.runs.packs import load_packs
+    from cdcml.state.decode import load_state
+    from cdcml.state.export import dumps, export_stack
 
     graph = profile_graph()
     print(f"profile: {graph.stack} ({len(graph)} resources); pack: {PACK.name}")

@@ -66,7 +66,7 @@ def stock_mocks_capture(stack: str, config: dict[str, str]) -> None:
 
 def synthetic_graph(n: int):  # type: ignore[no-untyped-def]
     """n resources cycling through the CDC→ML types of a captured seed stack."""
-    from cdcml.engine.capture import capture
+    from cdcml.capture.program import capture
     from cdcml.model import Resource, ResourceGraph
 
     seed = capture(ROOT, "seed")
@@ -102,12 +102,12 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=1000, help="resources in the synthetic graph")
     args = ap.parse_args()
 
-    from cdcml.engine.capture import CaptureOptions, _capture, capture
+    from cdcml.capture.program import CaptureOptions, _capture, capture
+    from cdcml.capture.project import load_project, load_stack_config
     from cdcml.engine.config import reconcile
     from cdcml.engine.evaluate import evaluate
     from cdcml.engine.grpc_pack import analyze_graph_grpc
     from cdcml.engine.pack import load_pack
-    from cdcml.engine.project import load_project, load_stack_config
     from cdcml.engine.reference import analyze_graph, in_process_session
 
     project = load_project(ROOT)

@@ -97,8 +97,8 @@ def large_graph(base: Any, at_least: int, distinct: bool = False) -> Any:
     *distinct*), through its state export."""
     from bench_audit import replicate
 
-    from cdcml.engine.export import dumps, export_stack
-    from cdcml.engine.state import load_state
+    from cdcml.state.decode import load_state
+    from cdcml.state.export import dumps, export_stack
 
     graph = replicate(base, at_least)
     if distinct:
@@ -140,7 +140,7 @@ def time_policy(policy: Any, graph: Any, repeat: int) -> tuple[float, float, int
 def full_pack(graph: Any) -> tuple[float, float, int]:
     """Seconds of Remediate + Analyze per resource and of AnalyzeStack for the whole pack."""
     from cdcml.engine.evaluate import evaluate
-    from cdcml.engine.run import load_packs
+    from cdcml.runs.packs import load_packs
 
     packs, configs, _ = load_packs([ROOT / "policies" / "cdc-ml-guardrails"], project=graph.project, stack=graph.stack)
     marks: dict[str, float] = {}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cdcml.engine.wire import UNKNOWN, secret
 from cdcml.model import CustomTimeouts, FrozenDict, Resource, ResourceGraph, ResourceOptions, freeze
+from cdcml.model.values import UNKNOWN, secret
 
 PROJECT, STACK = "proj", "dev"
 STACK_URN = f"urn:pulumi:{STACK}::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-{STACK}"

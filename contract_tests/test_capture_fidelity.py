@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from cdcml.engine.capture import capture
-from cdcml.engine.invokes import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
-from cdcml.engine.wire import UNKNOWN, is_secret, is_unknown, reveal
+from cdcml.capture.invokes import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
+from cdcml.capture.program import capture
 from cdcml.model import CustomTimeouts, ResourceGraph
+from cdcml.model.values import UNKNOWN, is_secret, is_unknown, reveal
 
 PROGRAM = Path(__file__).parent / "programs" / "small"
 PASSPHRASE = "correct horse battery staple"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
+from cdcml.capture.project import load_project
 from cdcml.engine.config import PackConfig, load_pack_config_file, reconcile
 from cdcml.engine.evaluate import PolicyCrashError, evaluate
 from cdcml.engine.grpc_pack import PackProcess, analyze_graph_grpc
 from cdcml.engine.pack import Pack, load_pack
-from cdcml.engine.project import load_project
 from cdcml.engine.reference import PackSession, analyze_graph
 from cdcml.errors import PackError
 from cdcml.model import ResourceGraph

@@ -20,9 +20,9 @@ import pytest
 from tests.fixtures.cli import cli, one_line_error
 from tests.fixtures.reference_stacks import STACK_PROFILES
 
-from cdcml.engine.project import load_project, load_stack_config
-from cdcml.engine.wire import is_unknown, reveal
+from cdcml.capture.project import load_project, load_stack_config
 from cdcml.model import Resource, ResourceGraph, thaw
+from cdcml.model.values import is_unknown, reveal
 from cdcml.stacks.config import REQUIRED_TAGS, ReferencePlan, plan_stack
 from cdcml.stacks.wiring import PRIVATE_DNS_ZONES, ROLE_DEFINITION_IDS, PrivateLinkGroup
 from contract_tests.conftest import ROOT
@@ -433,7 +433,7 @@ def test_every_taggable_resource_carries_the_required_tags(stack_captures: Any, 
     """Every resource whose type takes tags carries owner, cost-center, environment and
     data-classification (private DNS zones and links included). The generic ARM resource
     (the factory's managed VNet, a proxy resource) takes no tags in ARM."""
-    from cdcml.engine.azure import input_names
+    from cdcml.capture.azure import input_names
 
     graph = stack_captures(profile, "preview")
     taggable = [
@@ -492,11 +492,12 @@ def test_the_seed_outputs_are_still_exported(stack_captures: Any, profile: str) 
 def test_prod_has_no_mandatory_violation_with_the_pack() -> None:
     """`cdcml preview --stack prod` reports no mandatory violation with the pack as it
     stands, in preview and in resolved mode."""
-    from cdcml.engine.run import DEFAULT_PACK, preview
+    from cdcml.engine.pack import DEFAULT_PACK
+    from cdcml.runs.preview import preview
 
     for mode in ("preview", "resolved"):
         result = preview(ROOT, "prod", pack_dirs=[ROOT / DEFAULT_PACK], mode=mode)
-        assert [(f.policy, f.urn) for f in result.findings.mandatory] == [], mode
+        assert [(f.policy, f.urn) for f in result.stacks[0].findings.mandatory] == [], mode
 
 
 @pytest.mark.parametrize(

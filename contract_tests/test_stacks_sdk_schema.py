@@ -3,7 +3,7 @@ azure-native SDK defines, at every level of nesting, and every enum-typed value 
 of the enum's values.
 
 The walker reads the SDK's own type information: a resource's Args class
-(``cdcml.engine.azure.args_class``), and for each property the getter's return
+(``cdcml.capture.azure.args_class``), and for each property the getter's return
 annotation — an Args class of ``_inputs.py``, an enum of ``_enums.py``, a list or map of
 them, or a union of Args classes told apart by their discriminator (``type``,
 ``datastoreType``, ``credentialsType``, ``dataType``, ``endpointType``,
@@ -25,9 +25,9 @@ import pulumi._types as pulumi_types
 import pytest
 from tests.fixtures.reference_stacks import STACK_PROFILES, reference_stack
 
-from cdcml.engine.azure import args_class, input_names
-from cdcml.engine.wire import is_unknown, reveal
+from cdcml.capture.azure import args_class, input_names
 from cdcml.model import thaw
+from cdcml.model.values import is_unknown, reveal
 
 _EXPECTED = re.compile(r"Expected value is '([^']+)'")
 

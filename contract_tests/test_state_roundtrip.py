@@ -18,14 +18,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from cdcml.capture.project import load_project
 from cdcml.cli import run
 from cdcml.engine.evaluate import evaluate
-from cdcml.engine.export import dumps, export_stack
-from cdcml.engine.project import load_project
-from cdcml.engine.run import load_packs
-from cdcml.engine.state import load_state
-from cdcml.engine.wire import contains_secret
 from cdcml.model import EnforcementLevel, Findings
+from cdcml.model.values import contains_secret
+from cdcml.runs.packs import load_packs
+from cdcml.state.decode import load_state
+from cdcml.state.export import dumps, export_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = ROOT / "policies" / "cdc-ml-guardrails"

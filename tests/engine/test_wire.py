@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cdcml.engine.wire import (
+from cdcml.engine.wire import from_struct, marshal_for_analyzer, to_struct
+from cdcml.model.values import (
     ARCHIVE_SIG,
     OUTPUT_VALUE_SIG,
     REDACTED,
@@ -10,14 +11,11 @@ from cdcml.engine.wire import (
     SECRET_SIG,
     SIG_KEY,
     UNKNOWN,
-    from_struct,
-    marshal_for_analyzer,
     redact,
     redact_text,
     reveal,
     secret,
     secret_values,
-    to_struct,
 )
 
 

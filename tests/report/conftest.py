@@ -10,11 +10,12 @@ from typing import Any
 import jsonschema
 import pytest
 
-from cdcml.engine.audit import Audit, analyze_graphs
 from cdcml.engine.config import PackConfig
 from cdcml.engine.pack import Pack
-from cdcml.engine.run import load_packs
-from cdcml.engine.waivers import Baseline, Waiver
+from cdcml.model import Verdict, Waiver
+from cdcml.runs.analyze import analyze_graphs
+from cdcml.runs.baselines import Baseline
+from cdcml.runs.packs import load_packs
 from tests.fixtures.state.builders import AUDIT_PACK, SARIF_SCHEMA, variant
 
 TODAY = dt.date(2026, 6, 1)
@@ -31,7 +32,7 @@ def sarif_validator() -> jsonschema.Draft4Validator:
     return jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text()))
 
 
-MakeAudit = Callable[..., Audit]
+MakeAudit = Callable[..., Verdict]
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def make_audit(audit_pack: tuple[list[Pack], list[PackConfig]]) -> MakeAudit:
         baseline: Baseline | None = None,
         today: dt.date = TODAY,
         **kwargs: Any,
-    ) -> Audit:
+    ) -> Verdict:
         graphs = [variant(p, s, compliant=c) for p, s, c in stacks]
         return analyze_graphs(graphs, packs, configs, waivers=waivers, baseline=baseline, today=today, **kwargs)
 

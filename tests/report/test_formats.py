@@ -14,12 +14,12 @@ import jsonschema
 import pytest
 
 from cdcml.cli import run
-from cdcml.engine.waivers import Waiver
+from cdcml.model import Waiver
 from cdcml.report import REPORT_SCHEMA
-from cdcml.report.audit import audit_to_json
-from cdcml.report.junit import audit_to_junit
-from cdcml.report.markdown import audit_to_markdown
-from cdcml.report.sarif import audit_to_sarif
+from cdcml.report.json_report import verdict_to_json
+from cdcml.report.junit import verdict_to_junit
+from cdcml.report.markdown import verdict_to_markdown
+from cdcml.report.sarif import verdict_to_sarif
 from tests.fixtures.state.builders import AUDIT_PACK, ROOT, SARIF_SCHEMA
 
 CDC = "urn:pulumi:seed::cdcml::azure-native:datafactory:ChangeDataCapture::orders-cdc"
@@ -35,7 +35,7 @@ def validate_report(doc: dict) -> None:
 
 
 def test_sarif_is_valid_and_has_one_rule_per_policy_with_its_metadata(make_audit, sarif_validator):
-    log = audit_to_sarif(make_audit(waivers=[ACTIVE, EXPIRED]))
+    log = verdict_to_sarif(make_audit(waivers=[ACTIVE, EXPIRED]))
     sarif_validator.validate(log)
     assert log["version"] == "2.1.0"
     (run_,) = log["runs"]
@@ -54,7 +54,7 @@ def test_sarif_is_valid_and_has_one_rule_per_policy_with_its_metadata(make_audit
 
 def test_sarif_results_are_located_by_stack_and_urn(make_audit):
     audit = make_audit(waivers=[ACTIVE, EXPIRED])
-    run_ = audit_to_sarif(audit)["runs"][0]
+    run_ = verdict_to_sarif(audit)["runs"][0]
     results = run_["results"]
     assert len(results) == 5  # seed: 1 mandatory + 4 advisory; prod: none
     rules = run_["tool"]["driver"]["rules"]
@@ -88,8 +88,8 @@ def test_sarif_results_are_located_by_stack_and_urn(make_audit):
 
 
 def test_sarif_fingerprints_are_stable_across_runs_and_messages(make_audit):
-    a = audit_to_sarif(make_audit())["runs"][0]["results"]
-    b = audit_to_sarif(make_audit())["runs"][0]["results"]
+    a = verdict_to_sarif(make_audit())["runs"][0]["results"]
+    b = verdict_to_sarif(make_audit())["runs"][0]["results"]
     assert [r["partialFingerprints"] for r in a] == [r["partialFingerprints"] for r in b]
     assert len({json.dumps(r["partialFingerprints"]) for r in a}) == len(a)
 
@@ -121,7 +121,7 @@ def test_sarif_of_a_state_file_points_at_the_resource_line(tmp_path, capsys, mon
 
 
 def test_junit_has_a_test_case_per_policy_and_resource(make_audit):
-    root = ET.fromstring(audit_to_junit(make_audit(waivers=[ACTIVE])))
+    root = ET.fromstring(verdict_to_junit(make_audit(waivers=[ACTIVE])))
     assert root.tag == "testsuites"
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert list(suites) == ["organization/cdcml/seed", "organization/cdcml/prod"]
@@ -151,7 +151,7 @@ def test_junit_has_a_test_case_per_policy_and_resource(make_audit):
 def test_junit_lists_expired_waivers_as_errors_and_strips_invalid_xml(make_audit):
     # Characters XML 1.0 can't hold (NUL, ESC, BEL) in the waiver's reason and owner.
     audit = make_audit(waivers=[dataclasses.replace(EXPIRED, reason="Old\x00 and\x1b odd.", owner="o\x07@x")])
-    root = ET.fromstring(audit_to_junit(audit))  # well-formed despite them
+    root = ET.fromstring(verdict_to_junit(audit))  # well-formed despite them
     waivers = [s for s in root.findall("testsuite") if s.get("name") == "waivers"]
     assert waivers and waivers[0].find("testcase/error").get("type") == "expired-waiver"
     assert root.get("errors") == "1"
@@ -164,7 +164,7 @@ def test_junit_lists_expired_waivers_as_errors_and_strips_invalid_xml(make_audit
 
 
 def test_markdown_summarises_for_a_pull_request(make_audit):
-    md = audit_to_markdown(make_audit(waivers=[ACTIVE]))
+    md = verdict_to_markdown(make_audit(waivers=[ACTIVE]))
     assert md.startswith("### cdcml policy analyze: ❌ FAIL")
     assert "| `organization/cdcml/seed` | 10 | 1 | 3 | 0 | 1 | ❌ fail |" in md
     assert "| `organization/cdcml/prod` | 10 | 0 | 0 | 0 | 0 | ✅ pass |" in md
@@ -175,7 +175,7 @@ def test_markdown_summarises_for_a_pull_request(make_audit):
 
 def test_markdown_escapes_cells_and_stays_under_the_comment_limit(make_audit):
     audit = make_audit([("cdcml", f"s{i}", False) for i in range(12)])
-    md = audit_to_markdown(audit, limit=6000)
+    md = verdict_to_markdown(audit, limit=6000)
     assert len(md) <= 6000
     omitted = re.search(r"_(\d+) stack section\(s\) omitted to fit a comment", md)
     assert omitted and int(omitted.group(1)) + md.count("<details") == 12, "every stack is shown or counted"
@@ -189,11 +189,11 @@ def test_markdown_escapes_cells_and_stays_under_the_comment_limit(make_audit):
 
 def test_json_reports_validate_in_both_shapes(make_audit):
     one = make_audit([("cdcml", "seed", False)])
-    doc = audit_to_json(one)
+    doc = verdict_to_json(one)
     validate_report(doc)
     assert doc["stack"] == "seed" and "stacks" not in doc
     many = make_audit()
-    doc = audit_to_json(many)
+    doc = verdict_to_json(many)
     validate_report(doc)
     assert [s["stack"] for s in doc["stacks"]] == ["seed", "prod"]
     assert doc["summary"] == {

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from cdcml.cli import run
-from cdcml.engine.export import dumps, export_stack
-from cdcml.engine.wire import SECRET_SIG, SIG_KEY
 from cdcml.model import Resource, ResourceGraph, freeze
+from cdcml.model.values import SECRET_SIG, SIG_KEY
+from cdcml.state.export import dumps, export_stack
 from tests.fixtures.state.builders import LEAKY_PACK, PULUMI_STATE, plaintext_secrets_doc, secret_material
 
 OWN_SECRETS = ("hunter2-correct-horse-battery", "tok-5f1e2d3c4b5a69788796a5b4")

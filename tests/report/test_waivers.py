@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from cdcml.cli import run
-from cdcml.engine.waivers import Waiver, WaiverError, load_baseline, load_waivers, match_waivers
-from cdcml.model import EnforcementLevel, Finding, FindingKind, Severity
-from cdcml.report.audit import audit_to_json
+from cdcml.model import EnforcementLevel, Finding, FindingKind, Severity, Waiver
+from cdcml.report.json_report import verdict_to_json
+from cdcml.runs.baselines import load_baseline
+from cdcml.runs.waivers import WaiverError, load_waivers, match_waivers
 from tests.fixtures.state.builders import AUDIT_PACK, variant_doc
 from tests.report.conftest import TODAY
 
@@ -117,7 +118,7 @@ def test_waived_findings_are_shown_not_counted(make_audit, tmp_path):
     assert seed.mandatory == () and seed.exit_code == 0 and audit.exit_code == 0
     counts = seed.counts()
     assert (counts["mandatory"], counts["advisory"], counts["waived"]) == (0, 3, 2)
-    doc = audit_to_json(audit)
+    doc = verdict_to_json(audit)
     waived = [f for s in doc["stacks"] for f in s["findings"] if "waiver" in f]
     assert {(f["policy"], f["waiver"]["status"], f["waiver"]["owner"]) for f in waived} == {
         ("cdc-recurrence", "active", "data-platform@contoso.com"),
@@ -132,9 +133,9 @@ def test_an_expired_waiver_fails_the_run(make_audit, tmp_path):
     assert [w.index for w in audit.expired_waivers] == [2]
     assert audit.stacks[0].exit_code == 0  # the mandatory violation is waived by #1 ...
     assert audit.exit_code == 1  # ... but the expired waiver fails the run
-    rg = [f for f in audit_to_json(audit)["stacks"][0]["findings"] if f["urn"].endswith("::cdc-ml-rg")]
+    rg = [f for f in verdict_to_json(audit)["stacks"][0]["findings"] if f["urn"].endswith("::cdc-ml-rg")]
     assert rg[0]["waiver"]["status"] == "expired"
-    assert audit_to_json(audit)["expiredWaivers"][0]["owner"] == "landing-zone@contoso.com"
+    assert verdict_to_json(audit)["expiredWaivers"][0]["owner"] == "landing-zone@contoso.com"
 
 
 def state_file(tmp_path: Path) -> Path:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cdcml.engine.project import load_project, load_stack_config
+from cdcml.capture.project import load_project, load_stack_config
 from cdcml.errors import ConfigError
 from cdcml.stacks import EventHubsSku, LandingSku, ReferencePlan, SeedPlan, plan_stack
 from cdcml.stacks.config import CONFIG_SCHEMA, Environment

@@ -13,9 +13,9 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cdcml.engine.capture import capture_program
-from cdcml.engine.wire import reveal
+from cdcml.capture.program import capture_program
 from cdcml.model import ResourceGraph, thaw
+from cdcml.model.values import reveal
 from cdcml.stacks import (
     Eventing,
     EventingArgs,

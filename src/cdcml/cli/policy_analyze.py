@@ -3,16 +3,15 @@ does, for one export file, one stack of a self-managed backend, or all of its st
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
-from cdcml.cli import check_report_paths, policy, print_warnings, progress_display
+from cdcml.cli.base import policy, progress_display
+from cdcml.cli.options import Output, emit, output_options, pack_options
 
 
 @policy.command("analyze")
@@ -31,26 +30,8 @@ from cdcml.cli import check_report_paths, policy, print_warnings, progress_displ
 @click.option("--stack", "-s", metavar="ORG/PROJECT/STACK", help="The backend stack to analyze.")
 @click.option("--all", "all_stacks", is_flag=True, help="Analyze every stack of the backend.")
 @click.option("--project", metavar="NAME", help="With --all: only the stacks of this project.")
-@click.option(
-    "--policy-pack",
-    "pack_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="DIR",
-    help="Run this Python CrossGuard pack (repeatable). Default: the repository's policies/cdc-ml-guardrails.",
-)
-@click.option(
-    "--policy-pack-config",
-    "config_files",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="JSON config for the --policy-pack at the same position (repeatable).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON report instead of text.")
-@click.option("--sarif", type=click.Path(path_type=Path), metavar="FILE", help="Write a SARIF 2.1.0 report.")
-@click.option("--junit", type=click.Path(path_type=Path), metavar="FILE", help="Write a JUnit XML report.")
-@click.option("--markdown", type=click.Path(path_type=Path), metavar="FILE", help="Write a Markdown summary.")
+@pack_options
+@output_options
 @click.option(
     "--waivers",
     "waiver_file",
@@ -72,7 +53,6 @@ from cdcml.cli import check_report_paths, policy, print_warnings, progress_displ
     metavar="SECONDS",
     help="Connect and read timeout of backend requests.",
 )
-@click.option("--show-not-applicable", is_flag=True, help="Also list policies that declared themselves n/a.")
 def analyze(
     state_file: str | None,
     backend: str | None,
@@ -81,14 +61,10 @@ def analyze(
     project: str | None,
     pack_dirs: Sequence[Path],
     config_files: Sequence[Path],
-    as_json: bool,
-    sarif: Path | None,
-    junit: Path | None,
-    markdown: Path | None,
     waiver_file: Path | None,
     baseline: Path | None,
     backend_timeout: float,
-    show_not_applicable: bool,
+    output: Output,
 ) -> None:
     """Analyze deployed stack state against policy packs, offline and read-only.
 
@@ -97,11 +73,9 @@ def analyze(
     remediations are reported, never applied. Exit code 0: clean or advisory only;
     1: a mandatory violation or an expired waiver; 2: bad input.
     """
-    from rich.console import Console
-
-    from cdcml.engine.audit import analyze_backend, analyze_file
-    from cdcml.engine.waivers import load_baseline, load_waivers
-    from cdcml.report.audit import audit_to_json, render_audit_text, write_reports
+    from cdcml.runs.analyze import analyze_backend, analyze_file
+    from cdcml.runs.baselines import load_baseline
+    from cdcml.runs.waivers import load_waivers
 
     if state_file is None and backend is None:
         backend = os.environ.get("PULUMI_BACKEND_URL") or None
@@ -118,7 +92,7 @@ def analyze(
             raise click.UsageError("with --backend, pass --stack organization/<project>/<stack> or --all")
         if project and not all_stacks:
             raise click.UsageError("--project goes with --all")
-    check_report_paths(sarif=sarif, junit=junit, markdown=markdown)
+    output.check()
 
     show_progress = sys.stderr.isatty()
     waivers = load_waivers(waiver_file) if waiver_file is not None else ()
@@ -131,7 +105,7 @@ def analyze(
                 bar.update(task, description=f"Analyzing {what}", completed=done, total=total)
 
         if state_file is not None:
-            audit = analyze_file(
+            verdict = analyze_file(
                 state_file,
                 pack_dirs=list(pack_dirs),
                 config_files=list(config_files),
@@ -141,7 +115,7 @@ def analyze(
             )
         else:
             assert backend is not None
-            audit = analyze_backend(
+            verdict = analyze_backend(
                 backend,
                 stack=stack,
                 project=project,
@@ -152,13 +126,4 @@ def analyze(
                 timeout=backend_timeout,
                 progress=on_progress,
             )
-    # Every report is rendered and written before anything is printed: a failure
-    # leaves no output that looks complete.
-    doc: Any = audit_to_json(audit) if as_json else None
-    write_reports(audit, sarif=sarif, junit=junit, markdown=markdown)
-    print_warnings(audit.warnings)
-    if doc is not None:
-        click.echo(json.dumps(doc, indent=2))
-    else:
-        render_audit_text(audit, Console(highlight=False), show_not_applicable=show_not_applicable)
-    sys.exit(audit.exit_code)
+    emit(verdict, output)

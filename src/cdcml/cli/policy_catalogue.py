@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from cdcml.cli import EXIT_MANDATORY, fail, policy
+from cdcml.cli.base import EXIT_MANDATORY, fail, policy
 
 _PACK_OPTION = click.option(
     "--policy-pack",

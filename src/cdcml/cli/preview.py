@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,7 +9,8 @@ from typing import Any
 
 import click
 
-from cdcml.cli import check_report_paths, main, print_warnings, progress_display
+from cdcml.cli.base import main, progress_display
+from cdcml.cli.options import Output, emit, output_options, pack_options
 
 
 @main.command()
@@ -24,22 +24,7 @@ from cdcml.cli import check_report_paths, main, print_warnings, progress_display
     metavar="KEY=VALUE",
     help="Override a configuration value (repeatable), like `pulumi preview --config`.",
 )
-@click.option(
-    "--policy-pack",
-    "pack_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="DIR",
-    help="Run this Python CrossGuard pack (repeatable). Default: policies/cdc-ml-guardrails.",
-)
-@click.option(
-    "--policy-pack-config",
-    "config_files",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="JSON config for the --policy-pack at the same position (repeatable).",
-)
+@pack_options
 @click.option(
     "--outputs",
     type=click.Choice(["preview", "resolved"]),
@@ -56,11 +41,7 @@ from cdcml.cli import check_report_paths, main, print_warnings, progress_display
     help="inprocess: cdcml's evaluator; grpc: each pack in its own process over the analyzer protocol, "
     "as the Pulumi CLI runs it (slower; the reference the evaluator is tested against).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON report (shape documented in the README).")
-@click.option("--sarif", type=click.Path(path_type=Path), metavar="FILE", help="Also write a SARIF 2.1.0 report.")
-@click.option("--junit", type=click.Path(path_type=Path), metavar="FILE", help="Also write a JUnit XML report.")
-@click.option("--markdown", type=click.Path(path_type=Path), metavar="FILE", help="Also write a Markdown summary.")
-@click.option("--show-not-applicable", is_flag=True, help="Also list policies that declared themselves n/a.")
+@output_options
 def preview(
     directory: Path,
     stack: str,
@@ -69,21 +50,14 @@ def preview(
     config_files: Sequence[Path],
     outputs: str,
     engine: str,
-    as_json: bool,
-    sarif: Path | None,
-    junit: Path | None,
-    markdown: Path | None,
-    show_not_applicable: bool,
+    output: Output,
 ) -> None:
     """Capture the Pulumi program in DIRECTORY offline and run the policy packs on it."""
-    from rich.console import Console
+    from cdcml.capture.project import parse_config_overrides
+    from cdcml.runs.preview import preview as run_preview
 
-    from cdcml.engine.project import parse_config_overrides
-    from cdcml.engine.run import preview as run_preview
-    from cdcml.report import findings_to_json, render_text
-
-    check_report_paths(sarif=sarif, junit=junit, markdown=markdown)
-    show_progress = not as_json and sys.stderr.isatty()
+    output.check()
+    show_progress = not output.as_json and sys.stderr.isatty()
     overrides = parse_config_overrides(config_pairs)
     with progress_display(show_progress) as bar:
         task = bar.add_task("Capturing program", total=None) if bar is not None else None
@@ -96,7 +70,7 @@ def preview(
             if bar is not None:
                 bar.update(task, completed=done, total=total)
 
-        result = run_preview(
+        verdict = run_preview(
             directory,
             stack,
             config=overrides,
@@ -107,22 +81,4 @@ def preview(
             on_captured=on_captured,
             progress=on_progress,
         )
-    if sarif or junit or markdown:
-        from cdcml.engine.audit import from_preview
-        from cdcml.report.audit import write_reports
-
-        audit = from_preview(result.graph, result.findings, result.packs, result.configs, directory=directory)
-        write_reports(audit, sarif=sarif, junit=junit, markdown=markdown)
-    print_warnings(result.warnings)
-    if as_json:
-        doc = findings_to_json(result.findings, command="preview", graph=result.graph)
-        click.echo(json.dumps(doc, indent=2))
-    else:
-        render_text(
-            result.findings,
-            Console(highlight=False),
-            command="preview",
-            diagnostics=result.graph.diagnostics,
-            show_not_applicable=show_not_applicable,
-        )
-    sys.exit(result.findings.exit_code)
+    emit(verdict, output)

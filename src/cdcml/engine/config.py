@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,11 +29,18 @@ from typing import Any
 import jsonschema
 from google.protobuf import json_format
 
-from cdcml.engine.pack import Pack
+from cdcml.engine.pack import Pack, policy_severity
 from cdcml.errors import PackConfigError
-from cdcml.model import EnforcementLevel
+from cdcml.model import EnforcementLevel, PolicyInfo
 
-__all__ = ["PackConfig", "PolicyConfig", "load_pack_config_file", "parse_pack_config", "reconcile"]
+__all__ = [
+    "PackConfig",
+    "PolicyConfig",
+    "load_pack_config_file",
+    "parse_pack_config",
+    "policy_infos",
+    "reconcile",
+]
 
 _LEVELS = {level.value for level in EnforcementLevel}
 _PROTO_LEVELS = {
@@ -236,3 +243,36 @@ def unknown_policy_names(pack: Pack, file_config: Mapping[str, PolicyConfig]) ->
     """Entries of a config file that name no policy of *pack* (the engine ignores them)."""
     names = set(pack.policy_names())
     return sorted(k for k in file_config if k != "all" and k not in names)
+
+
+def policy_infos(packs: Sequence[Pack], configs: Sequence[PackConfig | None] = ()) -> tuple[PolicyInfo, ...]:
+    """Every policy of *packs*, in pack order, with the level *configs* give it."""
+    from pulumi_policy import StackValidationPolicy
+
+    out = []
+    for i, pack in enumerate(packs):
+        config = configs[i] if i < len(configs) else None
+        for p in pack.policies:
+            fw = getattr(p, "framework", None)
+            framework = (
+                {k: str(getattr(fw, k)) for k in ("name", "version", "reference", "specification") if getattr(fw, k)}
+                if fw is not None
+                else None
+            )
+            out.append(
+                PolicyInfo(
+                    pack=pack.name,
+                    pack_version=pack.version,
+                    name=p.name,
+                    policy_type="stack" if isinstance(p, StackValidationPolicy) else "resource",
+                    description=p.description or "",
+                    level=pack.policy_level(p, config.level(p.name) if config is not None else None),
+                    severity=policy_severity(p),
+                    tags=tuple(str(t) for t in (getattr(p, "tags", None) or ())),
+                    remediation_steps=str(getattr(p, "remediation_steps", None) or ""),
+                    url=str(getattr(p, "url", None) or ""),
+                    framework=framework or None,
+                    resource_types=tuple(getattr(p, "resource_types", ()) or ()),
+                )
+            )
+    return tuple(out)

@@ -38,14 +38,7 @@ from typing import Any
 
 from cdcml.engine.config import PackConfig, reconcile
 from cdcml.engine.pack import Pack, policy_severity
-from cdcml.engine.wire import (
-    from_struct,
-    graph_secrets,
-    marshal_for_analyzer,
-    redact_text,
-    resource_ids,
-    to_struct,
-)
+from cdcml.engine.wire import from_struct, marshal_for_analyzer, resource_ids, to_struct
 from cdcml.errors import CdcmlError
 from cdcml.model import (
     EnforcementLevel,
@@ -59,6 +52,7 @@ from cdcml.model import (
     ResourceGraph,
     freeze,
 )
+from cdcml.model.values import graph_secrets, redact_text
 
 __all__ = ["PolicyCrashError", "evaluate"]
 

@@ -1,7 +1,9 @@
-"""The JSON report: every resource evaluated and every finding, in a documented shape.
+"""The JSON report: every resource evaluated and every finding, in a documented shape —
+one stack report, or a ``stacks`` document for a run over a whole backend.
 
 The shape is the JSON Schema in ``findings.schema.json`` (shipped with the package and
-reproduced in the README); tests validate every report against it.
+reproduced in the README); tests validate every report against it. Waived findings carry
+their waiver, baselined ones are left out and counted, locks and expired waivers are listed.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from importlib import resources
 from typing import Any
 
 from cdcml import __version__
-from cdcml.engine.wire import redact
-from cdcml.model import Finding, Findings, ResourceGraph
+from cdcml.model import Finding, Findings, LockInfo, ResourceGraph, StackReport, Verdict
+from cdcml.model.values import redact
 
-__all__ = ["REPORT_SCHEMA", "finding_to_json", "findings_to_json"]
+__all__ = ["REPORT_SCHEMA", "finding_to_json", "findings_to_json", "lock_to_json", "stack_to_json", "verdict_to_json"]
 
 REPORT_SCHEMA: dict[str, Any] = json.loads(
     resources.files("cdcml.report").joinpath("findings.schema.json").read_text(encoding="utf-8")
@@ -80,4 +82,76 @@ def findings_to_json(
             for r in findings.remediations
         ],
         "diagnostics": list(graph.diagnostics) if graph is not None else [],
+    }
+
+
+def lock_to_json(lock: LockInfo) -> dict[str, Any]:
+    return {
+        "key": lock.key,
+        "owner": lock.username,
+        "hostname": lock.hostname,
+        "pid": lock.pid,
+        "timestamp": lock.timestamp,
+    }
+
+
+def stack_to_json(report: StackReport, verdict: Verdict) -> dict[str, Any]:
+    """One stack's report: the documented one-stack shape plus waivers, baseline counts,
+    where the state came from and any lock."""
+    doc = findings_to_json(report.findings, command=verdict.command, graph=report.graph)
+    for i, item in enumerate(doc["findings"]):
+        match = report.waivers.get(i)
+        if match is not None:
+            item["waiver"] = match.to_json()
+    counts = report.counts()
+    summary = doc["summary"]
+    summary["mandatory"] = counts["mandatory"]
+    summary["advisory"] = counts["advisory"]
+    if verdict.waivers or counts["waived"]:
+        summary["waived"] = counts["waived"]
+    if report.baselined:
+        summary["baselined"] = report.baselined
+    summary["exitCode"] = report.exit_code
+    if verdict.command == "policy analyze":
+        doc["state"] = {"location": report.location}
+        if report.locks:
+            doc["locks"] = [lock_to_json(lock) for lock in report.locks]
+    return doc
+
+
+def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
+    """The JSON report of *verdict*: a stack report for one stack, a ``stacks`` document for
+    a run over a backend (validated against ``findings.schema.json``)."""
+    one = verdict.single
+    if one is not None:
+        doc = stack_to_json(one, verdict)
+        if verdict.expired_waivers:
+            doc["expiredWaivers"] = [w.to_json() for w in verdict.expired_waivers]
+        if verdict.warnings and verdict.command != "preview":
+            doc["warnings"] = list(verdict.warnings)
+        doc["summary"]["exitCode"] = verdict.exit_code
+        return doc
+    t = verdict.totals()
+    return {
+        "version": 1,
+        "tool": {"name": "cdcml", "version": __version__},
+        "command": "policy analyze",
+        "source": verdict.source,
+        "packs": [{"name": p.name, "version": p.version} for p in verdict.packs],
+        "summary": {
+            "stacks": t["stacks"],
+            "locked": t["locked"],
+            "resources": t["resources"],
+            "mandatory": t["mandatory"],
+            "advisory": t["advisory"],
+            "unknown": t["unknown"],
+            "notApplicable": t["not-applicable"],
+            "remediations": t["remediations"],
+            "waived": t["waived"],
+            "baselined": t["baselined"],
+            "exitCode": verdict.exit_code,
+        },
+        "expiredWaivers": [w.to_json() for w in verdict.expired_waivers],
+        "warnings": list(verdict.warnings),
+        "stacks": [stack_to_json(s, verdict) for s in verdict.stacks],
     }

@@ -21,11 +21,9 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from cdcml.engine.audit import Audit, PolicyInfo, StackReport
-from cdcml.model import FindingKind
-from cdcml.report.audit import finding_detail
+from cdcml.model import FindingKind, PolicyInfo, StackReport, Verdict
 
-__all__ = ["audit_to_junit"]
+__all__ = ["verdict_to_junit"]
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -97,7 +95,7 @@ def _suite(report: StackReport, policies: Sequence[PolicyInfo]) -> ET.Element:
                 c.skips.append(f"waived by {w.owner} until {w.expires}: {w.reason}")
             else:
                 level = "mandatory" if f.is_mandatory_violation else "advisory"
-                c.failures.append((level, f"{finding_detail(f)}\n{where}"))
+                c.failures.append((level, f"{f.detail}\n{where}"))
         elif f.kind is FindingKind.UNKNOWN:
             c.skips.append(f.message)
         else:
@@ -128,19 +126,19 @@ def _suite(report: StackReport, policies: Sequence[PolicyInfo]) -> ET.Element:
     return suite
 
 
-def audit_to_junit(audit: Audit) -> bytes:
-    """The JUnit XML document of *audit* (UTF-8 bytes)."""
-    root = ET.Element("testsuites", {"name": f"cdcml {audit.command}"})
+def verdict_to_junit(verdict: Verdict) -> bytes:
+    """The JUnit XML document of *verdict* (UTF-8 bytes)."""
+    root = ET.Element("testsuites", {"name": f"cdcml {verdict.command}"})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for report in audit.stacks:
-        suite = _suite(report, audit.policies)
+    for report in verdict.stacks:
+        suite = _suite(report, verdict.policies)
         for k in totals:
             totals[k] += int(suite.get(k, "0"))
         root.append(suite)
-    if audit.expired_waivers:
+    if verdict.expired_waivers:
         suite = ET.SubElement(root, "testsuite", {"name": "waivers", "tests": "0", "failures": "0", "skipped": "0"})
         errors = 0
-        for w in audit.expired_waivers:
+        for w in verdict.expired_waivers:
             case = ET.SubElement(
                 suite, "testcase", {"classname": "waivers", "name": f"waiver #{w.index} {w.policy}", "time": "0"}
             )

@@ -9,11 +9,9 @@ findings are counted, not listed.
 
 from __future__ import annotations
 
-from cdcml.engine.audit import Audit, StackReport
-from cdcml.model import Finding, FindingKind
-from cdcml.report.audit import finding_detail
+from cdcml.model import Finding, FindingKind, StackReport, Verdict
 
-__all__ = ["COMMENT_LIMIT", "audit_to_markdown"]
+__all__ = ["COMMENT_LIMIT", "verdict_to_markdown"]
 
 COMMENT_LIMIT = 60_000
 
@@ -65,7 +63,7 @@ def _stack_section(report: StackReport, budget: int) -> list[str]:
         used = sum(len(x) + 1 for x in lines)
         for n, (i, f) in enumerate(items):
             resource = _code(f.urn.rsplit("::", 1)[-1]) + f"<br>{_code(f.resource_type)}" if f.urn else "_stack_"
-            detail = _cell(finding_detail(f))
+            detail = _cell(f.detail)
             match = report.waivers.get(i)
             if match is not None:
                 w = match.waiver
@@ -99,12 +97,12 @@ def _stack_section(report: StackReport, budget: int) -> list[str]:
     return lines
 
 
-def audit_to_markdown(audit: Audit, *, limit: int = COMMENT_LIMIT) -> str:
-    """The Markdown summary of *audit*, at most about *limit* characters."""
-    t = audit.totals()
-    verdict = "❌ FAIL" if audit.exit_code else "✅ PASS"
-    packs = ", ".join(f"`{p.name}@{p.version}`" for p in audit.packs)
-    head = [f"### cdcml {audit.command}: {verdict}", ""]
+def verdict_to_markdown(verdict: Verdict, *, limit: int = COMMENT_LIMIT) -> str:
+    """The Markdown summary of *verdict*, at most about *limit* characters."""
+    t = verdict.totals()
+    status = "❌ FAIL" if verdict.exit_code else "✅ PASS"
+    packs = ", ".join(f"`{p.name}@{p.version}`" for p in verdict.packs)
+    head = [f"### cdcml {verdict.command}: {status}", ""]
     facts = [
         f"**{t['stacks']}** stack{'s' if t['stacks'] != 1 else ''}",
         f"{t['resources']} resources",
@@ -118,8 +116,8 @@ def audit_to_markdown(audit: Audit, *, limit: int = COMMENT_LIMIT) -> str:
         facts.append(f"{t['baselined']} in the baseline")
     head.append(" · ".join(facts) + f" — packs: {packs}")
     head.append("")
-    if audit.expired_waivers:
-        for w in audit.expired_waivers:
+    if verdict.expired_waivers:
+        for w in verdict.expired_waivers:
             head.append(
                 f"> ❌ **Expired waiver #{w.index}**: {_code(w.policy)} on {_code(w.urn)} "
                 f"(owner {_cell(w.owner, 80)}) expired on {w.expires}. Renew it or remove it."
@@ -127,7 +125,7 @@ def audit_to_markdown(audit: Audit, *, limit: int = COMMENT_LIMIT) -> str:
         head.append("")
     head.append("| Stack | Resources | Mandatory | Advisory | Unknown | Waived | Status |")
     head.append("|---|---:|---:|---:|---:|---:|---|")
-    for s in audit.stacks:
+    for s in verdict.stacks:
         c = s.counts()
         head.append(
             f"| {_code(s.name)} | {len(s.findings.evaluated)} | {c['mandatory']} | {c['advisory']} | "
@@ -136,7 +134,7 @@ def audit_to_markdown(audit: Audit, *, limit: int = COMMENT_LIMIT) -> str:
     head.append("")
     out = "\n".join(head)
     omitted = 0
-    for report in audit.stacks:
+    for report in verdict.stacks:
         budget = limit - len(out) - 300
         if budget < 1000:
             omitted += 1
@@ -144,6 +142,6 @@ def audit_to_markdown(audit: Audit, *, limit: int = COMMENT_LIMIT) -> str:
         out += "\n".join(_stack_section(report, budget)) + "\n"
     if omitted:
         out += f"\n_{omitted} stack section(s) omitted to fit a comment; see the SARIF or JSON report._\n"
-    src = audit.source
-    out += f"\n<sub>cdcml {audit.command} of {_code(src)}</sub>\n"
+    src = verdict.source
+    out += f"\n<sub>cdcml {verdict.command} of {_code(src)}</sub>\n"
     return out

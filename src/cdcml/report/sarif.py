@@ -24,11 +24,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from cdcml import __version__
-from cdcml.engine.audit import Audit, PolicyInfo, StackReport
-from cdcml.model import EnforcementLevel, Finding, FindingKind, Severity
-from cdcml.report.audit import finding_detail
+from cdcml.model import EnforcementLevel, Finding, FindingKind, PolicyInfo, Severity, StackReport, Verdict
 
-__all__ = ["SARIF_SCHEMA_URI", "SARIF_VERSION", "audit_to_sarif", "rule_id_map"]
+__all__ = ["SARIF_SCHEMA_URI", "SARIF_VERSION", "rule_id_map", "verdict_to_sarif"]
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -178,7 +176,7 @@ def _result(
         return None
     name = f.urn.rsplit("::", 1)[-1] if f.urn else "the stack"
     what = f"{name} ({f.resource_type})" if f.urn and f.resource_type else name
-    text = f"{what} in {report.name}: {finding_detail(f)}"
+    text = f"{what} in {report.name}: {f.detail}"
     art = report.artifact
     artifact_location: dict[str, Any] = {"uri": art.uri}
     if art.base_id:
@@ -231,9 +229,9 @@ def _result(
     return result
 
 
-def _notifications(audit: Audit) -> list[dict[str, Any]]:
+def _notifications(verdict: Verdict) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for report in audit.stacks:
+    for report in verdict.stacks:
         for lock in report.locks:
             out.append(
                 {
@@ -247,7 +245,7 @@ def _notifications(audit: Audit) -> list[dict[str, Any]]:
             )
         for note in report.graph.diagnostics:
             out.append({"level": "note", "message": {"text": f"{report.name}: {note}"}})
-    for w in audit.expired_waivers:
+    for w in verdict.expired_waivers:
         out.append(
             {
                 "level": "error",
@@ -255,21 +253,21 @@ def _notifications(audit: Audit) -> list[dict[str, Any]]:
                 "descriptor": {"id": "expired-waiver"},
             }
         )
-    for warning in audit.warnings:
+    for warning in verdict.warnings if verdict.command != "preview" else ():
         out.append({"level": "warning", "message": {"text": warning}})
     return out
 
 
-def audit_to_sarif(audit: Audit) -> dict[str, Any]:
-    """The SARIF log of *audit* (one run)."""
-    rule_ids = rule_id_map(audit.policies)
-    rules = [_rule(p, rule_ids[(p.pack, p.name)]) for p in audit.policies]
+def verdict_to_sarif(verdict: Verdict) -> dict[str, Any]:
+    """The SARIF log of *verdict* (one run)."""
+    rule_ids = rule_id_map(verdict.policies)
+    rules = [_rule(p, rule_ids[(p.pack, p.name)]) for p in verdict.policies]
     rule_index = {r["id"]: i for i, r in enumerate(rules)}
     locations = _Locations()
-    with_baseline = any(s.baselined for s in audit.stacks)
+    with_baseline = any(s.baselined for s in verdict.stacks)
     results: list[dict[str, Any]] = []
     base_ids: dict[str, dict[str, Any]] = {}
-    for report in audit.stacks:
+    for report in verdict.stacks:
         locations.stack(report)
         art = report.artifact
         if art.base_id and art.base_uri:
@@ -278,7 +276,7 @@ def audit_to_sarif(audit: Audit) -> dict[str, Any]:
             r = _result(report, i, f, rule_ids, rule_index, locations, with_baseline)
             if r is not None:
                 results.append(r)
-    slug = audit.command.replace(" ", "-")
+    slug = verdict.command.replace(" ", "-")
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -292,17 +290,17 @@ def audit_to_sarif(audit: Audit) -> dict[str, Any]:
         "invocations": [
             {
                 "executionSuccessful": True,
-                "exitCode": audit.exit_code,
-                "toolExecutionNotifications": _notifications(audit),
+                "exitCode": verdict.exit_code,
+                "toolExecutionNotifications": _notifications(verdict),
             }
         ],
         "logicalLocations": locations.items,
         "results": results,
         "columnKind": "utf16CodeUnits",
         "properties": {
-            "command": audit.command,
-            "source": audit.source,
-            "packs": [{"name": p.name, "version": p.version} for p in audit.packs],
+            "command": verdict.command,
+            "source": verdict.source,
+            "packs": [{"name": p.name, "version": p.version} for p in verdict.packs],
             "stacks": [
                 {
                     "name": s.name,
@@ -311,7 +309,7 @@ def audit_to_sarif(audit: Audit) -> dict[str, Any]:
                     "exitCode": s.exit_code,
                     "updateInProgress": bool(s.locks),
                 }
-                for s in audit.stacks
+                for s in verdict.stacks
             ],
         },
     }

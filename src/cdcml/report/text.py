@@ -1,19 +1,22 @@
 """The human report: findings grouped by resource, then by policy, then a summary.
 
-The pieces shared with the audit renderer (:mod:`cdcml.report.audit`) live here: the
-marks, a finding's head line, the grouped body of one stack's findings and the counts.
+One renderer for both runs: a program's findings (``cdcml preview``), and stored state
+(``cdcml policy analyze``), which adds waived findings (shown, not counted), baselined
+findings (left out, counted), locks of an update in progress and expired waivers. They
+share the marks, a finding's head line, the grouped body of one stack's findings and the
+counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from rich.console import Console, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
 
-from cdcml.model import EnforcementLevel, Finding, FindingKind, Findings
+from cdcml.model import EnforcementLevel, Finding, FindingKind, Findings, LockInfo, StackReport, Verdict
 
 __all__ = ["render_text"]
 
@@ -158,14 +161,10 @@ def summary_text(resources: int, c: Mapping[str, int], exit_code: int) -> Text:
     return t
 
 
-def render_text(
-    findings: Findings,
-    console: Console,
-    *,
-    command: str = "preview",
-    diagnostics: Sequence[str] = (),
-    show_not_applicable: bool = False,
-) -> None:
+def _render_preview(report: StackReport, console: Console, show_not_applicable: bool) -> None:
+    """A program's findings: the title, the grouped body, the summary line."""
+    findings = report.findings
+    command = "preview"
     packs = ", ".join(f"{p.name}@{p.version}" for p in findings.packs)
     title = Text()
     title.append(f"cdcml {command} ", style="bold")
@@ -178,10 +177,152 @@ def render_text(
         findings,
         console,
         lambda _i, f: _finding_lines(f),
-        diagnostics=diagnostics,
+        diagnostics=report.graph.diagnostics,
         show_not_applicable=show_not_applicable,
     )
 
     console.print()
     console.print(Rule(style="dim"))
     console.print(summary_text(len(findings.evaluated), findings.counts(), findings.exit_code))
+
+
+_WAIVED = ("◌ waived   ", "magenta")
+
+
+def _state_mark(report: StackReport, i: int, f: Finding) -> tuple[str, str]:
+    if f.kind is FindingKind.VIOLATION:
+        if report.waived(i):
+            return _WAIVED
+        return MARKS["mandatory" if f.is_mandatory_violation else "advisory"]
+    return MARKS[str(f.kind)]
+
+
+def _summary_text(report: StackReport) -> Text:
+    return summary_text(len(report.findings.evaluated), report.counts(), report.exit_code)
+
+
+def _lock_text(locks: Sequence[LockInfo]) -> Text:
+    t = Text("update in progress: ", style="bold yellow")
+    t.append("; ".join(lock.describe() for lock in locks))
+    t.append(" — the findings are for the last saved checkpoint", style="dim")
+    return t
+
+
+def _finding_block(report: StackReport, i: int, f: Finding) -> RenderableType:
+    body: list[RenderableType] = [finding_head(f, _state_mark(report, i, f)), Padding(Text(f.detail), (0, 0, 0, 15))]
+    match = report.waivers.get(i)
+    if match is not None:
+        w = match.waiver
+        note = (
+            f"waived by {w.owner} until {w.expires}: {w.reason}"
+            if match.active
+            else f"waiver #{w.index} of {w.owner} expired on {w.expires}: not waived"
+        )
+        body.append(Padding(Text(note, style="magenta" if match.active else "bold red"), (0, 0, 0, 15)))
+    return Group(*body)
+
+
+def _render_one(verdict: Verdict, report: StackReport, console: Console, show_not_applicable: bool) -> None:
+    title = Text()
+    title.append(f"cdcml {verdict.command} ", style="bold")
+    title.append(report.name)
+    title.append(f"  ({report.findings.source}: {report.location})  ", style="dim")
+    title.append(", ".join(f"{p.name}@{p.version}" for p in verdict.packs))
+    console.print(title)
+    if report.locks:
+        console.print(_lock_text(report.locks), soft_wrap=True)
+    render_findings(
+        report.findings,
+        console,
+        lambda i, f: [Padding(_finding_block(report, i, f), (0, 0, 0, 2))],
+        diagnostics=report.graph.diagnostics,
+        show_not_applicable=show_not_applicable,
+        waived=report.waived,
+    )
+
+
+def _render_many(verdict: Verdict, console: Console) -> None:
+    title = Text()
+    title.append(f"cdcml {verdict.command} ", style="bold")
+    title.append(verdict.source)
+    title.append("  ")
+    title.append(", ".join(f"{p.name}@{p.version}" for p in verdict.packs))
+    console.print(title)
+    width = max((len(s.name) for s in verdict.stacks), default=0)
+    for report in verdict.stacks:
+        console.print()
+        line = Text()
+        line.append(report.name.ljust(width), style="bold")
+        line.append("  ")
+        line.append_text(_summary_text(report))
+        console.print(line, soft_wrap=True)
+        if report.locks:
+            lock = Text("  ")
+            lock.append_text(_lock_text(report.locks))
+            console.print(lock, soft_wrap=True)
+        shown = [
+            (i, f)
+            for i, f in enumerate(report.findings.findings)
+            if f.kind is FindingKind.VIOLATION or report.waivers.get(i) is not None
+        ]
+        for i, f in sort_findings(shown, report.waived):
+            label, style = _state_mark(report, i, f)
+            item = Text("  ")
+            item.append(label, style=style)
+            item.append("  ")
+            item.append(f.policy, style="bold")
+            item.append("  ")
+            item.append(f.urn.rsplit("::", 1)[-1] if f.urn else "stack")
+            item.append(": ")
+            item.append(f.detail.split("\n", 1)[0])
+            console.print(item, soft_wrap=True)
+
+
+def _render_state(verdict: Verdict, console: Console, show_not_applicable: bool) -> None:
+    """The human report: every finding of one stack, or one summary line per stack (with
+    its violations) for many; then expired waivers and the total."""
+    one = verdict.single
+    if one is not None:
+        _render_one(verdict, one, console, show_not_applicable)
+    else:
+        _render_many(verdict, console)
+
+    if verdict.expired_waivers:
+        console.print()
+        for w in verdict.expired_waivers:
+            note = Text("✖ expired waiver ", style="bold red")
+            note.append(f"#{w.index} ({w.policy} on {w.urn}, owner {w.owner}) expired on {w.expires}: ")
+            note.append("renew it or remove it from the waiver file")
+            console.print(note, soft_wrap=True)
+
+    console.print()
+    console.print(Rule(style="dim"))
+    if one is not None:
+        summary = _summary_text(one)
+        if verdict.expired_waivers and not one.exit_code:
+            summary = Text(summary.plain.rsplit(" — ", 1)[0] + " — ")
+            summary.append("FAIL (expired waivers)", style="bold red")
+        console.print(summary, soft_wrap=True)
+        return
+    t = verdict.totals()
+    locked = f" ({t['locked']} with an update in progress)" if t["locked"] else ""
+    total = counts_text(f"{t['stacks']} stacks{locked}, {t['resources']} resources, ", t)
+    failing = sum(1 for s in verdict.stacks if s.exit_code)
+    total.append(" — ")
+    if verdict.exit_code:
+        why = f"{failing} stack(s) failing" if failing else "expired waivers"
+        total.append(f"FAIL ({why})", style="bold red")
+    else:
+        total.append("PASS", style="bold green")
+    console.print(total, soft_wrap=True)
+
+
+def render_text(verdict: Verdict, console: Console, *, show_not_applicable: bool = False) -> None:
+    """The human report of *verdict*: a program's findings grouped by resource (``cdcml
+    preview``); for stored state the same per stack with waivers, baselines and locks, or
+    one summary line per stack for a whole backend; then expired waivers and the total."""
+    one = verdict.single
+    if verdict.command == "preview" and one is not None:
+        _render_preview(one, console, show_not_applicable)
+    else:
+        _render_state(verdict, console, show_not_applicable)

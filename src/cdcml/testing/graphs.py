@@ -16,8 +16,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from cdcml.engine.wire import UNKNOWN, UNKNOWN_SENTINELS, secret
 from cdcml.model import CustomTimeouts, FrozenDict, Resource, ResourceGraph, ResourceOptions, freeze
+from cdcml.model.values import UNKNOWN, UNKNOWN_SENTINELS, secret
 
 __all__ = ["DEFAULT_TYPES", "SECRET_MARK", "json_values", "property_bags", "resource_graphs"]
 

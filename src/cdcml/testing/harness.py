@@ -24,8 +24,6 @@ from typing import Any
 from cdcml.engine.config import PolicyConfig, reconcile
 from cdcml.engine.evaluate import evaluate
 from cdcml.engine.pack import pack_from_policies
-from cdcml.engine.wire import UNKNOWN
-from cdcml.engine.wire import secret as wire_secret
 from cdcml.model import (
     EnforcementLevel,
     Finding,
@@ -37,6 +35,8 @@ from cdcml.model import (
     ResourceOptions,
     freeze,
 )
+from cdcml.model.values import UNKNOWN
+from cdcml.model.values import secret as wire_secret
 
 __all__ = [
     "GraphBuilder",

@@ -47,8 +47,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cdcml.engine.project import render_config_value
-from cdcml.engine.wire import (
+from cdcml.errors import StateError
+from cdcml.model import CustomTimeouts, FrozenDict, Resource, ResourceGraph, ResourceOptions
+from cdcml.model.values import (
     ARCHIVE_SIG,
     ASSET_SIG,
     OUTPUT_VALUE_SIG,
@@ -56,9 +57,8 @@ from cdcml.engine.wire import (
     RESOURCE_REF_SIG,
     SECRET_SIG,
     SIG_KEY,
+    render_config_value,
 )
-from cdcml.errors import StateError
-from cdcml.model import CustomTimeouts, FrozenDict, Resource, ResourceGraph, ResourceOptions
 
 __all__ = [
     "BYTESTRING_SIG",

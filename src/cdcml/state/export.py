@@ -1,7 +1,7 @@
 """Export: ResourceGraph → the JSON ``pulumi stack export`` writes (deployment version 3),
 or the checkpoint a self-managed backend stores.
 
-The inverse of :mod:`cdcml.engine.state` for what state records: URNs, types, IDs,
+The inverse of :mod:`cdcml.state.decode` for what state records: URNs, types, IDs,
 inputs, outputs, parents, dependencies, property dependencies, provider references and
 the options state keeps (protect, ignoreChanges, aliases, customTimeouts,
 additionalSecretOutputs, retainOnDelete, deletedWith, replaceOnChanges, importID).
@@ -34,9 +34,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from cdcml import __version__
-from cdcml.engine.state import COMPUTED_PLACEHOLDER
-from cdcml.engine.wire import OUTPUT_VALUE_SIG, SECRET_SIG, SIG_KEY, is_unknown
 from cdcml.model import Resource, ResourceGraph
+from cdcml.model.values import OUTPUT_VALUE_SIG, SECRET_SIG, SIG_KEY, is_unknown
+from cdcml.state.decode import COMPUTED_PLACEHOLDER
 
 __all__ = ["SECRETS_MODES", "compress", "dumps", "export_deployment", "export_stack", "to_checkpoint"]
 

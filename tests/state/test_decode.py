@@ -17,8 +17,21 @@ import referencing
 import zstandard
 from referencing.jsonschema import DRAFT202012
 
-from cdcml.engine.export import dumps, export_stack, to_checkpoint
-from cdcml.engine.state import (
+from cdcml.engine.wire import marshal_for_analyzer
+from cdcml.errors import StateError
+from cdcml.model import CustomTimeouts, Resource, ResourceGraph, ResourceOptions, freeze, thaw
+from cdcml.model.values import (
+    ARCHIVE_SIG,
+    ASSET_SIG,
+    REDACTED,
+    RESOURCE_REF_SIG,
+    SECRET_SIG,
+    SIG_KEY,
+    UNKNOWN,
+    is_secret,
+    reveal,
+)
+from cdcml.state.decode import (
     BYTESTRING_SIG,
     COMPUTED_PLACEHOLDER,
     FLOAT_SIG,
@@ -29,20 +42,7 @@ from cdcml.engine.state import (
     parse_urn,
     read_document,
 )
-from cdcml.engine.wire import (
-    ARCHIVE_SIG,
-    ASSET_SIG,
-    REDACTED,
-    RESOURCE_REF_SIG,
-    SECRET_SIG,
-    SIG_KEY,
-    UNKNOWN,
-    is_secret,
-    marshal_for_analyzer,
-    reveal,
-)
-from cdcml.errors import StateError
-from cdcml.model import CustomTimeouts, Resource, ResourceGraph, ResourceOptions, freeze, thaw
+from cdcml.state.export import dumps, export_stack, to_checkpoint
 from tests.fixtures.state.builders import PULUMI_STATE, plaintext_secrets_doc
 
 COUNTDOWN = "urn:pulumi:foo::countdown::"

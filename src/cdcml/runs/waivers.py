@@ -1,5 +1,4 @@
-"""Waivers (accepted risks with an owner and an expiry date) and baselines (findings a
-previous report already had).
+"""Waivers: accepted risks with an owner and an expiry date.
 
 A **waiver file** is checked into the repository, in YAML or JSON::
 
@@ -17,22 +16,16 @@ nothing, and fails the run (exit code 1, as a mandatory violation does): the acc
 has lapsed and must be renewed or removed. Findings that are not violations (unknown,
 not applicable) are never waived.
 
-A **baseline** is a previous ``--json`` report (one stack or a ``stacks`` document): a
-finding is *baselined* when the baseline has the same finding — same stack, pack, policy,
-policy type, resource and kind; among several such findings, ones with the same message
-are matched first. Only findings that are not baselined are reported.
+The :class:`~cdcml.model.Waiver` and :class:`~cdcml.model.WaiverMatch` records are part of
+the verdict model; this module loads waiver files and matches waivers to findings.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import fnmatch
 import json
 import os
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +33,11 @@ import jsonschema
 import yaml
 
 from cdcml.errors import CdcmlError
-from cdcml.model import Finding, FindingKind, Findings
+from cdcml.model import Finding, FindingKind, Waiver, WaiverMatch
 
 __all__ = [
     "WAIVER_FILE_SCHEMA",
-    "Baseline",
-    "Waiver",
     "WaiverError",
-    "WaiverMatch",
-    "load_baseline",
     "load_waivers",
     "match_waivers",
     "today_utc",
@@ -89,58 +78,6 @@ WAIVER_FILE_SCHEMA: dict[str, Any] = {
 
 def today_utc() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
-
-
-@dataclass(frozen=True)
-class Waiver:
-    """One entry of a waiver file (``index`` is its position, from 1)."""
-
-    policy: str
-    urn: str
-    reason: str
-    owner: str
-    expires: dt.date
-    index: int = 0
-    source: str = ""
-
-    def expired(self, today: dt.date) -> bool:
-        return self.expires < today
-
-    def matches(self, finding: Finding) -> bool:
-        if finding.kind is not FindingKind.VIOLATION:
-            return False
-        policy_ok = fnmatch.fnmatchcase(finding.policy, self.policy) or fnmatch.fnmatchcase(
-            f"{finding.pack}/{finding.policy}", self.policy
-        )
-        return policy_ok and fnmatch.fnmatchcase(finding.urn, self.urn)
-
-    def describe(self) -> str:
-        return f"waiver #{self.index} ({self.policy} on {self.urn}, owner {self.owner}, expires {self.expires})"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "policy": self.policy,
-            "urn": self.urn,
-            "reason": self.reason,
-            "owner": self.owner,
-            "expires": self.expires.isoformat(),
-        }
-
-
-@dataclass(frozen=True)
-class WaiverMatch:
-    """The waiver a finding matched, and whether it still waives it."""
-
-    waiver: Waiver
-    active: bool
-
-    @property
-    def status(self) -> str:
-        return "active" if self.active else "expired"
-
-    def to_json(self) -> dict[str, Any]:
-        """The waiver as in a waiver file, with its ``status`` for this finding."""
-        return {**self.waiver.to_json(), "status": self.status}
 
 
 def _plain_dates(value: Any) -> Any:
@@ -253,89 +190,3 @@ def match_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], today:
             if expired is not None:
                 out[i] = WaiverMatch(expired, False)
     return out
-
-
-# --------------------------------------------------------------------------- baselines
-
-_Key = tuple[str, str, str, str, str]
-
-
-def _key(pack: str, policy: str, policy_type: str, urn: str, kind: str) -> _Key:
-    return (pack, policy, policy_type, urn, kind)
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """The findings of a previous JSON report, per ``(project, stack)``."""
-
-    source: str
-    stacks: Mapping[tuple[str, str], Sequence[tuple[_Key, str]]]
-
-    def split(self, findings: Findings) -> tuple[Findings, int]:
-        """*findings* without those the baseline already had, and how many were removed."""
-        previous = self.stacks.get((findings.project, findings.stack), ())
-        if not previous:
-            return findings, 0
-        exact = Counter(previous)
-        by_key = Counter(k for k, _ in previous)
-        keep: list[Finding] = []
-        pending: list[Finding] = []
-        removed = 0
-        for f in findings.findings:
-            k = _key(f.pack, f.policy, f.policy_type, f.urn, str(f.kind))
-            if exact[(k, f.message)] > 0:
-                exact[(k, f.message)] -= 1
-                by_key[k] -= 1
-                removed += 1
-            else:
-                pending.append(f)
-        for f in pending:
-            k = _key(f.pack, f.policy, f.policy_type, f.urn, str(f.kind))
-            if by_key[k] > 0:
-                by_key[k] -= 1
-                removed += 1
-            else:
-                keep.append(f)
-        return dataclasses.replace(findings, findings=tuple(keep)), removed
-
-
-def _stack_findings(doc: Mapping[str, Any], where: str) -> tuple[tuple[str, str], list[tuple[_Key, str]]]:
-    project, stack, items = doc.get("project"), doc.get("stack"), doc.get("findings")
-    if not isinstance(project, str) or not isinstance(stack, str) or not isinstance(items, list):
-        raise WaiverError(f"{where}: not a cdcml JSON report (a stack report needs project, stack and findings)")
-    out = []
-    for f in items:
-        if not isinstance(f, Mapping) or not all(
-            isinstance(f.get(k), str) for k in ("pack", "policy", "policyType", "urn", "kind", "message")
-        ):
-            raise WaiverError(f"{where}: not a cdcml JSON report (malformed finding in {project}/{stack})")
-        out.append(
-            (_key(f["pack"], f["policy"], f["policyType"], f["urn"], f["kind"]), f["message"]),
-        )
-    return (project, stack), out
-
-
-def load_baseline(path: str | os.PathLike[str]) -> Baseline:
-    """A previous ``cdcml preview --json`` or ``cdcml policy analyze --json`` report."""
-    p = Path(path)
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise WaiverError(f"baseline {p} does not exist") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise WaiverError(f"can't read baseline {p}: {getattr(e, 'strerror', None) or e}") from None
-    except json.JSONDecodeError as e:
-        raise WaiverError(f"baseline {p}: not valid JSON (line {e.lineno}: {e.msg})") from None
-    where = f"baseline {p}"
-    if not isinstance(doc, Mapping) or (doc.get("tool") or {}).get("name") != "cdcml":
-        raise WaiverError(f"{where}: not a cdcml JSON report")
-    stacks: dict[tuple[str, str], list[tuple[_Key, str]]] = {}
-    reports = doc.get("stacks") if "stacks" in doc else [doc]
-    if not isinstance(reports, list):
-        raise WaiverError(f"{where}: not a cdcml JSON report ('stacks' must be a list)")
-    for report in reports:
-        if not isinstance(report, Mapping):
-            raise WaiverError(f"{where}: not a cdcml JSON report")
-        name, items = _stack_findings(report, where)
-        stacks.setdefault(name, []).extend(items)
-    return Baseline(str(p), stacks)

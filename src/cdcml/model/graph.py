@@ -1,43 +1,25 @@
-"""The two models that cross cdcml's layers.
-
-``ResourceGraph`` is what every source produces (program capture, stack state) and the
-evaluator consumes; ``Findings`` is what the evaluator produces and every report renders.
-Both are frozen, plain data: no Pulumi or CrossGuard objects inside.
+"""The one model in: ``ResourceGraph``, what every source produces (program capture,
+stack state) and the evaluator consumes. Frozen, plain data: no Pulumi or CrossGuard
+objects inside.
 
 Property values (``Resource.inputs``, ``Resource.outputs``, stack outputs) are kept in the
-engine's *wire form*, the JSON shape the Pulumi engine itself passes to analyzers:
-
-* a secret is ``{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-  "value": <plain value>}`` (see :mod:`cdcml.engine.wire`); a secret whose ciphertext
-  could not be decrypted carries the value ``"[secret]"``;
-* a value that can't be known yet is one of the engine's unknown sentinel strings;
-* assets, archives and resource references keep their signature objects.
-
-Containers inside property values are :class:`FrozenDict` and tuples, so a graph can be
-shared between policies, threads and Hypothesis examples without defensive copies.
+engine's *wire form* (:mod:`cdcml.model.values`). Containers inside property values are
+:class:`FrozenDict` and tuples, so a graph can be shared between policies, threads and
+Hypothesis examples without defensive copies.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 __all__ = [
     "CustomTimeouts",
-    "EnforcementLevel",
-    "EvaluatedResource",
-    "Finding",
-    "FindingKind",
-    "Findings",
     "FrozenDict",
-    "PackRef",
-    "Remediation",
     "Resource",
     "ResourceGraph",
     "ResourceOptions",
-    "Severity",
     "freeze",
     "thaw",
 ]
@@ -87,25 +69,6 @@ def thaw(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [thaw(v) for v in value]
     return value
-
-
-class EnforcementLevel(StrEnum):
-    """The enforcement levels of the CrossGuard protocol (apitype.EnforcementLevel)."""
-
-    ADVISORY = "advisory"
-    MANDATORY = "mandatory"
-    REMEDIATE = "remediate"
-    DISABLED = "disabled"
-
-
-class Severity(StrEnum):
-    """Policy severities of the CrossGuard protocol; ``UNSPECIFIED`` when a policy has none."""
-
-    UNSPECIFIED = ""
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,119 +195,3 @@ class ResourceGraph:
         for r in self.resources:
             counts[r.type] = counts.get(r.type, 0) + 1
         return counts
-
-
-class FindingKind(StrEnum):
-    """What a finding says about a (policy, resource) pair."""
-
-    VIOLATION = "violation"
-    """The policy reported a violation."""
-    UNKNOWN = "unknown"
-    """The policy could not run because a value it needs can't be known during preview."""
-    NOT_APPLICABLE = "not-applicable"
-    """The policy declared itself not applicable (``args.not_applicable(reason)``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PackRef:
-    name: str
-    version: str
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One diagnostic of one policy about one resource (or the stack as a whole).
-
-    ``urn`` is the resource the finding is attached to; ``""`` means the whole stack (a
-    stack policy that reported no URN). ``message`` is exactly what the engine shows:
-    for violations ``description + "\\n" + message``.
-    """
-
-    kind: FindingKind
-    pack: str
-    pack_version: str
-    policy: str
-    policy_type: str  # "resource" | "stack"
-    enforcement_level: EnforcementLevel
-    severity: Severity
-    urn: str
-    resource_type: str
-    description: str
-    message: str
-
-    @property
-    def is_mandatory_violation(self) -> bool:
-        return self.kind is FindingKind.VIOLATION and self.enforcement_level is EnforcementLevel.MANDATORY
-
-
-@dataclass(frozen=True, slots=True)
-class Remediation:
-    """A remediation a policy at ``remediate`` level would apply. Reported, never applied
-    to the program or the state. ``properties`` are the remediated inputs in wire form
-    (secrets stay wrapped); ``changed`` lists the top-level keys whose value changed."""
-
-    pack: str
-    pack_version: str
-    policy: str
-    urn: str
-    resource_type: str
-    description: str
-    properties: Mapping[str, Any]
-    changed: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class EvaluatedResource:
-    """A resource that was evaluated, and the resource policies that ran on it."""
-
-    urn: str
-    type: str
-    name: str
-    policies: tuple[str, ...]  # "<pack>/<policy>"
-
-
-@dataclass(frozen=True, slots=True)
-class Findings:
-    """The evaluator's whole answer for one graph and one or more packs."""
-
-    project: str
-    stack: str
-    source: str
-    packs: tuple[PackRef, ...]
-    findings: tuple[Finding, ...]
-    remediations: tuple[Remediation, ...] = ()
-    evaluated: tuple[EvaluatedResource, ...] = ()
-    stack_policies: tuple[str, ...] = ()  # "<pack>/<policy>" that ran in AnalyzeStack
-
-    def __iter__(self) -> Iterator[Finding]:
-        return iter(self.findings)
-
-    def of_kind(self, kind: FindingKind) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.kind is kind)
-
-    @property
-    def violations(self) -> tuple[Finding, ...]:
-        return self.of_kind(FindingKind.VIOLATION)
-
-    @property
-    def mandatory(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.is_mandatory_violation)
-
-    def by_policy(self, policy: str) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.policy == policy)
-
-    def counts(self) -> dict[str, int]:
-        c = {"mandatory": 0, "advisory": 0, "unknown": 0, "not-applicable": 0, "remediations": 0}
-        for f in self.findings:
-            if f.kind is FindingKind.VIOLATION:
-                key = "mandatory" if f.is_mandatory_violation else "advisory"
-                c[key] += 1
-            else:
-                c[str(f.kind)] += 1
-        c["remediations"] = len(self.remediations)
-        return c
-
-    @property
-    def exit_code(self) -> int:
-        """0 when clean or advisory only, 1 when any mandatory violation (the CLI's rule)."""
-        return 1 if self.mandatory else 0

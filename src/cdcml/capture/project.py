@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import json
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -21,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from cdcml.engine.wire import REDACTED
 from cdcml.errors import ConfigError, ProjectError
+from cdcml.model.values import REDACTED, render_config_value
 
 __all__ = [
     "Project",
@@ -30,7 +29,6 @@ __all__ = [
     "load_project",
     "load_stack_config",
     "parse_config_overrides",
-    "render_config_value",
 ]
 
 _STACK_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -148,19 +146,6 @@ def _project_config_defaults(project: str, block: Any, path: Path) -> dict[str, 
 
 def _namespaced(project: str, key: str) -> str:
     return key if ":" in key else f"{project}:{key}"
-
-
-def render_config_value(value: Any) -> str:
-    """A config value as the CLI hands it to programs: strings as-is, the rest as JSON."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)):
-        return str(value)
-    return json.dumps(value, separators=(",", ":"))
 
 
 @dataclass(frozen=True)

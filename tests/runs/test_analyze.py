@@ -13,13 +13,13 @@ import pulumi
 import pytest
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
-from cdcml.engine.audit import analyze_file, analyze_graphs
 from cdcml.engine.config import PackConfig, reconcile
 from cdcml.engine.pack import pack_from_policies
-from cdcml.engine.state import FLOAT_SIG, load_state
-from cdcml.engine.wire import SECRET_SIG, SIG_KEY
 from cdcml.errors import StateError
 from cdcml.model import FindingKind
+from cdcml.model.values import SECRET_SIG, SIG_KEY
+from cdcml.runs.analyze import analyze_file, analyze_graphs
+from cdcml.state.decode import FLOAT_SIG, load_state
 from tests.fixtures.state.builders import AUDIT_PACK
 
 STACK = "urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev"

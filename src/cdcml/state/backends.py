@@ -51,6 +51,7 @@ import yaml
 
 from cdcml import __version__
 from cdcml.errors import BackendError
+from cdcml.model import LockInfo, StackRef
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -58,11 +59,9 @@ __all__ = [
     "Backend",
     "BackendStack",
     "FileStore",
-    "LockInfo",
     "ObjectInfo",
     "ObjectStore",
     "S3Store",
-    "StackRef",
     "open_backend",
     "open_store",
     "parse_stack_ref",
@@ -523,37 +522,6 @@ def open_store(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> ObjectStore:
 
 
 # --------------------------------------------------------------------------- stacks and locks
-
-
-@dataclass(frozen=True, order=True)
-class StackRef:
-    """A stack's fully qualified name in a self-managed backend: ``organization/<project>/<stack>``
-    (the organization is always ``organization``). ``project`` is ``""`` for a stack of the
-    legacy layout until its state has been read."""
-
-    organization: str
-    project: str
-    stack: str
-
-    def __str__(self) -> str:
-        return f"{self.organization}/{self.project}/{self.stack}" if self.project else self.stack
-
-
-@dataclass(frozen=True)
-class LockInfo:
-    """A lock file: an update holds the stack."""
-
-    key: str
-    pid: int | None = None
-    username: str = ""
-    hostname: str = ""
-    timestamp: str = ""
-
-    def describe(self) -> str:
-        who = f"{self.username or '?'}@{self.hostname or '?'}"
-        pid = f" (pid {self.pid})" if self.pid is not None else ""
-        when = f" since {self.timestamp}" if self.timestamp else ""
-        return f"locked by {who}{pid}{when}"
 
 
 @dataclass(frozen=True)

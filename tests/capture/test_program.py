@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from cdcml.engine.capture import capture, capture_program
-from cdcml.engine.invokes import InvokeTable
-from cdcml.engine.wire import UNKNOWN, is_unknown
+from cdcml.capture.invokes import InvokeTable
+from cdcml.capture.program import capture, capture_program
 from cdcml.errors import ProgramError, ProjectError
+from cdcml.model.values import UNKNOWN, is_unknown
 
 PROJECT_YAML = "name: prog\nruntime: python\n"
 
@@ -196,7 +196,7 @@ def test_an_inline_program_error_is_one_line():
     def program() -> None:
         raise RuntimeError("boom")
 
-    with pytest.raises(ProgramError, match=r"^the program failed at .*test_capture\.py:\d+: RuntimeError: boom$"):
+    with pytest.raises(ProgramError, match=r"^the program failed at .*test_program\.py:\d+: RuntimeError: boom$"):
         capture_program(program)
 
 

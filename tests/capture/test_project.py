@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from cdcml.engine.project import encrypt_for_tests, load_project, load_stack_config, parse_config_overrides
-from cdcml.engine.wire import REDACTED
+from cdcml.capture.project import encrypt_for_tests, load_project, load_stack_config, parse_config_overrides
 from cdcml.errors import ConfigError, ProjectError
+from cdcml.model.values import REDACTED
 
 PASSPHRASE = "s3cret passphrase"
 

@@ -1,0 +1,295 @@
+"""``cdcml policy analyze``: policy packs over what is deployed, as ``pulumi policy
+analyze`` runs them.
+
+For each stack (one export or checkpoint file, one stack of a self-managed backend, or
+every stack of it): load the state (:mod:`cdcml.state`), then evaluate with the
+semantics of ``AnalyzeSnapshot`` (``pkg/resource/deploy/analyze_snapshot.go``) —
+``delete: true`` resources skipped, Remediate reported and **not applied**, Analyze on the
+stored inputs with dry-run on, AnalyzeStack on the stored outputs. A stack without
+resources is not analyzed ("nothing to analyze"). Then a baseline removes the findings a
+previous report already had (:mod:`cdcml.runs.baselines`), and waivers mark accepted
+risks (:mod:`cdcml.runs.waivers`).
+
+The result is a :class:`~cdcml.model.Verdict`, what every report renders. Nothing here
+prints, and nothing is written to a backend.
+
+Reads are done ahead on a small thread pool (network latency overlaps evaluation, which
+runs on the calling thread, stack after stack); the first failure stops the run with a
+:class:`~cdcml.errors.CdcmlError` and no partial result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from cdcml.engine.config import PackConfig, policy_infos
+from cdcml.engine.evaluate import evaluate
+from cdcml.engine.pack import DEFAULT_PACK, Pack
+from cdcml.errors import BackendError, PackError, StateError
+from cdcml.model import (
+    Artifact,
+    EnforcementLevel,
+    Findings,
+    LockInfo,
+    PackRef,
+    PolicyInfo,
+    ResourceGraph,
+    StackRef,
+    StackReport,
+    Verdict,
+    Waiver,
+)
+from cdcml.runs.artifacts import backend_artifact, repo_artifact, urn_lines
+from cdcml.runs.baselines import Baseline
+from cdcml.runs.packs import default_pack_dirs, load_packs
+from cdcml.runs.scrub import scrub_findings
+from cdcml.runs.waivers import match_waivers, today_utc
+from cdcml.state.backends import DEFAULT_TIMEOUT, Backend, BackendStack, open_backend
+from cdcml.state.decode import load_state, non_finite_numbers
+
+__all__ = ["Progress", "analyze_backend", "analyze_file", "analyze_graphs"]
+
+Progress = Callable[[str, int, int], None]
+"""``progress(what, done, total)``: ``what`` names the stack being read or analyzed."""
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def _stack_policies_enabled(policies: Sequence[PolicyInfo]) -> bool:
+    return any(p.policy_type == "stack" and p.level is not EnforcementLevel.DISABLED for p in policies)
+
+
+def _check_numbers(graph: ResourceGraph, location: str, policies: Sequence[PolicyInfo]) -> None:
+    bad = [b for b in non_finite_numbers(graph) if " inputs" in b or _stack_policies_enabled(policies)]
+    if bad:
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise StateError(
+            f"{location}: {bad[0]}{more} is NaN or infinite; the Python policy SDK can't receive such a "
+            "number (`pulumi policy analyze` fails on it too)"
+        )
+
+
+@dataclass
+class _Run:
+    packs: Sequence[Pack]
+    configs: Sequence[PackConfig]
+    policies: tuple[PolicyInfo, ...]
+    waivers: Sequence[Waiver]
+    baseline: Baseline | None
+    today: dt.date
+
+    def report(
+        self,
+        ref: StackRef,
+        graph: ResourceGraph,
+        location: str,
+        artifact: Artifact,
+        locks: tuple[LockInfo, ...] = (),
+        progress: Callable[[int, int], None] | None = None,
+    ) -> StackReport:
+        if graph.resources:
+            _check_numbers(graph, location, self.policies)
+            findings = evaluate(graph, self.packs, self.configs, apply_remediations=False, progress=progress)
+        else:
+            # `pulumi policy analyze`: "Stack … has no resources; nothing to analyze."
+            findings = Findings(
+                graph.project, graph.stack, graph.source, tuple(PackRef(p.name, p.version) for p in self.packs), ()
+            )
+        findings = scrub_findings(findings, graph)
+        baselined = 0
+        if self.baseline is not None:
+            findings, baselined = self.baseline.split(findings)
+        matches = match_waivers(findings.findings, self.waivers, self.today)
+        return StackReport(ref, graph, findings, location, artifact, locks, matches, baselined)
+
+    def verdict(
+        self, command: str, source: str, reports: Sequence[StackReport], *, multi: bool, warnings: Sequence[str]
+    ) -> Verdict:
+        expired = tuple(w for w in self.waivers if w.expired(self.today))
+        return Verdict(
+            command=command,
+            source=source,
+            stacks=tuple(reports),
+            packs=tuple(PackRef(p.name, p.version) for p in self.packs),
+            policies=self.policies,
+            multi=multi,
+            waivers=tuple(self.waivers),
+            expired_waivers=expired,
+            warnings=tuple(warnings),
+            today=self.today,
+        )
+
+
+def _prepare(
+    pack_dirs: Sequence[str | os.PathLike[str]],
+    config_files: Sequence[str | os.PathLike[str]],
+    waivers: Sequence[Waiver],
+    baseline: Baseline | None,
+    today: dt.date | None,
+    project: str = "project",
+    stack: str = "stack",
+) -> tuple[_Run, list[str]]:
+    dirs = list(pack_dirs) or default_pack_dirs()
+    if not dirs:
+        raise PackError(
+            f"no policy pack: pass --policy-pack DIR (there is no {DEFAULT_PACK} in this directory or its parents)"
+        )
+    packs, configs, warnings = load_packs(dirs, config_files, project=project, stack=stack, dry_run=True)
+    run = _Run(packs, configs, policy_infos(packs, configs), tuple(waivers), baseline, today or today_utc())
+    return run, warnings
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def analyze_file(
+    path: str | os.PathLike[str],
+    *,
+    pack_dirs: Sequence[str | os.PathLike[str]] = (),
+    config_files: Sequence[str | os.PathLike[str]] = (),
+    waivers: Sequence[Waiver] = (),
+    baseline: Baseline | None = None,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> Verdict:
+    """Verdict one ``pulumi stack export`` file or checkpoint (``-``: standard input)."""
+    import sys
+
+    p = str(path)
+    if p == "-":
+        data, location = sys.stdin.buffer.read(), "<stdin>"
+        artifact_path: Path | None = None
+    else:
+        location = p
+        artifact_path = Path(p)
+        try:
+            data = artifact_path.read_bytes()
+        except FileNotFoundError:
+            raise StateError(f"state file {p} does not exist") from None
+        except IsADirectoryError:
+            raise StateError(f"state file {p} is a directory; for a backend use --backend file://{p}") from None
+        except OSError as e:
+            raise StateError(f"can't read state file {p}: {e.strerror}") from None
+    graph = load_state(data, source=location)
+    run, warnings = _prepare(pack_dirs, config_files, waivers, baseline, today, graph.project, graph.stack)
+    lines: dict[str, int] = {}
+    if artifact_path is not None and data[:1] in (b"{", b" ", b"\n", b"\t", b"\r"):
+        lines = urn_lines(data.decode("utf-8", errors="replace"))
+    artifact = repo_artifact(artifact_path, lines) if artifact_path is not None else Artifact("stdin")
+    ref = StackRef(graph.organization, graph.project, graph.stack)
+    on_resource = None
+    if progress is not None:
+        progress(str(ref), 0, len(graph) + 1)
+        on_resource = functools.partial(progress, str(ref))
+    report = run.report(ref, graph, location, artifact, progress=on_resource)
+    return run.verdict("policy analyze", location, [report], multi=False, warnings=warnings)
+
+
+def _read_ahead(
+    backend: Backend, stacks: Sequence[BackendStack], workers: int
+) -> Iterator[tuple[BackendStack, Future[ResourceGraph]]]:
+    """Read and parse states on a thread pool, yielding them in order."""
+
+    def load(s: BackendStack) -> ResourceGraph:
+        data = backend.read(s)
+        return load_state(
+            data,
+            source=s.url,
+            project=s.ref.project or None,
+            stack=s.ref.stack,
+            organization=s.ref.organization,
+        )
+
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(stacks))), thread_name_prefix="cdcml-read")
+    futures: list[Future[ResourceGraph]] = []
+    try:
+        futures = [pool.submit(load, s) for s in stacks]
+        yield from zip(stacks, futures, strict=True)
+    finally:
+        for f in futures:
+            f.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def analyze_backend(
+    url: str,
+    *,
+    stack: str | None = None,
+    project: str | None = None,
+    pack_dirs: Sequence[str | os.PathLike[str]] = (),
+    config_files: Sequence[str | os.PathLike[str]] = (),
+    waivers: Sequence[Waiver] = (),
+    baseline: Baseline | None = None,
+    today: dt.date | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    workers: int = 8,
+    progress: Progress | None = None,
+) -> Verdict:
+    """Verdict one stack (*stack*: ``organization/<project>/<stack>``) or every stack (of
+    *project*, when given) of the self-managed backend at *url*."""
+    backend = open_backend(url, timeout=timeout)
+    try:
+        if stack is not None:
+            selected = [backend.find(stack)]
+            wanted_project = stack.split("/")[1] if stack.count("/") == 2 else None
+        else:
+            selected = backend.select(project)
+            wanted_project = project
+        first = selected[0].ref if selected else StackRef("organization", project or "project", "stack")
+        run, warnings = _prepare(
+            pack_dirs, config_files, waivers, baseline, today, first.project or "project", first.stack
+        )
+        warnings = [*backend.warnings, *warnings]
+        reports: list[StackReport] = []
+        total = len(selected)
+        for i, (s, future) in enumerate(_read_ahead(backend, selected, workers)):
+            if progress is not None:
+                progress(str(s.ref), i, total)
+            try:
+                graph = future.result()
+            except StateError as e:
+                raise StateError(f"stack {s.ref}: {e.message}") from None
+            if s.legacy and wanted_project is not None and graph.project != wanted_project:
+                if stack is not None:
+                    raise BackendError(
+                        f"{backend.url}: stack {s.ref.stack!r} (legacy layout) belongs to project "
+                        f"{graph.project!r}, not {wanted_project!r}"
+                    )
+                continue
+            ref = StackRef(s.ref.organization, graph.project, graph.stack)
+            artifact = backend_artifact(backend, s, graph.project, graph.stack)
+            reports.append(run.report(ref, graph, s.url, artifact, s.locks))
+        if progress is not None:
+            progress(f"{total} stacks", total, total)
+        if stack is None and not reports:
+            where = f" of project {project!r}" if project else ""
+            raise BackendError(f"{backend.url}: no stacks{where} to analyze")
+        return run.verdict("policy analyze", backend.url, reports, multi=stack is None, warnings=warnings)
+    finally:
+        backend.close()
+
+
+def analyze_graphs(
+    graphs: Sequence[ResourceGraph],
+    packs: Sequence[Pack],
+    configs: Sequence[PackConfig],
+    *,
+    source: str = "graphs",
+    waivers: Sequence[Waiver] = (),
+    baseline: Baseline | None = None,
+    today: dt.date | None = None,
+) -> Verdict:
+    """Verdict in-memory state graphs with already loaded packs (tests, benchmarks)."""
+    run = _Run(packs, configs, policy_infos(packs, configs), tuple(waivers), baseline, today or today_utc())
+    reports = [
+        run.report(StackRef(g.organization, g.project, g.stack), g, source, Artifact(f"{g.project}/{g.stack}"))
+        for g in graphs
+    ]
+    return run.verdict("policy analyze", source, reports, multi=len(graphs) != 1, warnings=())

@@ -1,0 +1,72 @@
+"""Where a stack's findings point (SARIF's physical locations): the stack's
+``Pulumi.<stack>.yaml`` in the repository, the state file (at each resource's line when it
+is plain JSON), or the state object in the backend."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+
+from cdcml.model import Artifact
+from cdcml.state.backends import Backend, BackendStack
+
+__all__ = ["BACKEND_ROOT", "SRCROOT", "backend_artifact", "repo_artifact", "urn_lines"]
+
+SRCROOT = "%SRCROOT%"
+BACKEND_ROOT = "BACKEND"
+
+_URN_KEY = re.compile(r'"urn"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def urn_lines(text: str) -> dict[str, int]:
+    """The line of each resource's ``"urn"`` key in a state file (its first occurrence)."""
+    lines: dict[str, int] = {}
+    line, pos = 1, 0
+    for m in _URN_KEY.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        try:
+            urn = json.loads(f'"{m.group(1)}"')
+        except ValueError:
+            continue
+        lines.setdefault(urn, line)
+    return lines
+
+
+def _file_uri(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def repo_artifact(path: Path, lines: Mapping[str, int] | None = None) -> Artifact:
+    """A file as SARIF wants it: relative to the working directory when inside it."""
+    resolved = path.resolve()
+    cwd = Path.cwd().resolve()
+    try:
+        rel = resolved.relative_to(cwd)
+    except ValueError:
+        return Artifact(_file_uri(resolved), lines=lines or {})
+    return Artifact(rel.as_posix(), SRCROOT, cwd.as_uri() + "/", lines or {})
+
+
+def _local_stack_file(project: str, stack: str) -> Path | None:
+    """``Pulumi.<stack>.yaml`` in the working directory, when it is that project's."""
+    project_file = Path("Pulumi.yaml")
+    stack_file = Path(f"Pulumi.{stack}.yaml")
+    if not project_file.is_file() or not stack_file.is_file():
+        return None
+    try:
+        doc = yaml.safe_load(project_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return None
+    return stack_file if isinstance(doc, Mapping) and doc.get("name") == project else None
+
+
+def backend_artifact(backend: Backend, stack: BackendStack, project: str, name: str) -> Artifact:
+    local = _local_stack_file(project, name)
+    if local is not None:
+        return repo_artifact(local)
+    return Artifact(stack.key, BACKEND_ROOT, backend.url.rstrip("/") + "/")

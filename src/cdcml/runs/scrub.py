@@ -1,0 +1,41 @@
+"""No report carries a secret: policies see secrets as plaintext and may echo them, so a
+run replaces every secret plaintext of the graph in its findings before any renderer
+sees them. The evaluator itself stays byte-for-byte faithful to the engine."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from cdcml.model import Findings, FrozenDict, ResourceGraph
+from cdcml.model.values import graph_secrets, redact_text
+
+__all__ = ["scrub_findings"]
+
+
+def scrub_findings(findings: Findings, graph: ResourceGraph) -> Findings:
+    """*findings* with every secret of *graph* (plaintexts of secret property values and
+    of secret config) replaced by ``"[secret]"`` in messages and remediated properties.
+    A policy may echo a value it read; reports must never carry a secret."""
+    values = graph_secrets(graph)
+    if not values:
+        return findings
+
+    def clean(text: str) -> str:
+        return redact_text(text, values)
+
+    def clean_value(value: Any) -> Any:
+        if isinstance(value, str):
+            return clean(value)
+        if isinstance(value, Mapping):
+            return FrozenDict({k: clean_value(v) for k, v in value.items()})
+        if isinstance(value, (list, tuple)):
+            return tuple(clean_value(v) for v in value)
+        return value
+
+    changed = [
+        dataclasses.replace(f, message=clean(f.message), description=clean(f.description)) for f in findings.findings
+    ]
+    remediations = [dataclasses.replace(r, properties=clean_value(r.properties)) for r in findings.remediations]
+    return dataclasses.replace(findings, findings=tuple(changed), remediations=tuple(remediations))
