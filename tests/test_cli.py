@@ -133,6 +133,25 @@ def test_an_unknown_config_policy_is_a_warning_not_an_error(capsys, tmp_path):
     assert "has no policy 'no-such-policy'" in err
 
 
+def test_preview_reports_carry_the_warnings_of_the_run(capsys, tmp_path):
+    """A warning of `cdcml preview` (here: a config entry for a policy the pack doesn't
+    have) reaches the JSON report and the SARIF notifications, as it does for `policy
+    analyze`, not only stderr: in CI the reports are what people read."""
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"no-such-policy": "mandatory"}))
+    sarif = tmp_path / "r.sarif"
+    code, out, _ = cli(
+        capsys, "preview", str(ROOT), "-s", "seed", "--policy-pack-config", str(cfg), "--json", "--sarif", str(sarif)
+    )
+    assert code == 1
+    doc = json.loads(out)
+    jsonschema.validate(doc, REPORT_SCHEMA)
+    (warning,) = doc["warnings"]
+    assert "has no policy 'no-such-policy'" in warning
+    notes = json.loads(sarif.read_text())["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in notes if n["level"] == "warning"] == [warning]
+
+
 def test_the_installed_entry_point_never_prints_a_traceback(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.run(

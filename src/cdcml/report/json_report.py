@@ -127,7 +127,7 @@ def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
         doc = stack_to_json(one, verdict)
         if verdict.expired_waivers:
             doc["expiredWaivers"] = [w.to_json() for w in verdict.expired_waivers]
-        if verdict.warnings and verdict.command != "preview":
+        if verdict.warnings:
             doc["warnings"] = list(verdict.warnings)
         doc["summary"]["exitCode"] = verdict.exit_code
         return doc

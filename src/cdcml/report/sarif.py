@@ -253,7 +253,7 @@ def _notifications(verdict: Verdict) -> list[dict[str, Any]]:
                 "descriptor": {"id": "expired-waiver"},
             }
         )
-    for warning in verdict.warnings if verdict.command != "preview" else ():
+    for warning in verdict.warnings:
         out.append({"level": "warning", "message": {"text": warning}})
     return out
 
