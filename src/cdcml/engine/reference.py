@@ -178,55 +178,64 @@ class _Requests:
         return req
 
 
-def analyze_graph(
-    graph: ResourceGraph,
-    sessions: Sequence[PackSession],
-    *,
-    apply_remediations: bool | None = None,
-    configure: bool = True,
-) -> Findings:
-    """Run *graph* through each session's Analyzer service the way the engine does."""
-    if apply_remediations is None:
-        apply_remediations = graph.source != "state"
-    requests = _Requests(graph)
-    infos: dict[str, dict[str, tuple[Any, Severity]]] = {}
-    for s in sessions:
-        if configure and not s.stack_configured:
-            s.call("ConfigureStack", stack_configure_request(graph))
-        info = s.call("GetAnalyzerInfo", empty_pb2.Empty())
-        infos[s.name] = {p.name: (p, _PROTO_TO_SEVERITY[p.severity]) for p in info.policies}
-        if configure and s.config.policies:
-            s.call("Configure", configure_request(s.config))
+class _Analysis:
+    """One run of a graph through the sessions: the engine's bookkeeping of what each
+    pack told it (``GetAnalyzerInfo``) and of the findings, remediations and policies run."""
 
-    findings: list[Finding] = []
-    remediations: list[Remediation] = []
-    evaluated: list[EvaluatedResource] = []
-    live = [r for r in graph.resources if not r.delete]
+    def __init__(self, graph: ResourceGraph, sessions: Sequence[PackSession], configure: bool) -> None:
+        self.graph = graph
+        self.sessions = sessions
+        self.infos: dict[str, dict[str, tuple[Any, Severity]]] = {}
+        for s in sessions:
+            if configure and not s.stack_configured:
+                s.call("ConfigureStack", stack_configure_request(graph))
+            info = s.call("GetAnalyzerInfo", empty_pb2.Empty())
+            self.infos[s.name] = {p.name: (p, _PROTO_TO_SEVERITY[p.severity]) for p in info.policies}
+            if configure and s.config.policies:
+                s.call("Configure", configure_request(s.config))
+        self.findings: list[Finding] = []
+        self.remediations: list[Remediation] = []
+        self.evaluated: list[EvaluatedResource] = []
+        self.stack_ran: list[str] = []
+        resource_type = _proto().PolicyType.POLICY_TYPE_RESOURCE
+        self.resource_policies = {s.name: self.enabled(s, resource_type) for s in sessions}
 
-    def severity(session: PackSession, policy: str, proto_severity: int) -> Severity:
+    # ------------------------------------------------------------------ what the packs said
+
+    def severity(self, session: PackSession, policy: str, proto_severity: int) -> Severity:
         sev = _PROTO_TO_SEVERITY[proto_severity]
-        if sev is Severity.UNSPECIFIED and policy in infos[session.name]:
-            sev = infos[session.name][policy][1]
+        if sev is Severity.UNSPECIFIED and policy in self.infos[session.name]:
+            sev = self.infos[session.name][policy][1]
         return sev
 
-    def level_of(session: PackSession, policy: str) -> EnforcementLevel:
+    def level_of(self, session: PackSession, policy: str) -> EnforcementLevel:
         lvl = session.config.level(policy)
         if lvl is not None:
             return lvl
-        info = infos[session.name].get(policy)
+        info = self.infos[session.name].get(policy)
         return _PROTO_TO_LEVEL[info[0].enforcementLevel] if info else EnforcementLevel.ADVISORY
 
-    def not_applicable(session: PackSession, na: Any, r: Resource | None, policy_type: str) -> None:
-        info = infos[session.name].get(na.policy_name)
-        findings.append(
+    def enabled(self, session: PackSession, policy_type: int) -> list[str]:
+        """The session's policies of *policy_type* that aren't disabled, in pack order."""
+        return [
+            name
+            for name, (info, _sev) in self.infos[session.name].items()
+            if info.policy_type == policy_type and self.level_of(session, name) is not EnforcementLevel.DISABLED
+        ]
+
+    # ------------------------------------------------------------------ answers → findings
+
+    def not_applicable(self, session: PackSession, na: Any, r: Resource | None, policy_type: str) -> None:
+        info = self.infos[session.name].get(na.policy_name)
+        self.findings.append(
             Finding(
                 kind=FindingKind.NOT_APPLICABLE,
                 pack=session.name,
                 pack_version=session.version,
                 policy=na.policy_name,
                 policy_type=policy_type,
-                enforcement_level=level_of(session, na.policy_name),
-                severity=severity(session, na.policy_name, 0),
+                enforcement_level=self.level_of(session, na.policy_name),
+                severity=self.severity(session, na.policy_name, 0),
                 urn=r.urn if r is not None else "",
                 resource_type=r.type if r is not None else "",
                 description=info[0].description if info else "",
@@ -234,7 +243,7 @@ def analyze_graph(
             )
         )
 
-    def diagnostic(session: PackSession, d: Any, r: Resource | None, policy_type: str) -> None:
+    def diagnostic(self, session: PackSession, d: Any, r: Resource | None, policy_type: str) -> None:
         level = _PROTO_TO_LEVEL[d.enforcementLevel]
         if level is EnforcementLevel.REMEDIATE:
             level = EnforcementLevel.MANDATORY
@@ -243,9 +252,9 @@ def analyze_graph(
             urn, rtype = r.urn, r.type
         else:
             urn = d.urn
-            target = graph.get(urn)
+            target = self.graph.get(urn)
             rtype = target.type if target is not None else ""
-        findings.append(
+        self.findings.append(
             Finding(
                 kind=FindingKind.UNKNOWN if unknown else FindingKind.VIOLATION,
                 pack=session.name,
@@ -253,7 +262,7 @@ def analyze_graph(
                 policy=d.policyName,
                 policy_type=policy_type,
                 enforcement_level=level,
-                severity=severity(session, d.policyName, d.severity),
+                severity=self.severity(session, d.policyName, d.severity),
                 urn=urn,
                 resource_type=rtype,
                 description=d.description,
@@ -261,93 +270,118 @@ def analyze_graph(
             )
         )
 
-    resource_type = _proto().PolicyType.POLICY_TYPE_RESOURCE
-    stack_type = _proto().PolicyType.POLICY_TYPE_STACK
+    def remediation(self, session: PackSession, rem: Any, r: Resource, properties: struct_pb2.Struct) -> None:
+        """A ``Remediate`` answer: a diagnostic (the policy couldn't run: unknown), or the
+        remediated properties (reported with the keys they change)."""
+        if rem.diagnostic:
+            self.findings.append(
+                Finding(
+                    kind=FindingKind.UNKNOWN,
+                    pack=session.name,
+                    pack_version=session.version,
+                    policy=rem.policyName,
+                    policy_type="resource",
+                    enforcement_level=EnforcementLevel.ADVISORY,
+                    severity=self.severity(session, rem.policyName, 0),
+                    urn=r.urn,
+                    resource_type=r.type,
+                    description=rem.description,
+                    message=rem.diagnostic,
+                )
+            )
+            return
+        if not rem.HasField("properties"):
+            return
+        before = json_format.MessageToDict(properties)
+        after = json_format.MessageToDict(rem.properties)
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        self.remediations.append(
+            Remediation(
+                pack=session.name,
+                pack_version=session.version,
+                policy=rem.policyName,
+                urn=r.urn,
+                resource_type=r.type,
+                description=rem.description,
+                properties=freeze(after),
+                changed=tuple(changed),
+            )
+        )
 
-    def enabled(session: PackSession, policy_type: int) -> list[str]:
-        """The session's policies of *policy_type* that aren't disabled, in pack order."""
-        return [
-            name
-            for name, (info, _sev) in infos[session.name].items()
-            if info.policy_type == policy_type and level_of(session, name) is not EnforcementLevel.DISABLED
-        ]
+    # ------------------------------------------------------------------ the engine's calls
 
-    resource_policies = {s.name: enabled(s, resource_type) for s in sessions}
-    for r in live:
+    def remediate(self, requests: _Requests, r: Resource, apply: bool) -> struct_pb2.Struct:
+        """Remediate *r* with every session, in order; each sees the previous one's output
+        when remediations are applied. Returns the properties Analyze will see."""
         properties = requests.marshal(r.inputs)
-        for s in sessions:
+        for s in self.sessions:
             resp = s.call("Remediate", requests.analyze(r, properties))
             for na in resp.not_applicable:
-                not_applicable(s, na, r, "resource")
+                self.not_applicable(s, na, r, "resource")
             for rem in resp.remediations:
-                if rem.diagnostic:
-                    findings.append(
-                        Finding(
-                            kind=FindingKind.UNKNOWN,
-                            pack=s.name,
-                            pack_version=s.version,
-                            policy=rem.policyName,
-                            policy_type="resource",
-                            enforcement_level=EnforcementLevel.ADVISORY,
-                            severity=severity(s, rem.policyName, 0),
-                            urn=r.urn,
-                            resource_type=r.type,
-                            description=rem.description,
-                            message=rem.diagnostic,
-                        )
-                    )
-                elif rem.HasField("properties"):
-                    before = json_format.MessageToDict(properties)
-                    after = json_format.MessageToDict(rem.properties)
-                    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-                    remediations.append(
-                        Remediation(
-                            pack=s.name,
-                            pack_version=s.version,
-                            policy=rem.policyName,
-                            urn=r.urn,
-                            resource_type=r.type,
-                            description=rem.description,
-                            properties=freeze(after),
-                            changed=tuple(changed),
-                        )
-                    )
-                    if apply_remediations:
-                        properties = struct_pb2.Struct()
-                        properties.CopyFrom(rem.properties)
+                self.remediation(s, rem, r, properties)
+                if not rem.diagnostic and rem.HasField("properties") and apply:
+                    properties = struct_pb2.Struct()
+                    properties.CopyFrom(rem.properties)
+        return properties
+
+    def analyze(self, requests: _Requests, r: Resource, properties: struct_pb2.Struct) -> None:
         ran: list[str] = []
-        for s in sessions:
+        for s in self.sessions:
             resp = s.call("Analyze", requests.analyze(r, properties))
             for d in resp.diagnostics:
-                diagnostic(s, d, r, "resource")
+                self.diagnostic(s, d, r, "resource")
             skipped = set()
             for na in resp.not_applicable:
-                not_applicable(s, na, r, "resource")
+                self.not_applicable(s, na, r, "resource")
                 if na.reason == "Policy does not implement validate":
                     skipped.add(na.policy_name)
-            ran.extend(f"{s.name}/{name}" for name in resource_policies[s.name] if name not in skipped)
-        evaluated.append(EvaluatedResource(r.urn, r.type, r.name, tuple(ran)))
+            ran.extend(f"{s.name}/{name}" for name in self.resource_policies[s.name] if name not in skipped)
+        self.evaluated.append(EvaluatedResource(r.urn, r.type, r.name, tuple(ran)))
 
-    stack_req = requests.stack(live)
-    stack_ran: list[str] = []
-    for s in sessions:
-        resp = s.call("AnalyzeStack", stack_req)
-        for d in resp.diagnostics:
-            diagnostic(s, d, None, "stack")
-        for na in resp.not_applicable:
-            not_applicable(s, na, None, "stack")
-        stack_ran.extend(f"{s.name}/{name}" for name in enabled(s, stack_type))
+    def analyze_stack(self, request: Any) -> None:
+        stack_type = _proto().PolicyType.POLICY_TYPE_STACK
+        for s in self.sessions:
+            resp = s.call("AnalyzeStack", request)
+            for d in resp.diagnostics:
+                self.diagnostic(s, d, None, "stack")
+            for na in resp.not_applicable:
+                self.not_applicable(s, na, None, "stack")
+            self.stack_ran.extend(f"{s.name}/{name}" for name in self.enabled(s, stack_type))
 
-    return Findings(
-        project=graph.project,
-        stack=graph.stack,
-        source=graph.source,
-        packs=tuple(PackRef(s.name, s.version) for s in sessions),
-        findings=tuple(findings),
-        remediations=tuple(remediations),
-        evaluated=tuple(evaluated),
-        stack_policies=tuple(stack_ran),
-    )
+    def result(self) -> Findings:
+        return Findings(
+            project=self.graph.project,
+            stack=self.graph.stack,
+            source=self.graph.source,
+            packs=tuple(PackRef(s.name, s.version) for s in self.sessions),
+            findings=tuple(self.findings),
+            remediations=tuple(self.remediations),
+            evaluated=tuple(self.evaluated),
+            stack_policies=tuple(self.stack_ran),
+        )
+
+
+def analyze_graph(
+    graph: ResourceGraph,
+    sessions: Sequence[PackSession],
+    *,
+    apply_remediations: bool | None = None,
+    configure: bool = True,
+) -> Findings:
+    """Run *graph* through each session's Analyzer service the way the engine does:
+    ConfigureStack, GetAnalyzerInfo and Configure per session; per live resource Remediate
+    then Analyze with every session; AnalyzeStack once on the outputs."""
+    if apply_remediations is None:
+        apply_remediations = graph.source != "state"
+    requests = _Requests(graph)
+    run = _Analysis(graph, sessions, configure)
+    live = [r for r in graph.resources if not r.delete]
+    for r in live:
+        properties = run.remediate(requests, r, apply_remediations)
+        run.analyze(requests, r, properties)
+    run.analyze_stack(requests.stack(live))
+    return run.result()
 
 
 def in_process_session(pack: Any, config: PackConfig) -> PackSession:
