@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdcml.engine.wire import from_struct, marshal_for_analyzer, to_struct
+from cdcml.engine.wire import marshal_for_analyzer
 from cdcml.model.values import (
     ARCHIVE_SIG,
     OUTPUT_VALUE_SIG,
@@ -17,6 +17,7 @@ from cdcml.model.values import (
     secret,
     secret_values,
 )
+from cdcml.structs import from_struct, to_struct
 
 
 def test_internal_keys_are_dropped_at_every_level():

@@ -53,10 +53,10 @@ from google.protobuf import empty_pb2, struct_pb2
 from cdcml.capture import azure
 from cdcml.capture.invokes import InvokeTable
 from cdcml.capture.project import Project, StackConfig, load_project, load_stack_config
-from cdcml.engine.wire import from_struct, to_struct
 from cdcml.errors import CdcmlError, ProgramError
 from cdcml.model import CustomTimeouts, FrozenDict, Resource, ResourceGraph, ResourceOptions, freeze
 from cdcml.model.values import UNKNOWN, contains_unknown, is_secret, is_unknown, reveal, secret
+from cdcml.structs import from_struct, to_struct
 
 __all__ = ["CaptureOptions", "OutputMode", "capture", "capture_program"]
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from cdcml.engine.config import PackConfig, reconcile
 from cdcml.engine.pack import Pack, policy_severity
-from cdcml.engine.wire import from_struct, marshal_for_analyzer, resource_ids, to_struct
+from cdcml.engine.wire import marshal_for_analyzer, resource_ids
 from cdcml.errors import CdcmlError
 from cdcml.model import (
     EnforcementLevel,
@@ -53,6 +53,7 @@ from cdcml.model import (
     freeze,
 )
 from cdcml.model.values import graph_secrets, redact_text
+from cdcml.structs import from_struct, to_struct
 
 __all__ = ["PolicyCrashError", "evaluate"]
 

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from google.protobuf import empty_pb2, json_format, struct_pb2
 
 from cdcml.engine.config import PackConfig
-from cdcml.engine.wire import marshal_for_analyzer, resource_ids, to_struct
+from cdcml.engine.wire import marshal_for_analyzer, resource_ids
 from cdcml.model import (
     EnforcementLevel,
     EvaluatedResource,
@@ -37,6 +37,7 @@ from cdcml.model import (
     Severity,
     freeze,
 )
+from cdcml.structs import to_struct
 
 __all__ = ["AnalyzerService", "PackSession", "analyze_graph", "configure_request", "stack_configure_request"]
 

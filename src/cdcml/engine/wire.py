@@ -1,13 +1,11 @@
-"""The marshaling the engine applies before it sends properties to an analyzer, and the
-protobuf ``Struct`` they travel in (numbers become floats there). The value encodings
-themselves are :mod:`cdcml.model.values`."""
+"""The marshaling the engine applies before it sends properties to an analyzer. The value
+encodings are :mod:`cdcml.model.values`; the protobuf ``Struct`` they then travel in is
+:mod:`cdcml.structs`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-
-from google.protobuf import json_format, struct_pb2
 
 from cdcml.model import Resource
 from cdcml.model.values import (
@@ -21,7 +19,7 @@ from cdcml.model.values import (
     is_unknown,
 )
 
-__all__ = ["RefResolver", "from_struct", "marshal_for_analyzer", "resource_ids", "to_struct"]
+__all__ = ["RefResolver", "marshal_for_analyzer", "resource_ids"]
 
 
 RefResolver = Callable[[str], str | None]
@@ -76,27 +74,3 @@ def _marshal(value: Any, resolve_id: RefResolver | None) -> Any:
     # Scalars (NaN and infinity included) pass as they are: a Struct carries them, as the
     # engine's does.
     return value
-
-
-def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
-    """A protobuf Struct of (already marshaled) properties: numbers become floats here,
-    exactly as on the wire."""
-    s = struct_pb2.Struct()
-    s.update(_plain(props))
-    return s
-
-
-def _plain(value: Any) -> Any:
-    # Struct.update wants real dicts and lists.
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, (int, float, str)):
-        return value
-    raise TypeError(f"value of type {type(value).__name__} can't be a resource property")
-
-
-def from_struct(s: struct_pb2.Struct) -> dict[str, Any]:
-    """The JSON value of a Struct, as the Python policy SDK reads it (numbers as floats)."""
-    return json_format.MessageToDict(s)
