@@ -48,7 +48,7 @@ DEV_CONFIG = ROOT / "policies" / "cdc-ml-guardrails" / "config" / "dev.json"
 PROFILES = ("seed", "dev", "prod", "fanin")
 MODES = ("preview", "resolved")
 REPORTS = ("--sarif", "{tmp}/r.sarif", "--junit", "{tmp}/r.xml", "--markdown", "{tmp}/r.md")
-COLUMNS = "120"
+COLUMNS = "1000"  # wide enough that no path (of any checkout) changes where rich wraps a line
 
 __all__ = ["CASES", "Case", "Outcome", "compare", "run_case"]
 
