@@ -19,11 +19,11 @@ def _validate(args: Any, report_violation: Any) -> None:
     config = args.get_config()
     minimum = config_number(config, "minRetentionDays", 7)
     for key, what in (("deleteRetentionPolicy", "blobs"), ("containerDeleteRetentionPolicy", "containers")):
-        enabled = as_bool(get(args.props, f"{key}.enabled")) is True
-        days = as_number(get(args.props, f"{key}.days"))
-        if not enabled:
+        if as_bool(get(args.props, f"{key}.enabled")) is not True:
             report_violation(f"{key}.enabled is not true, so deleted {what} of the landing zone are gone at once.")
-        elif days is not None and days < minimum:
+            continue  # the retention of a switched-off policy doesn't matter (and may be unknown in preview)
+        days = as_number(get(args.props, f"{key}.days"))
+        if days is not None and days < minimum:
             report_violation(f"{key}.days is {days:g}; keep deleted {what} at least {minimum:g} days.")
     if as_bool(config.get("requireVersioning")) is True and as_bool(get(args.props, "isVersioningEnabled")) is not True:
         report_violation("isVersioningEnabled is not true; this environment requires blob versioning.")
