@@ -29,9 +29,9 @@ def _validate(args: Any, report_violation: Any) -> None:
             report_violation("azureADOnlyAuthentication is not true, which re-enables SQL logins on the server.")
     else:
         entra = get(props, "authConfig.activeDirectoryAuth")
-        password = get(props, "authConfig.passwordAuth")
         if not one_of(entra, ("Enabled",)):
             report_violation(f'authConfig.activeDirectoryAuth is {shown(entra, STATES)}; it must be "Enabled".')
+        password = get(props, "authConfig.passwordAuth")  # read after reporting: an unknown here can't hide it
         if not one_of(password, ("Disabled",)):
             report_violation(
                 f'authConfig.passwordAuth is {shown(password, STATES)}; it must be "Disabled" so only Microsoft '
