@@ -19,9 +19,10 @@ __all__ = ["encryption_require_workspace_cmk"]
 def _validate(args: Any, report_violation: Any) -> None:
     if not cmk_required(args.props, args.get_config()):
         return
-    enabled = one_of(get(args.props, "encryption.status"), ("Enabled",))
-    key = as_str(get(args.props, "encryption.keyVaultProperties.keyIdentifier"))
-    if not enabled or not key:
+    # The key is read only when the status is right: an unknown key can't hide a disabled encryption.
+    if not one_of(get(args.props, "encryption.status"), ("Enabled",)) or not as_str(
+        get(args.props, "encryption.keyVaultProperties.keyIdentifier")
+    ):
         report_violation(
             'encryption.status must be "Enabled" with encryption.keyVaultProperties.keyIdentifier set: the '
             "workspace's data classification requires a customer-managed key."
