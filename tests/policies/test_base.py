@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -22,7 +23,7 @@ from cdcml.policies.base import (
     Settings,
     mcsb,
 )
-from cdcml.testing.harness import run_policy, unknown
+from cdcml.testing.harness import graph_from_spec, run_policy, run_stack_policy, unknown
 
 TYPE = "azure-native:test:Thing"
 OTHER = "azure-native:test:Other"
@@ -96,6 +97,7 @@ def test_booleans_also_match_their_strings_and_numbers_match_as_numbers() -> Non
     assert flag.violation({"f": 1}) is not None and flag.violation({"f": "yes"}) is not None
     number = Expect("n", (3,))
     assert number.violation({"n": 3.0}) is None
+    assert number.violation({"n": 4}) == "n is 4; it must be 3."
     assert number.violation({"n": "3"}) is not None and number.violation({"n": True}) is not None
     assert Expect("o", ({"k": 1},)).violation({"o": {"k": 1}}) is None
 
@@ -107,10 +109,14 @@ def test_booleans_also_match_their_strings_and_numbers_match_as_numbers() -> Non
         (TEXT, ["x", " "], ["", 5, ["x"], None]),
         (ITEMS, [["x"], [None]], [[], "x", {"x": 1}, None]),
         (PRESENT, ["x", 0, False, ["x"], {"k": 1}], ["", [], {}, None]),
-        (Has("Manage"), [["Listen", "manage"], ["MANAGE"]], [["Listen"], [" Manage"], "Manage", [5], None]),
+        ("Has", [["Listen", "manage"], ["MANAGE"], [5, "Send", "manage"]], [["Listen"], [" Manage"], "Manage", [5]]),
     ],
 )
 def test_a_kind_matches_a_kind_of_value(kind: Any, matching: list[Any], not_matching: list[Any]) -> None:
+    if kind == "Has":
+        kind = Has("Send", "Manage")
+        assert repr(kind) == "Has('Send', 'Manage')"
+        assert kind.test(["send"]) and not kind.test(None)
     allow = Expect("v", (kind,), message="{value}")
     forbid = Expect("v", forbidden=(kind,), message="{value}")
     for value in matching:
@@ -119,7 +125,7 @@ def test_a_kind_matches_a_kind_of_value(kind: Any, matching: list[Any], not_matc
     for value in not_matching:
         assert allow.violation({"v": value}) is not None, value
         assert forbid.violation({"v": value}) is None, value
-    assert repr(kind) in ("SET", "TEXT", "ITEMS", "PRESENT", "Has('Manage')")
+    assert repr(kind) in ("SET", "TEXT", "ITEMS", "PRESENT", "Has('Send', 'Manage')")
 
 
 def test_an_unknown_value_is_present_for_a_presence_check_only() -> None:
@@ -170,6 +176,10 @@ def test_several_paths_are_each_checked_and_the_failing_ones_named() -> None:
     assert check.violation({"a": 1, "b": ""}) is None
     assert check.violation({"a": 1}) == "b not set"
     assert check.violation({}) == "a and b not set"
+    short = Expect(("a", "b"), at_least="min", message="{paths} too short")
+    settings = Settings({"min": 5}, {"min": 1})
+    assert short.violation({"a": 4, "b": 9}, settings) == "a too short"
+    assert short.violation({"a": 4, "b": 9}, Settings({}, {"min": 1})) is None
 
 
 # ---- when a check applies, and the order it reads in
@@ -252,18 +262,18 @@ def test_an_unknown_value_a_check_needs_reaches_the_caller() -> None:
     ("kwargs", "error"),
     [
         ({}, "say what the value must be"),
-        ({"allowed": ("a",), "missing": "maybe"}, "missing must be"),
-        ({"forbidden": ("a",)}, "needs a message"),
-        ({"at_least": 1}, "needs a message"),
-        ({"allowed": ("a",), "also": (("b", ("c",)),)}, "needs a message"),
-        ({"allowed_from": "k"}, "needs a message"),
-        ({"allowed": ("a",), "message": "{value} {minimum}"}, "can use only ['value'], not ['minimum']"),
-        ({"at_least": 1, "message": "{paths}"}, "can use only ['minimum', 'value'], not ['paths']"),
-        ({"allowed": ("a",), "message": "{"}, "Single '{'"),
+        ({"allowed": ("a",), "missing": "maybe"}, "missing must be 'violation' or 'compliant'"),
+        ({"forbidden": ("a",)}, "this check needs a message"),
+        ({"at_least": 1}, "this check needs a message"),
+        ({"allowed": ("a",), "also": (("b", ("c",)),)}, "this check needs a message"),
+        ({"allowed_from": "k"}, "this check needs a message"),
+        ({"allowed": ("a",), "message": "{value} {minimum}"}, "the message can use only ['value'], not ['minimum']"),
+        ({"at_least": 1, "message": "{paths}"}, "the message can use only ['minimum', 'value'], not ['paths']"),
+        ({"allowed": ("a",), "message": "{"}, "the message is not a template (Single '{' encountered"),
     ],
 )
 def test_a_check_that_cant_say_what_it_checks_is_refused_when_built(kwargs: dict[str, Any], error: str) -> None:
-    with pytest.raises(ValueError, match=error.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(ValueError, match=r"^Expect\('p'\): " + re.escape(error)):
         Expect("p", **kwargs)
 
 
@@ -329,6 +339,22 @@ def test_a_property_policy_reports_each_failing_check_in_order() -> None:
     assert run_policy(p, OTHER, {}).findings == ()
 
 
+def test_a_property_policy_hands_each_check_the_resource_type_props_and_config() -> None:
+    p = policy(
+        [
+            Expect("a", (True,), types=(OTHER,), message="a off"),
+            Expect("b", (True,), types=(TYPE,), when=(("kind", ("x",)),), message="b off"),
+            Expect("c", allowed_from="kinds", message="c is {value}"),
+        ],
+        config={**CONFIG, "kinds": {"type": "array", "default": ["k"], "description": "Kinds."}},
+    )
+    assert messages(p, {"kind": "x", "c": "k"}) == [("violation", "b off")]
+    assert messages(p, {"kind": "y", "c": "k"}) == []
+    assert messages(p, {"kind": "y", "c": "k"}, config={"kinds": ["j"]}) == [
+        ("violation", "c is a value outside the documented set")
+    ]
+
+
 def test_a_property_policy_gate_is_read_before_any_check() -> None:
     p = policy([Expect("a", (True,), message="a off")], only_if=lambda props, config: props.get("tag") == "on")
     assert messages(p, {"tag": "on"}) == [("violation", "a off")]
@@ -368,4 +394,164 @@ def test_a_property_policy_remediates_only_failing_checks_with_a_fix() -> None:
     assert run_policy(p, OTHER, {"tls": "1.0"}, enforcement_level="remediate").remediations == ()
     gated = policy([Expect("tls", ("1.2",), fix="1.2")], only_if="strict", config=CONFIG)
     assert run_policy(gated, TYPE, {"tls": "1.0"}, enforcement_level="remediate").remediations == ()
+    conditional = policy(
+        [
+            Expect("a", (True,), types=(OTHER,), fix=True),
+            Expect("b", (True,), types=(TYPE,), when=(("kind", ("x",)),), fix=True),
+            Expect("days", at_least="minDays", only_if="strict", fix=30, message="{value}"),
+        ],
+        config=CONFIG,
+    )
+    remediated = run_policy(
+        conditional,
+        TYPE,
+        {"kind": "x", "days": 8},
+        config={"strict": True, "minDays": 9},
+        enforcement_level="remediate",
+    )
+    assert [dict(r.properties) for r in remediated.remediations] == [{"kind": "x", "days": 30, "b": True}]
+    untouched = run_policy(conditional, TYPE, {"kind": "y", "days": 8}, enforcement_level="remediate")
+    assert untouched.remediations == ()
     assert not policy([Expect("tls", ("1.2",))]).has_remediation()
+
+
+# ---- metadata on the policy object
+
+
+def test_a_guardrail_carries_its_metadata_on_the_policy_object() -> None:
+    config = {"limit": {"type": "number", "default": 3, "description": "A limit."}}
+    p = policy([Expect("a", (True,))], config=config, required=["limit"])
+    assert (p.name, p.description, p.rule, p.layer, p.concern) == (
+        "test-enforce-thing",
+        "A thing must be configured safely.",
+        "B-01",
+        "platform",
+        "network",
+    )
+    assert p.tags == ["platform", "network"]
+    assert p.severity is Severity.HIGH and p.enforcement_level is EnforcementLevel.MANDATORY
+    assert p.remediation_steps == "Configure the thing safely, as the checks say."
+    assert p.url == "https://learn.microsoft.com/azure/"
+    framework = p.framework
+    assert framework is not None
+    assert (framework.name, framework.version, framework.reference, framework.specification) == (
+        "MCSB",
+        "v2",
+        "NS-2",
+        "https://learn.microsoft.com/security/benchmark/azure/overview",
+    )
+    schema = p.config_schema
+    assert schema is not None and schema.properties == config and schema.required == ["limit"]
+    assert policy([Expect("a", (True,))]).config_schema is None
+    assert policy([Expect("a", (True,))], config=config).config_schema.required is None
+
+
+def test_a_resource_guardrail_takes_its_types_from_its_validate_function() -> None:
+    from cdcml.policies.base import GuardrailResourcePolicy
+    from cdcml.policies.vocabulary import resource_types
+
+    @resource_types(TYPE, OTHER)
+    def validate(args: Any, report_violation: Any) -> None:
+        report_violation("no")
+
+    def remediate(args: Any) -> Any:
+        return None
+
+    p = GuardrailResourcePolicy(
+        name="test-require-thing",
+        description="A thing must exist in some form.",
+        validate=validate,
+        remediate=remediate,
+        rule="C-01",
+        layer="ml",
+        concern="identity",
+        severity=Severity.LOW,
+        enforcement_level=EnforcementLevel.ADVISORY,
+        remediation_steps="Make the thing exist in the form the policy asks for.",
+        url="https://learn.microsoft.com/azure/",
+        framework=mcsb("IM-1"),
+    )
+    assert p.resource_types == (OTHER, TYPE)
+    assert p.has_remediation() and p.tags == ["ml", "identity"]
+    everywhere = GuardrailResourcePolicy(
+        name="test-require-anything",
+        description="Anything must be checked by this policy.",
+        validate=lambda args, report_violation: None,
+        rule="F-05",
+        layer="platform",
+        concern="governance",
+        severity=Severity.LOW,
+        enforcement_level=EnforcementLevel.ADVISORY,
+        remediation_steps="Nothing to do: this policy looks at every resource type.",
+        url="https://learn.microsoft.com/azure/",
+    )
+    assert everywhere.resource_types == () and everywhere.framework is None
+    assert p.framework is not None and p.framework.reference == "IM-1"
+    assert p.config_schema is None
+
+
+def test_a_stack_guardrail_carries_the_same_metadata() -> None:
+    from cdcml.policies.base import GuardrailStackPolicy
+
+    def validate(args: Any, report_violation: Any) -> None:
+        report_violation("The things don't relate.", args.resources[0].urn)
+
+    config = {"n": {"type": "number", "default": 1, "description": "N."}}
+    p = GuardrailStackPolicy(
+        name="crossresource-require-thing",
+        description="Things must relate to each other.",
+        validate=validate,
+        rule="X-01",
+        layer="eventing",
+        concern="dataflow",
+        severity=Severity.MEDIUM,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        remediation_steps="Relate the things to each other as the policy asks.",
+        url="https://learn.microsoft.com/azure/event-hubs/",
+        framework=mcsb("AM-2"),
+        resource_types=(TYPE, OTHER),
+        config=config,
+        required=["n"],
+    )
+    assert (p.name, p.description, p.rule, p.layer, p.concern) == (
+        "crossresource-require-thing",
+        "Things must relate to each other.",
+        "X-01",
+        "eventing",
+        "dataflow",
+    )
+    assert p.resource_types == (OTHER, TYPE) and p.tags == ["eventing", "dataflow"]
+    assert p.severity is Severity.MEDIUM and p.enforcement_level is EnforcementLevel.MANDATORY
+    assert p.remediation_steps == "Relate the things to each other as the policy asks."
+    assert p.url == "https://learn.microsoft.com/azure/event-hubs/"
+    assert p.framework is not None and (p.framework.name, p.framework.reference) == ("MCSB", "AM-2")
+    assert p.config_schema is not None and p.config_schema.properties == config
+    assert p.config_schema.required == ["n"]
+    graph = graph_from_spec({"thing": {"type": TYPE, "props": {}}})
+    assert [f.message for f in run_stack_policy(p, graph).findings] == [
+        "Things must relate to each other.\nThe things don't relate."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("layer", "concern", "error"),
+    [
+        ("lake", "network", r"^layer must be one of \('source', 'cdc'"),
+        ("ml", "vibes", r"^concern must be one of \('cadence', 'network'"),
+    ],
+)
+def test_a_guardrail_names_a_known_layer_and_concern(layer: str, concern: str, error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        PropertyPolicy(
+            name="test-enforce-thing",
+            description="A thing must be configured safely.",
+            resource_types=(TYPE,),
+            expects=[Expect("a", (True,))],
+            rule="B-01",
+            layer=layer,
+            concern=concern,
+            severity=Severity.HIGH,
+            enforcement_level=EnforcementLevel.MANDATORY,
+            remediation_steps="Configure the thing safely, as the checks say.",
+            url="https://learn.microsoft.com/azure/",
+        )

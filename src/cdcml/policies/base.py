@@ -258,18 +258,19 @@ class Expect:
     a number config property). Values compare as strings case-insensitively (ignoring
     surrounding spaces unless ``trim=False``, the way the hand-written policies'
     ``one_of`` compares), as booleans also from ``"true"``/``"false"``, as numbers as
-    numbers; :data:`PRESENT`, :data:`SET`, :data:`TEXT`, :data:`ITEMS` and :func:`Has`
+    numbers; :data:`PRESENT`, :data:`SET`, :data:`TEXT`, :data:`ITEMS` and :class:`Has`
     match a kind of value. *missing* says what an absent or null value means to *allowed*:
     ``"violation"`` (the service default is unsafe) or ``"compliant"`` (it is safe); it
     never matches *forbidden* nor falls short of *at_least*. A tuple of paths checks each
     path and names the failing ones in the message's ``{paths}``.
 
     The check applies to the policy's resource *types* (all when empty), when its *only_if*
-    gate is open, when every *when* condition holds and no *unless* condition does; having
-    passed, it still fails unless every *also* condition holds. It reads in that order
-    (*when*, *unless*, *path*, *also*, each in the order written) and stops as soon as it
-    knows, so a value unknown during preview stops it only where it matters; an unknown
-    always reaches the SDK.
+    gate is open, when every *when* condition holds and no *unless* condition does (an
+    any-of: the rule also holds when an *unless* alternative does); having passed, it still
+    fails unless every *also* condition holds (an all-of reported as one violation). It
+    reads in that order (*only_if*, *when*, *unless*, *path*, *also*, each in the order
+    written) and stops as soon as it knows, so a value unknown during preview stops it only
+    where it matters; an unknown always reaches the SDK.
 
     The message is *message*, a template of ``{value}`` (the value as
     :func:`~cdcml.policies.vocabulary.shown` echoes it: the allowed values and
@@ -306,7 +307,10 @@ class Expect:
         plain = not (several or self.forbidden or self.at_least is not None or self.also or self.allowed_from)
         if not self.message and not plain:
             raise ValueError(f"{what}: this check needs a message")
-        fields = {name for _, name, _, _ in string.Formatter().parse(self.message) if name is not None}
+        try:
+            fields = {name for _, name, _, _ in string.Formatter().parse(self.message) if name is not None}
+        except ValueError as e:
+            raise ValueError(f"{what}: the message is not a template ({e}); write a literal brace twice") from None
         known = {"paths"} if several else {"value"} | ({"minimum"} if self.at_least is not None else set())
         if fields - known:
             raise ValueError(f"{what}: the message can use only {sorted(known)}, not {sorted(fields - known)}")
@@ -366,8 +370,10 @@ class Expect:
     def _message(self, value: Any, settings: Settings) -> str:
         allowed = self._allowed(settings)
         if self.message:
-            minimum = f"{self._minimum(settings):g}" if self.at_least is not None else ""
-            return self.message.format(value=shown(value, (*allowed, *self.vocabulary)), minimum=minimum)
+            fields = {"value": shown(value, (*allowed, *self.vocabulary))}
+            if self.at_least is not None:
+                fields["minimum"] = f"{self._minimum(settings):g}"
+            return self.message.format(**fields)
         tail = f" {self.why}" if self.why else ""
         if PRESENT in allowed:
             expected = "it must be set"
@@ -378,7 +384,7 @@ class Expect:
         return f"{self.path} is {shown(value, (*allowed, *self.vocabulary))}; {expected}.{tail}"
 
 
-def _matches(value: Any, expected: Any, trim: bool = True) -> bool:
+def _matches(value: Any, expected: Any, trim: bool) -> bool:
     if isinstance(expected, _Kind):
         return expected.test(value)
     if isinstance(expected, bool):
@@ -441,13 +447,13 @@ class PropertyPolicy(GuardrailResourcePolicy):
             if settings is None:
                 return None
             props = args.props
-            changed = False
-            for check in fixes:
+            fixed = []
+            for check in fixes:  # each sees the fixes before it
                 if check.applies(args.resource_type, props, settings) and check.violation(props, settings):
                     assert isinstance(check.path, str)
                     set_path(props, check.path, check.fix)
-                    changed = True
-            return props if changed else None
+                    fixed.append(check.path)
+            return props if fixed else None
 
         super().__init__(
             validate=validate, remediate=remediate if fixes else None, resource_types=resource_types, **kwargs
