@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
+import cdcml.policies
 from cdcml.engine.evaluate import evaluate
 from cdcml.engine.pack import pack_from_policies
 from cdcml.policies import types as T
 from cdcml.policies.base import CONCERNS, LAYERS
-from cdcml.policies.catalogue import POLICIES, by_name
+from cdcml.policies.catalogue import POLICIES, by_name, discover
 from cdcml.testing.harness import expectation, graph_from_spec
 from tests.policies.fixtures import PIPELINE
 
@@ -140,3 +143,34 @@ def test_policy_modules_define_one_policy_each() -> None:
             v for v in vars(source).values() if isinstance(v, (ResourceValidationPolicy, StackValidationPolicy))
         ]
         assert policies == [p]
+
+
+def test_every_policy_module_under_policies_is_in_the_catalogue() -> None:
+    """Issue 10: "the catalogue cannot silently miss a module"."""
+    root = Path(cdcml.policies.__file__).parent
+    modules = {p.stem for p in root.glob("*/*.py") if not p.name.startswith("_")}
+    assert modules == {module_name(p) for p in POLICIES}
+    assert {p.parent.name for p in root.glob("*/*.py")} == set(GROUPS)
+
+
+def test_the_pack_order_is_by_catalogue_rule_then_name() -> None:
+    assert list(POLICIES) == sorted(POLICIES, key=lambda p: (p.rule, p.name))
+    assert [p.name for p in POLICIES[:2]] == ["cdc-enforce-mode-allowlist", "cdc-require-incremental-capture"]
+    assert POLICIES[-1].name == "crossresource-require-ml-private-outbound"
+
+
+def test_a_policy_module_without_its_policy_fails_the_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "zzconcern"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "_helpers.py").write_text("HELPER = 1\n")
+    (package / "zzconcern_enforce_nothing.py").write_text("zzconcern_enforce_something = None\n")
+    monkeypatch.setattr(cdcml.policies, "__path__", [*cdcml.policies.__path__, str(tmp_path)])
+    try:
+        with pytest.raises(ImportError, match=r"cdcml\.policies\.zzconcern\.zzconcern_enforce_nothing must define"):
+            discover()
+    finally:
+        for name in [m for m in sys.modules if m.startswith("cdcml.policies.zzconcern")]:
+            del sys.modules[name]

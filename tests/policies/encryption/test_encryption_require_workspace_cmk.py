@@ -30,6 +30,11 @@ CASES: dict[str, Case | dict[str, Any]] = {
         {**RESTRICTED, "encryption": {**CMK["encryption"], "status": "Disabled"}}, match="customer-managed"
     ),
     "fail_required_regardless": Case({}, config={"requireCmk": True}, match="customer-managed"),
+    "fail_disabled_whatever_its_unknown_key": Case(
+        {**RESTRICTED, "encryption": {"status": "Disabled", "keyVaultProperties": {"keyIdentifier": unknown()}}},
+        preview=True,
+        match='encryption.status must be "Enabled"',
+    ),
     "unknown_status": Case({**RESTRICTED, "encryption": {"status": unknown()}}),
 }
 

@@ -37,6 +37,12 @@ CASES: dict[str, Case | dict[str, Any]] = {
         match="passwordAuth",
     ),
     "fail_pg_defaults": Case({}, resource_type=PG, match="activeDirectoryAuth is not set"),
+    "fail_pg_entra_off_whatever_its_unknown_password_auth": Case(
+        {"authConfig": {"activeDirectoryAuth": "Disabled", "passwordAuth": unknown()}},
+        resource_type=PG,
+        preview=True,
+        match='activeDirectoryAuth is "Disabled"',
+    ),
     "unknown_flag": Case({"administrators": {"azureADOnlyAuthentication": unknown()}}),
 }
 

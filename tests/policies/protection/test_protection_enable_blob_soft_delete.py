@@ -26,7 +26,11 @@ CASES: dict[str, Case | dict[str, Any]] = {
     "fail_short_retention": Case({"deleteRetentionPolicy": {"days": 3}}, match="at least 7 days"),
     "fail_versioning_required": Case({}, config={"requireVersioning": True}, match="isVersioningEnabled"),
     "fail_change_feed_required": Case({}, config={"requireChangeFeed": True}, match="changeFeed.enabled"),
+    "fail_soft_delete_off_whatever_its_unknown_days": Case(
+        {"deleteRetentionPolicy": {"enabled": False, "days": unknown()}}, preview=True, match="deleted blobs"
+    ),
     "unknown_enabled": Case({"deleteRetentionPolicy": {"enabled": unknown()}}),
+    "unknown_days_of_enabled_soft_delete": Case({"deleteRetentionPolicy": {"days": unknown()}}),
 }
 
 

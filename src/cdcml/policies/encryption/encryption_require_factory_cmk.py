@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
-from cdcml.policies.base import GuardrailResourcePolicy, mcsb
+from cdcml.policies.base import SET, Expect, PropertyPolicy, mcsb
 from cdcml.policies.classification import CMK_CONFIG, cmk_required
-from cdcml.policies.vocabulary import MISSING, get, resource_types
 
 __all__ = ["encryption_require_factory_cmk"]
 
-
-@resource_types(T.FACTORY)
-def _validate(args: Any, report_violation: Any) -> None:
-    if not cmk_required(args.props, args.get_config()):
-        return
-    missing = [p for p in ("encryption.vaultBaseUrl", "encryption.keyName") if get(args.props, p) is MISSING]
-    if missing:
-        report_violation(
-            f"{' and '.join(missing)} not set: the factory's data classification requires a customer-managed key, "
-            "but its metadata and cached credentials are encrypted with a Microsoft-managed key."
-        )
-
-
-encryption_require_factory_cmk = GuardrailResourcePolicy(
+encryption_require_factory_cmk = PropertyPolicy(
     name="encryption-require-factory-cmk",
     description="A Data Factory whose data classification requires it must be encrypted with a customer-managed key.",
-    validate=_validate,
+    resource_types=(T.FACTORY,),
+    only_if=cmk_required,
+    expects=[
+        Expect(
+            ("encryption.vaultBaseUrl", "encryption.keyName"),
+            (SET,),
+            message="{paths} not set: the factory's data classification requires a customer-managed key, but its "
+            "metadata and cached credentials are encrypted with a Microsoft-managed key.",
+        )
+    ],
     rule="D-01",
     layer="cdc",
     concern="encryption",

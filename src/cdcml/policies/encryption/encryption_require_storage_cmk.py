@@ -3,39 +3,37 @@ key and infrastructure encryption."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
-from cdcml.policies.base import GuardrailResourcePolicy, mcsb
+from cdcml.policies.base import TEXT, Expect, PropertyPolicy, mcsb
 from cdcml.policies.classification import CMK_CONFIG, cmk_required
-from cdcml.policies.vocabulary import as_bool, as_str, get, one_of, resource_types
 
 __all__ = ["encryption_require_storage_cmk"]
 
-
-@resource_types(T.STORAGE_ACCOUNT)
-def _validate(args: Any, report_violation: Any) -> None:
-    if not cmk_required(args.props, args.get_config()):
-        return
-    # Storage spells the key source "Microsoft.Keyvault" (Event Hubs: "Microsoft.KeyVault"); compare case-insensitively.
-    if not one_of(get(args.props, "encryption.keySource"), ("Microsoft.Keyvault",)) or not as_str(
-        get(args.props, "encryption.keyVaultProperties.keyName")
-    ):
-        report_violation(
-            'encryption.keySource must be "Microsoft.Keyvault" with encryption.keyVaultProperties.keyName and '
-            "keyVaultUri set: the account's data classification requires a customer-managed key."
-        )
-    if as_bool(get(args.props, "encryption.requireInfrastructureEncryption")) is not True:
-        report_violation("encryption.requireInfrastructureEncryption must be true (double encryption at rest).")
-
-
-encryption_require_storage_cmk = GuardrailResourcePolicy(
+encryption_require_storage_cmk = PropertyPolicy(
     name="encryption-require-storage-cmk",
     description="A storage account whose data classification requires it must use a customer-managed key and "
     "infrastructure encryption.",
-    validate=_validate,
+    resource_types=(T.STORAGE_ACCOUNT,),
+    only_if=cmk_required,
+    expects=[
+        # Storage spells the key source "Microsoft.Keyvault" (Event Hubs: "Microsoft.KeyVault"); compared
+        # case-insensitively.
+        Expect(
+            "encryption.keySource",
+            ("Microsoft.Keyvault",),
+            also=(("encryption.keyVaultProperties.keyName", (TEXT,)),),
+            trim=False,
+            message='encryption.keySource must be "Microsoft.Keyvault" with encryption.keyVaultProperties.keyName '
+            "and keyVaultUri set: the account's data classification requires a customer-managed key.",
+        ),
+        Expect(
+            "encryption.requireInfrastructureEncryption",
+            (True,),
+            message="encryption.requireInfrastructureEncryption must be true (double encryption at rest).",
+        ),
+    ],
     rule="D-04",
     layer="landing",
     concern="encryption",

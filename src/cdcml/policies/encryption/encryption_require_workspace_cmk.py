@@ -3,36 +3,30 @@ key."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
-from cdcml.policies.base import GuardrailResourcePolicy, mcsb
+from cdcml.policies.base import TEXT, Expect, PropertyPolicy, mcsb
 from cdcml.policies.classification import CMK_CONFIG, cmk_required
-from cdcml.policies.vocabulary import as_str, get, one_of, resource_types
 
 __all__ = ["encryption_require_workspace_cmk"]
 
-
-@resource_types(T.ML_WORKSPACE)
-def _validate(args: Any, report_violation: Any) -> None:
-    if not cmk_required(args.props, args.get_config()):
-        return
-    enabled = one_of(get(args.props, "encryption.status"), ("Enabled",))
-    key = as_str(get(args.props, "encryption.keyVaultProperties.keyIdentifier"))
-    if not enabled or not key:
-        report_violation(
-            'encryption.status must be "Enabled" with encryption.keyVaultProperties.keyIdentifier set: the '
-            "workspace's data classification requires a customer-managed key."
-        )
-
-
-encryption_require_workspace_cmk = GuardrailResourcePolicy(
+encryption_require_workspace_cmk = PropertyPolicy(
     name="encryption-require-workspace-cmk",
     description="An Azure Machine Learning workspace whose data classification requires it must be encrypted "
     "with a customer-managed key.",
-    validate=_validate,
+    resource_types=(T.ML_WORKSPACE,),
+    only_if=cmk_required,
+    expects=[
+        Expect(
+            "encryption.status",
+            ("Enabled",),
+            also=(("encryption.keyVaultProperties.keyIdentifier", (TEXT,)),),
+            trim=False,
+            message='encryption.status must be "Enabled" with encryption.keyVaultProperties.keyIdentifier set: the '
+            "workspace's data classification requires a customer-managed key.",
+        ),
+    ],
     rule="D-03",
     layer="ml",
     concern="encryption",

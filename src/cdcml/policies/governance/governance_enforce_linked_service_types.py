@@ -3,13 +3,10 @@ blocks exfiltration connectors."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
-from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import get, one_of, resource_types, shown, str_list
+from cdcml.policies.base import Expect, PropertyPolicy, mcsb
 
 __all__ = ["ALLOWED_LINKED_SERVICE_TYPES", "governance_enforce_linked_service_types"]
 
@@ -30,21 +27,19 @@ ALLOWED_LINKED_SERVICE_TYPES = [
 ]
 
 
-@resource_types(T.LINKED_SERVICE)
-def _validate(args: Any, report_violation: Any) -> None:
-    allowed = str_list(args.get_config().get("allowedLinkedServiceTypes")) or ALLOWED_LINKED_SERVICE_TYPES
-    kind = get(args.props, "properties.type")
-    if not one_of(kind, allowed):
-        report_violation(
-            f"properties.type is {shown(kind, allowed)}, not an allowed linked service type; a connector outside the "
-            "pipeline's stores is a path to copy change data out of the organisation."
-        )
-
-
-governance_enforce_linked_service_types = GuardrailResourcePolicy(
+governance_enforce_linked_service_types = PropertyPolicy(
     name="governance-enforce-linked-service-types",
     description="A Data Factory linked service must be of an allowed type.",
-    validate=_validate,
+    resource_types=(T.LINKED_SERVICE,),
+    expects=[
+        Expect(
+            "properties.type",
+            allowed_from="allowedLinkedServiceTypes",
+            trim=False,
+            message="properties.type is {value}, not an allowed linked service type; a connector outside the "
+            "pipeline's stores is a path to copy change data out of the organisation.",
+        )
+    ],
     rule="F-04",
     layer="cdc",
     concern="governance",

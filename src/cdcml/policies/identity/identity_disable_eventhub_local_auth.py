@@ -3,44 +3,44 @@ there are no extra namespace-level SAS rules, and no SAS rule has Manage rights.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
-from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import as_bool, as_str, get, one_of, resource_types, str_list
+from cdcml.policies.base import Expect, Has, PropertyPolicy, mcsb
 
 __all__ = ["identity_disable_eventhub_local_auth"]
 
 ROOT_RULE = "RootManageSharedAccessKey"
+_NO_MANAGE = "The shared access rule grants Manage rights; a SAS key must never be able to manage."
 
-
-@resource_types(T.EH_NAMESPACE, T.EH_NAMESPACE_AUTH_RULE, T.EH_HUB_AUTH_RULE)
-def _validate(args: Any, report_violation: Any) -> None:
-    if args.resource_type == T.EH_NAMESPACE:
-        if as_bool(get(args.props, "disableLocalAuth")) is not True:
-            report_violation(
-                "disableLocalAuth is not true, so anyone holding a shared access key can read the change stream; "
-                "authenticate producers and ML consumers with Microsoft Entra ID instead."
-            )
-        return
-    if args.resource_type == T.EH_NAMESPACE_AUTH_RULE:
-        name = as_str(get(args.props, "authorizationRuleName"))
-        if name is None or name.strip().casefold() != ROOT_RULE.casefold():
-            report_violation(
-                f"The namespace has a shared access rule other than {ROOT_RULE}; namespace-wide SAS keys grant "
-                "access to every event hub in it. Remove the rule and use role assignments."
-            )
-            return
-    if any(one_of(r, ("Manage",)) for r in str_list(get(args.props, "rights"))):
-        report_violation("The shared access rule grants Manage rights; a SAS key must never be able to manage.")
-
-
-identity_disable_eventhub_local_auth = GuardrailResourcePolicy(
+identity_disable_eventhub_local_auth = PropertyPolicy(
     name="identity-disable-eventhub-local-auth",
     description="An Event Hubs namespace must disable local (shared access key) authentication.",
-    validate=_validate,
+    resource_types=(T.EH_NAMESPACE, T.EH_NAMESPACE_AUTH_RULE, T.EH_HUB_AUTH_RULE),
+    expects=[
+        Expect(
+            "disableLocalAuth",
+            (True,),
+            types=(T.EH_NAMESPACE,),
+            message="disableLocalAuth is not true, so anyone holding a shared access key can read the change stream; "
+            "authenticate producers and ML consumers with Microsoft Entra ID instead.",
+        ),
+        Expect(
+            "authorizationRuleName",
+            (ROOT_RULE,),
+            types=(T.EH_NAMESPACE_AUTH_RULE,),
+            message=f"The namespace has a shared access rule other than {ROOT_RULE}; namespace-wide SAS keys grant "
+            "access to every event hub in it. Remove the rule and use role assignments.",
+        ),
+        Expect(
+            "rights",
+            forbidden=(Has("Manage"),),
+            types=(T.EH_NAMESPACE_AUTH_RULE,),
+            when=(("authorizationRuleName", (ROOT_RULE,)),),
+            message=_NO_MANAGE,
+        ),
+        Expect("rights", forbidden=(Has("Manage"),), types=(T.EH_HUB_AUTH_RULE,), message=_NO_MANAGE),
+    ],
     rule="C-04",
     layer="eventing",
     concern="identity",

@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
-from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import as_bool, get, listed, resource_types
+from cdcml.policies.base import ITEMS, Expect, PropertyPolicy, mcsb
 
 __all__ = ["identity_enable_keyvault_rbac"]
 
-
-@resource_types(T.KEY_VAULT)
-def _validate(args: Any, report_violation: Any) -> None:
-    if as_bool(get(args.props, "properties.enableRbacAuthorization")) is not True:
-        report_violation(
-            "properties.enableRbacAuthorization is not true; vault access policies grant all-or-nothing rights per "
-            "object type and are invisible to role-assignment reviews."
-        )
-    if listed(get(args.props, "properties.accessPolicies")):
-        report_violation("properties.accessPolicies is not empty; grant access with role assignments instead.")
-
-
-identity_enable_keyvault_rbac = GuardrailResourcePolicy(
+identity_enable_keyvault_rbac = PropertyPolicy(
     name="identity-enable-keyvault-rbac",
     description="A Key Vault must use Azure RBAC for data-plane authorization.",
-    validate=_validate,
+    resource_types=(T.KEY_VAULT,),
+    expects=[
+        Expect(
+            "properties.enableRbacAuthorization",
+            (True,),
+            message="properties.enableRbacAuthorization is not true; vault access policies grant all-or-nothing "
+            "rights per object type and are invisible to role-assignment reviews.",
+        ),
+        Expect(
+            "properties.accessPolicies",
+            forbidden=(ITEMS,),
+            message="properties.accessPolicies is not empty; grant access with role assignments instead.",
+        ),
+    ],
     rule="C-09",
     layer="platform",
     concern="identity",

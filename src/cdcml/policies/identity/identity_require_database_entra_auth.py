@@ -2,47 +2,49 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
-from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import as_bool, get, one_of, resource_types, shown
+from cdcml.policies.base import Expect, PropertyPolicy, mcsb
 
 __all__ = ["identity_require_database_entra_auth"]
 
-STATES = ("Enabled", "Disabled")
-
-
-@resource_types(T.SQL_SERVER, T.SQL_AAD_ONLY, T.PG_SERVER)
-def _validate(args: Any, report_violation: Any) -> None:
-    props = args.props
-    if args.resource_type == T.SQL_SERVER:
-        if as_bool(get(props, "administrators.azureADOnlyAuthentication")) is not True:
-            report_violation(
-                "administrators.azureADOnlyAuthentication is not true, so SQL logins with passwords can still reach "
-                "the CDC source; configure a Microsoft Entra administrator with Entra-only authentication."
-            )
-    elif args.resource_type == T.SQL_AAD_ONLY:
-        if as_bool(get(props, "azureADOnlyAuthentication")) is not True:
-            report_violation("azureADOnlyAuthentication is not true, which re-enables SQL logins on the server.")
-    else:
-        entra = get(props, "authConfig.activeDirectoryAuth")
-        password = get(props, "authConfig.passwordAuth")
-        if not one_of(entra, ("Enabled",)):
-            report_violation(f'authConfig.activeDirectoryAuth is {shown(entra, STATES)}; it must be "Enabled".')
-        if not one_of(password, ("Disabled",)):
-            report_violation(
-                f'authConfig.passwordAuth is {shown(password, STATES)}; it must be "Disabled" so only Microsoft '
-                "Entra identities reach the CDC source."
-            )
-
-
-identity_require_database_entra_auth = GuardrailResourcePolicy(
+identity_require_database_entra_auth = PropertyPolicy(
     name="identity-require-database-entra-auth",
     description="A CDC source database server must accept only Microsoft Entra ID authentication.",
-    validate=_validate,
+    resource_types=(T.SQL_SERVER, T.SQL_AAD_ONLY, T.PG_SERVER),
+    expects=[
+        Expect(
+            "administrators.azureADOnlyAuthentication",
+            (True,),
+            types=(T.SQL_SERVER,),
+            message="administrators.azureADOnlyAuthentication is not true, so SQL logins with passwords can still "
+            "reach the CDC source; configure a Microsoft Entra administrator with Entra-only authentication.",
+        ),
+        Expect(
+            "azureADOnlyAuthentication",
+            (True,),
+            types=(T.SQL_AAD_ONLY,),
+            message="azureADOnlyAuthentication is not true, which re-enables SQL logins on the server.",
+        ),
+        Expect(
+            "authConfig.activeDirectoryAuth",
+            ("Enabled",),
+            types=(T.PG_SERVER,),
+            vocabulary=("Disabled",),
+            trim=False,
+            message='authConfig.activeDirectoryAuth is {value}; it must be "Enabled".',
+        ),
+        Expect(
+            "authConfig.passwordAuth",
+            ("Disabled",),
+            types=(T.PG_SERVER,),
+            vocabulary=("Enabled",),
+            trim=False,
+            message='authConfig.passwordAuth is {value}; it must be "Disabled" so only Microsoft Entra identities '
+            "reach the CDC source.",
+        ),
+    ],
     rule="C-10",
     layer="source",
     concern="identity",

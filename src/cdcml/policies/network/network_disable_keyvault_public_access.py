@@ -3,34 +3,28 @@ firewall denies by default."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
-from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import get, one_of, resource_types
+from cdcml.policies.base import Expect, PropertyPolicy, mcsb
 
 __all__ = ["network_disable_keyvault_public_access"]
 
-
-@resource_types(T.KEY_VAULT)
-def _validate(args: Any, report_violation: Any) -> None:
-    # properties.publicNetworkAccess is a free string ("disabled" in the docs): compare case-insensitively.
-    if one_of(get(args.props, "properties.publicNetworkAccess"), ("disabled",)):
-        return
-    if one_of(get(args.props, "properties.networkAcls.defaultAction"), ("Deny",)):
-        return
-    report_violation(
-        'properties.publicNetworkAccess is not "disabled" and properties.networkAcls.defaultAction is not "Deny", '
-        "so the vault holding the pipeline's secrets and keys accepts requests from any network."
-    )
-
-
-network_disable_keyvault_public_access = GuardrailResourcePolicy(
+network_disable_keyvault_public_access = PropertyPolicy(
     name="network-disable-keyvault-public-access",
     description="A Key Vault must disable public network access or deny by default at its firewall.",
-    validate=_validate,
+    resource_types=(T.KEY_VAULT,),
+    expects=[
+        Expect(
+            "properties.networkAcls.defaultAction",
+            ("Deny",),
+            # properties.publicNetworkAccess is a free string ("disabled" in the docs): compared case-insensitively.
+            unless=(("properties.publicNetworkAccess", ("disabled",)),),
+            trim=False,
+            message='properties.publicNetworkAccess is not "disabled" and properties.networkAcls.defaultAction is '
+            'not "Deny", so the vault holding the pipeline\'s secrets and keys accepts requests from any network.',
+        )
+    ],
     rule="B-09",
     layer="platform",
     concern="network",

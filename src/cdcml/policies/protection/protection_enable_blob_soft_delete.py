@@ -3,38 +3,51 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
-from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import as_bool, as_number, config_number, get, resource_types
+from cdcml.policies.base import Expect, PropertyPolicy, mcsb
 
 __all__ = ["protection_enable_blob_soft_delete"]
 
 
-@resource_types(T.BLOB_SERVICE)
-def _validate(args: Any, report_violation: Any) -> None:
-    config = args.get_config()
-    minimum = config_number(config, "minRetentionDays", 7)
-    for key, what in (("deleteRetentionPolicy", "blobs"), ("containerDeleteRetentionPolicy", "containers")):
-        enabled = as_bool(get(args.props, f"{key}.enabled")) is True
-        days = as_number(get(args.props, f"{key}.days"))
-        if not enabled:
-            report_violation(f"{key}.enabled is not true, so deleted {what} of the landing zone are gone at once.")
-        elif days is not None and days < minimum:
-            report_violation(f"{key}.days is {days:g}; keep deleted {what} at least {minimum:g} days.")
-    if as_bool(config.get("requireVersioning")) is True and as_bool(get(args.props, "isVersioningEnabled")) is not True:
-        report_violation("isVersioningEnabled is not true; this environment requires blob versioning.")
-    if as_bool(config.get("requireChangeFeed")) is True and as_bool(get(args.props, "changeFeed.enabled")) is not True:
-        report_violation("changeFeed.enabled is not true; this environment requires the blob change feed.")
+def _soft_delete(key: str, what: str) -> list[Expect]:
+    """Soft delete of *what* (blobs or containers) on, and kept long enough when it is on."""
+    return [
+        Expect(
+            f"{key}.enabled",
+            (True,),
+            message=f"{key}.enabled is not true, so deleted {what} of the landing zone are gone at once.",
+        ),
+        Expect(
+            f"{key}.days",
+            at_least="minRetentionDays",
+            when=((f"{key}.enabled", (True,)),),
+            message=f"{key}.days is {{value}}; keep deleted {what} at least {{minimum}} days.",
+        ),
+    ]
 
 
-protection_enable_blob_soft_delete = GuardrailResourcePolicy(
+protection_enable_blob_soft_delete = PropertyPolicy(
     name="protection-enable-blob-soft-delete",
     description="A storage account's blob service must keep deleted blobs and containers recoverable.",
-    validate=_validate,
+    resource_types=(T.BLOB_SERVICE,),
+    expects=[
+        *_soft_delete("deleteRetentionPolicy", "blobs"),
+        *_soft_delete("containerDeleteRetentionPolicy", "containers"),
+        Expect(
+            "isVersioningEnabled",
+            (True,),
+            only_if="requireVersioning",
+            message="isVersioningEnabled is not true; this environment requires blob versioning.",
+        ),
+        Expect(
+            "changeFeed.enabled",
+            (True,),
+            only_if="requireChangeFeed",
+            message="changeFeed.enabled is not true; this environment requires the blob change feed.",
+        ),
+    ],
     rule="E-02",
     layer="landing",
     concern="protection",

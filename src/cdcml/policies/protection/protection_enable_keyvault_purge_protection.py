@@ -3,42 +3,36 @@ and soft-deleted objects kept long enough."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
-from cdcml.policies.base import GuardrailResourcePolicy, mcsb
-from cdcml.policies.vocabulary import as_bool, as_number, config_number, get, resource_types
+from cdcml.policies.base import Expect, PropertyPolicy, mcsb
 
 __all__ = ["protection_enable_keyvault_purge_protection"]
 
-
-@resource_types(T.KEY_VAULT)
-def _validate(args: Any, report_violation: Any) -> None:
-    props = args.props
-    if as_bool(get(props, "properties.enablePurgeProtection")) is not True:
-        report_violation(
-            "properties.enablePurgeProtection is not true, so a deleted vault or key can be purged at once — and every "
-            "customer-managed-key encrypted store with it."
-        )
-    if as_bool(get(props, "properties.enableSoftDelete")) is False:
-        report_violation(
-            "properties.enableSoftDelete is false; soft delete can no longer be switched off and the deployment "
-            "fails or drifts."
-        )
-    days = as_number(get(props, "properties.softDeleteRetentionInDays"))
-    minimum = config_number(args.get_config(), "minSoftDeleteRetentionDays", 7)
-    if days is not None and days < minimum:
-        report_violation(
-            f"properties.softDeleteRetentionInDays is {days:g}; keep deleted objects at least {minimum:g} days."
-        )
-
-
-protection_enable_keyvault_purge_protection = GuardrailResourcePolicy(
+protection_enable_keyvault_purge_protection = PropertyPolicy(
     name="protection-enable-keyvault-purge-protection",
     description="A Key Vault must have purge protection and soft delete with a sufficient retention.",
-    validate=_validate,
+    resource_types=(T.KEY_VAULT,),
+    expects=[
+        Expect(
+            "properties.enablePurgeProtection",
+            (True,),
+            message="properties.enablePurgeProtection is not true, so a deleted vault or key can be purged at once — "
+            "and every customer-managed-key encrypted store with it.",
+        ),
+        Expect(
+            "properties.enableSoftDelete",
+            forbidden=(False,),
+            message="properties.enableSoftDelete is false; soft delete can no longer be switched off and the "
+            "deployment fails or drifts.",
+        ),
+        Expect(
+            "properties.softDeleteRetentionInDays",
+            at_least="minSoftDeleteRetentionDays",
+            message="properties.softDeleteRetentionInDays is {value}; keep deleted objects at least {minimum} days.",
+        ),
+    ],
     rule="E-01",
     layer="platform",
     concern="protection",
