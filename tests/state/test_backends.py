@@ -13,7 +13,8 @@ import pytest
 from cdcml.errors import BackendError
 from cdcml.report import REPORT_SCHEMA
 from cdcml.runs.analyze import analyze_backend
-from cdcml.state.backends import Backend, FileStore, open_backend, open_store, parse_stack_ref
+from cdcml.state.backends import Backend, open_backend, parse_stack_ref
+from cdcml.state.stores import FileStore, open_store
 from tests.fixtures.cli import assert_verdicts, cli, lock_note, one_line_error
 from tests.fixtures.state.builders import (
     AUDIT_PACK,

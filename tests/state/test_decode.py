@@ -31,18 +31,11 @@ from cdcml.model.values import (
     is_secret,
     reveal,
 )
-from cdcml.state.decode import (
-    BYTESTRING_SIG,
-    COMPUTED_PLACEHOLDER,
-    FLOAT_SIG,
-    SUPPORTED_FEATURES,
-    load_state,
-    load_state_file,
-    non_finite_numbers,
-    parse_urn,
-    read_document,
-)
+from cdcml.state.decode import load_state, load_state_file, non_finite_numbers
+from cdcml.state.document import SUPPORTED_FEATURES, read_document
 from cdcml.state.export import dumps, export_stack, to_checkpoint
+from cdcml.state.properties import BYTESTRING_SIG, COMPUTED_PLACEHOLDER, FLOAT_SIG
+from cdcml.state.urns import parse_urn
 from tests.fixtures.state.builders import PULUMI_STATE, plaintext_secrets_doc
 
 COUNTDOWN = "urn:pulumi:foo::countdown::"
