@@ -19,7 +19,8 @@ from cdcml.errors import StateError
 from cdcml.model import FindingKind
 from cdcml.model.values import SECRET_SIG, SIG_KEY
 from cdcml.runs.analyze import analyze_file, analyze_graphs
-from cdcml.state.decode import FLOAT_SIG, load_state
+from cdcml.state.decode import load_state
+from cdcml.state.properties import FLOAT_SIG
 from tests.fixtures.state.builders import AUDIT_PACK
 
 STACK = "urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev"

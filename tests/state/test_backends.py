@@ -13,7 +13,8 @@ import pytest
 from cdcml.errors import BackendError
 from cdcml.report import REPORT_SCHEMA
 from cdcml.runs.analyze import analyze_backend
-from cdcml.state.backends import Backend, FileStore, open_backend, open_store, parse_stack_ref
+from cdcml.state.backends import Backend, open_backend, parse_stack_ref
+from cdcml.state.stores import FileStore
 from tests.fixtures.cli import assert_verdicts, cli, lock_note, one_line_error
 from tests.fixtures.state.builders import (
     AUDIT_PACK,
@@ -155,36 +156,6 @@ def test_invalid_stack_refs(text, problem):
         parse_stack_ref(text)
 
 
-@pytest.mark.parametrize(
-    ("url", "problem"),
-    [
-        ("", "invalid backend URL"),
-        ("/just/a/path", "expected file://DIR"),
-        ("gs://bucket", "gs:// backends are not supported"),
-        ("ftp://x", "unknown scheme 'ftp'"),
-        ("file://", "file:// needs a directory"),
-        ("file:///does/not/exist", "does not exist"),
-        ("s3://", "missing the bucket"),
-        ("s3://bucket?bogus=1", "unknown query parameter 'bogus'"),
-        ("s3://bucket?s3ForcePathStyle=maybe", "invalid value 'maybe' for query parameter 's3ForcePathStyle'"),
-        ("azblob://c?protocol=ftp", "protocol must be http or https"),
-        ("azblob://c?nope=1", "unknown query parameter 'nope'"),
-    ],
-)
-def test_invalid_backend_urls(url, problem):
-    with pytest.raises(BackendError, match=problem):
-        open_store(url)
-
-
-def test_file_urls_accept_relative_and_home_paths(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "state").mkdir()
-    store = open_store("file://state")
-    assert isinstance(store, FileStore) and store.root == tmp_path / "state"
-    monkeypatch.setenv("HOME", str(tmp_path))
-    assert open_store("file://~/state?no_tmp_dir=true").root == tmp_path / "state"  # type: ignore[attr-defined]
-
-
 def test_the_file_store_has_no_way_to_write():
     """Read-only by construction: the stores expose listing and reading, nothing else."""
     public = {name for name in dir(FileStore) if not name.startswith("_")}
@@ -197,6 +168,134 @@ def test_the_file_store_has_no_way_to_write():
         "select",
         "stacks",
     }
+
+
+@pytest.mark.parametrize(
+    ("meta", "problem"),
+    [
+        (b"version: 2\n", "state store unsupported: .pulumi/meta.yaml version 2 is newer than cdcml reads (0-1)"),
+        (b"version: -1\n", "state store unsupported: .pulumi/meta.yaml version -1 is newer than cdcml reads (0-1)"),
+        (b"version: [\n", "corrupt store: .pulumi/meta.yaml is not valid YAML"),
+        (b"\xff\xfe", "corrupt store: .pulumi/meta.yaml is not valid YAML"),
+        (b"", "corrupt store: missing version in .pulumi/meta.yaml"),
+        (b"- 1\n", "corrupt store: missing version in .pulumi/meta.yaml"),
+        (b"version: true\n", "corrupt store: missing version in .pulumi/meta.yaml"),
+        (b"version: '1'\n", "corrupt store: missing version in .pulumi/meta.yaml"),
+    ],
+)
+def test_meta_yaml_errors_name_the_backend(tmp_path, meta, problem):
+    write_tree(tmp_path, {".pulumi/meta.yaml": meta})
+    with pytest.raises(BackendError) as e:
+        open_backend(f"file://{tmp_path}")
+    assert e.value.message == f"file://{tmp_path}: {problem}"
+
+
+def test_meta_yaml_version_0_is_the_legacy_layout_even_without_stacks(tmp_path):
+    write_tree(tmp_path, {".pulumi/meta.yaml": b"version: 0\n"})
+    backend = open_backend(f"file://{tmp_path}")
+    assert (backend.version, backend.legacy, backend.stacks(), backend.warnings) == (0, True, [], [])
+
+
+def test_legacy_stack_files_in_a_project_layout_are_a_warning(tmp_path):
+    objects = {f".pulumi/stacks/s{i}.json": b"{}" for i in range(7)}
+    root = write_tree(tmp_path, {".pulumi/meta.yaml": b"version: 1\n", ".pulumi/stacks/p/a.json": b"{}", **objects})
+    backend = open_backend(f"file://{root}")
+    assert [str(s.ref) for s in backend.stacks()] == ["organization/p/a"]
+    assert backend.warnings == [
+        f"file://{root}: legacy stack files in a project-layout backend are not analyzed: "
+        "s0.json, s1.json, s2.json, s3.json, s4.json … (run `pulumi state upgrade`)"
+    ]
+
+
+def test_only_stack_files_with_valid_names_are_stacks(tmp_path):
+    root = write_tree(
+        tmp_path,
+        {
+            ".pulumi/meta.yaml": b"version: 1\n",
+            ".pulumi/stacks/p/ok.json.zst": b"{}",
+            ".pulumi/stacks/p/ok.json.bak": b"{}",
+            ".pulumi/stacks/p/bad!.json": b"{}",
+            ".pulumi/stacks/bad project/x.json": b"{}",
+            ".pulumi/stacks/p/deeper/x.json": b"{}",
+            ".pulumi/stacks/p/dir.json/x": b"{}",
+        },
+    )
+    assert [(str(s.ref), s.key) for s in open_backend(f"file://{root}").stacks()] == [
+        ("organization/p/ok", ".pulumi/stacks/p/ok.json.zst")
+    ]
+
+
+def test_locks_are_read_leniently_and_only_from_the_layouts_lock_paths(tmp_path):
+    locks = ".pulumi/locks/organization/p/s/"
+    root = write_tree(
+        tmp_path,
+        {
+            ".pulumi/meta.yaml": b"version: 1\n",
+            ".pulumi/stacks/p/s.json": b"{}",
+            f"{locks}1.json": json.dumps(
+                {"pid": 7, "username": "u" * 150, "hostname": "h", "timestamp": "2025-01-02T03:04:05.999+02:00"}
+            ).encode(),
+            f"{locks}2.json": b"not json",
+            f"{locks}3.json": b"[1]",
+            f"{locks}4.json": json.dumps({"pid": True, "timestamp": "yesterday"}).encode(),
+            f"{locks}5.json": json.dumps({"pid": "1", "timestamp": 5}).encode(),
+            f"{locks}6.json": json.dumps({"timestamp": "2025-13-45T99:99:99Z"}).encode(),
+            f"{locks}7.txt": b"{}",
+            ".pulumi/locks/s/8.json": b"{}",  # the legacy layout's lock path
+            ".pulumi/locks/acme/p/s/9.json": b"{}",
+        },
+    )
+    [stack] = open_backend(f"file://{root}").stacks()
+    assert [(lock.key.rsplit("/", 1)[1], lock.pid, lock.username, lock.timestamp) for lock in stack.locks] == [
+        ("1.json", 7, "u" * 100, "2025-01-02T03:04:05+02:00"),
+        ("2.json", None, "", ""),
+        ("3.json", None, "", ""),
+        ("4.json", None, "", "yesterday"),
+        ("5.json", None, "", ""),
+        ("6.json", None, "", "2025-13-45T99:99:99Z"),
+    ]
+
+
+def test_legacy_layout_stacks_and_locks(tmp_path):
+    root = write_tree(
+        tmp_path,
+        {
+            ".pulumi/stacks/a.json": b"{}",
+            ".pulumi/stacks/b.json.gz": b"{}",
+            ".pulumi/stacks/p/c.json": b"{}",  # not a legacy stack file
+            ".pulumi/locks/a/1.json": json.dumps({"pid": 1, "username": "x", "hostname": "y"}).encode(),
+            ".pulumi/locks/organization/p/a/2.json": b"{}",  # the project layout's lock path
+        },
+    )
+    backend = open_backend(f"file://{root}")
+    assert [(str(s.ref), s.legacy, [lock.describe() for lock in s.locks]) for s in backend.stacks()] == [
+        ("a", True, ["locked by x@y (pid 1)"]),
+        ("b", True, []),
+    ]
+    assert [str(s.ref) for s in backend.select("any")] == ["a", "b"]  # the project is in the state
+    assert str(backend.find("organization/x/a").ref) == "a"
+    with pytest.raises(BackendError) as e:
+        backend.find("zz")
+    assert e.value.message == f"file://{root}: no stack 'zz' (stacks: a, b)"
+
+
+def test_find_lists_at_most_ten_stacks(tmp_path):
+    objects = {f".pulumi/stacks/p/s{i:02}.json": b"{}" for i in range(12)}
+    root = write_tree(tmp_path, {".pulumi/meta.yaml": b"version: 1\n", **objects})
+    with pytest.raises(BackendError) as e:
+        open_backend(f"file://{root}").find("nope")
+    known = ", ".join(f"organization/p/s{i:02}" for i in range(10))
+    assert e.value.message == f"file://{root}: no stack 'nope' (stacks: {known} …)"
+
+
+def test_a_stack_file_that_disappears_before_it_is_read(tmp_path):
+    root = write_tree(tmp_path, {".pulumi/meta.yaml": b"version: 1\n", ".pulumi/stacks/p/s.json": b"{}"})
+    backend = open_backend(f"file://{root}")
+    [stack] = backend.stacks()
+    (root / stack.key).unlink()
+    with pytest.raises(BackendError) as e:
+        backend.read(stack)
+    assert e.value.message == f"{root}/.pulumi/stacks/p/s.json: the stack's state disappeared while reading the backend"
 
 
 # --------------------------------------------------------------------------- end to end

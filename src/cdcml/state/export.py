@@ -36,7 +36,7 @@ from typing import Any
 from cdcml import __version__
 from cdcml.model import Resource, ResourceGraph
 from cdcml.model.values import OUTPUT_VALUE_SIG, SECRET_SIG, SIG_KEY, is_unknown
-from cdcml.state.decode import COMPUTED_PLACEHOLDER
+from cdcml.state.properties import COMPUTED_PLACEHOLDER
 
 __all__ = ["SECRETS_MODES", "compress", "dumps", "export_deployment", "export_stack", "to_checkpoint"]
 
