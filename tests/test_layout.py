@@ -40,8 +40,6 @@ MAX_MODULE_LINES = 600
 LONGER_ALLOWED: dict[str, int] = {
     # Being split (issue 10); each entry goes when its module is.
     "cdcml.capture.program": 840,
-    "cdcml.state.backends": 775,
-    "cdcml.state.decode": 690,
     "cdcml.stacks.config": 620,
     "cdcml.stacks.config:321 _plan_reference": 225,
     "cdcml.stacks.cdc_ingestion:263 __init__": 235,
