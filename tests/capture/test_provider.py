@@ -190,11 +190,14 @@ def test_resolved_identities_only_get_a_principal_when_system_assigned():
     assert provider.outputs_for(record(inputs={"identity": kept}))["identity"] == kept
 
 
-def test_resolved_etags_derive_from_the_urn():
+@pytest.mark.parametrize(
+    ("type_", "key"), [("azure-native:storage:BlobContainer", "etag"), ("azure-native:datafactory:Factory", "eTag")]
+)
+def test_resolved_etags_derive_from_the_urn_whichever_way_the_type_spells_them(type_, key):
     provider, _ = emulated()
-    urn = "urn:pulumi:dev::proj::azure-native:storage:BlobContainer::c"
-    outputs = provider.outputs_for(record("azure-native:storage:BlobContainer", {"containerName": "c"}, urn=urn))
-    assert outputs["etag"] == 'W/"' + hashlib.sha256(urn.encode()).hexdigest()[:16] + '"'
+    urn = f"urn:pulumi:dev::proj::{type_}::x"
+    outputs = provider.outputs_for(record(type_, {}, urn=urn))
+    assert outputs[key] == 'W/"' + hashlib.sha256(urn.encode()).hexdigest()[:16] + '"'
 
 
 @pytest.mark.parametrize("mode", ["preview", "resolved"])
