@@ -2,7 +2,8 @@
 
 The capture layer plays the part of the azure-native provider (Check and Create), so it
 needs, per resource type: the Python class and its Args class (for input and output
-names), which input is auto-named, and the ARM ID the resource gets. Input and output
+names), which input is auto-named, the ARM ID the resource gets and the REST API version
+the class uses. Input and output
 names come from the SDK's own getter metadata; ARM resource paths come from the REST API
 specs, curated below for the types of CDC→ML stacks, with a documented fallback.
 """
@@ -11,16 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import inspect
 import re
 import uuid
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pulumi._types as pulumi_types
 
 __all__ = [
     "ARM_PATHS",
+    "api_version",
     "args_class",
     "arm_id",
     "arm_type",
@@ -189,6 +193,20 @@ def args_class(token: str) -> type | None:
         if isinstance(cls, type):
             return cls
     return None
+
+
+@cache
+def api_version(token: str) -> str | None:
+    """The REST API version the SDK class uses ("Uses Azure REST API version 2024-01-01.")."""
+    cls = resource_class(token)
+    if cls is None:
+        return None
+    try:
+        source = Path(inspect.getsourcefile(cls) or "").read_text(encoding="utf-8")
+    except (OSError, TypeError):
+        return None
+    m = re.search(r"Uses Azure REST API version (\d{4}-\d{2}-\d{2}(?:-preview)?)", source)
+    return m.group(1) if m else None
 
 
 @cache

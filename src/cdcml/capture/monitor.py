@@ -1,0 +1,119 @@
+"""The services a program under capture talks to: the resource monitor and the engine.
+
+:func:`monitor_class` builds a ``pulumi.runtime.mocks.MockMonitor`` subclass that keeps
+the raw requests (``MockResourceArgs`` drops parents, dependencies, property
+dependencies, provider references and options) and answers ``RegisterResource``,
+``ReadResource``, ``RegisterResourceOutputs`` and ``Invoke`` like the engine, through a
+:class:`~cdcml.capture.recorder.Recorder`. :class:`EngineLog` is the engine service the
+program logs to.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from google.protobuf import empty_pb2
+
+from cdcml.capture.recorder import Recorder
+from cdcml.model.values import is_unknown, reveal
+from cdcml.structs import from_struct, to_struct
+
+__all__ = ["EngineLog", "monitor_class"]
+
+
+class EngineLog:
+    """The engine service a program logs to: errors and warnings are kept, the rest
+    dropped."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def Log(self, request: Any) -> empty_pb2.Empty:
+        from pulumi.runtime.proto import engine_pb2
+
+        msg = str(request.message).strip()
+        if request.severity == engine_pb2.ERROR:
+            self.errors.append(msg)
+        elif request.severity == engine_pb2.WARNING:
+            self.warnings.append(msg)
+        return empty_pb2.Empty()
+
+    def GetRootResource(self, request: Any) -> Any:
+        from pulumi.runtime.proto import engine_pb2
+
+        return engine_pb2.GetRootResourceResponse()
+
+    def SetRootResource(self, request: Any) -> Any:
+        from pulumi.runtime.proto import engine_pb2
+
+        return engine_pb2.SetRootResourceResponse()
+
+
+def _make_monitor_class() -> type:
+    # Imported lazily: importing pulumi costs ~0.3 s and the CLI's --help shouldn't pay it.
+    from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+    from pulumi.runtime.proto import resource_pb2
+
+    class _InvokeMocks(Mocks):
+        def __init__(self, recorder: Recorder) -> None:
+            self.recorder = recorder
+
+        def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+            # A bare dict: MockMonitor.Invoke treats it as "no check failures".
+            return self.recorder.invoke(args.token, args.args)
+
+        def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:  # pragma: no cover
+            raise AssertionError("capture registers resources itself")
+
+    class CaptureMonitor(MockMonitor):
+        """A MockMonitor that keeps the raw requests and answers like the engine."""
+
+        def __init__(self, recorder: Recorder) -> None:
+            super().__init__(_InvokeMocks(recorder))
+            self.recorder = recorder
+
+        def RegisterResource(self, request: Any) -> Any:
+            rec = self.recorder.register(request)
+            self.resources[rec.urn] = MockMonitor.ResourceRegistration(rec.urn, rec.id, rec.outputs)
+            outputs, unknown = self.recorder.provider.response(rec)
+            return resource_pb2.RegisterResourceResponse(
+                urn=rec.urn, id=rec.id if not is_unknown(rec.id) else "", object=to_struct(outputs), unknown=unknown
+            )
+
+        def ReadResource(self, request: Any) -> Any:
+            rec = self.recorder.read(request)
+            self.resources[rec.urn] = MockMonitor.ResourceRegistration(rec.urn, rec.id, rec.outputs)
+            outputs, _ = self.recorder.provider.response(rec)
+            return resource_pb2.ReadResourceResponse(urn=rec.urn, properties=to_struct(outputs))
+
+        def RegisterResourceOutputs(self, request: Any) -> Any:
+            self.recorder.register_outputs(request.urn, from_struct(request.outputs))
+            return empty_pb2.Empty()
+
+        def SupportsFeature(self, request: Any) -> Any:
+            # Output values stay disabled, as in MockMonitor: inputs then carry plain
+            # values, secrets and unknowns, exactly what the engine forwards to analyzers.
+            return resource_pb2.SupportsFeatureResponse(hasSupport=request.id != "outputValues")
+
+        def Invoke(self, request: Any) -> Any:
+            # Like MockMonitor.Invoke, without creating a never-closed event loop per thread.
+            args = from_struct(request.args)
+            if request.tok == "pulumi:pulumi:getResource":
+                reg = self.resources.get(args.get("urn", ""))
+                if reg is None:
+                    raise RuntimeError(f"unknown resource {args.get('urn')}")
+                result: dict[str, Any] = {"urn": reg.urn, "id": reg.id, "state": reg.state}
+            else:
+                result = self.recorder.invoke(request.tok, {k: reveal(v) for k, v in args.items()})
+            return resource_pb2.ResourceInvokeResponse(**{"return": to_struct(result)})
+
+        def Call(self, request: Any) -> Any:
+            raise RuntimeError(f"method call {request.tok} on a component needs its provider, which can't run offline")
+
+    return CaptureMonitor
+
+
+monitor_class = functools.cache(_make_monitor_class)
+"""The monitor class (built once per process): ``monitor_class()(recorder)``."""

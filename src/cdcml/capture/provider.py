@@ -1,0 +1,152 @@
+"""What the azure-native provider answers, played offline: Check (auto-names, provider
+defaults) before anything sees the inputs, then Create (id and outputs).
+
+Outputs follow the :class:`~cdcml.capture.options.OutputMode`. In ``preview`` what the
+provider computes is unknown, as ``pulumi preview`` shows it. In ``resolved`` outputs are
+filled as azure-native fills them (``name``, an ARM ``id`` under the configured
+subscription, identities' ``principalId`` …); an output cdcml can't compute stays
+*unknown*, never missing, so a dependent input never vanishes and no dependency edge is
+lost, and each such case is noted in the graph's diagnostics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from cdcml.capture import azure
+from cdcml.capture.options import CaptureOptions, OutputMode
+from cdcml.capture.project import StackConfig
+from cdcml.capture.records import Record
+from cdcml.capture.urns import ROOT_STACK_TYPE
+from cdcml.model.values import UNKNOWN, contains_unknown, is_secret, is_unknown, reveal, secret
+
+__all__ = ["EmulatedProvider"]
+
+
+class EmulatedProvider:
+    """The provider's answers for one capture. Diagnostics go to *diagnostics*, the
+    capture's list, in the order they arise."""
+
+    def __init__(self, config: StackConfig, options: CaptureOptions, diagnostics: list[str]) -> None:
+        self._config = config
+        self._invokes = options.invokes
+        self.preview = options.mode is OutputMode.PREVIEW
+        self._diagnostics = diagnostics
+
+    # ---- Check
+
+    def check(self, type_: str, name: str, urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        """What azure-native's Check adds before policies see the inputs."""
+        if not type_.startswith("azure-native:"):
+            return inputs
+        prop = azure.autoname_property(type_)
+        if prop and (prop not in inputs or inputs[prop] is None):
+            inputs = {**inputs, prop: azure.autoname(type_, name, urn)}
+        if type_ == "azure-native:resources:ResourceGroup" and "location" not in inputs:
+            location = self._config.values.get("azure-native:location")
+            if location:
+                inputs = {**inputs, "location": location}
+        return inputs
+
+    # ---- Create
+
+    def subscription_id(self) -> str:
+        return self._config.values.get("azure-native:subscriptionId") or self._invokes.subscription_id
+
+    def id_for(self, rec: Record) -> str:
+        """The id of a custom resource: unknown in preview; in resolved mode its ARM id
+        (unknown, with a diagnostic, when an input the id needs isn't known), or a UUID
+        derived from the URN for types without an ARM path."""
+        if self.preview:
+            return UNKNOWN
+        if rec.type.startswith("azure-native:"):
+            plain = {k: reveal(v) for k, v in rec.inputs.items()}
+            known = {k: v for k, v in plain.items() if not is_unknown(v)}
+            arm = azure.arm_id(rec.type, known, self.subscription_id())
+            if arm is not None:
+                return arm
+            if azure.ARM_PATHS.get(rec.type.split(":", 1)[1]) is not None:
+                self._diagnostics.append(
+                    f"resolved mode: the ARM id of {rec.urn} depends on inputs that aren't known; it stays unknown"
+                )
+                return UNKNOWN
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, rec.urn))
+
+    def outputs_for(self, rec: Record) -> dict[str, Any]:
+        """The outputs recorded in the graph for a custom resource."""
+        names = azure.output_names(rec.type) if rec.type.startswith("azure-native:") else frozenset()
+        if rec.type.startswith("pulumi:providers:") or not names:
+            outputs = dict(rec.inputs)
+        elif self.preview:
+            outputs = {n: rec.inputs.get(n, UNKNOWN) for n in sorted(names)}
+        else:
+            outputs = self._resolved_outputs(rec, names)
+        for key in rec.options.additional_secret_outputs:
+            if key in outputs and not is_secret(outputs[key]):
+                outputs[key] = secret(outputs[key])
+        return outputs
+
+    def _resolved_outputs(self, rec: Record, names: frozenset[str]) -> dict[str, Any]:
+        """Outputs after ``pulumi up``: inputs echoed, what the provider computes filled in.
+        An output that is also an input the program didn't set is left out (the state holds
+        whatever ARM defaulted, which policies treat as not set); an output-only value cdcml
+        can't compute stays unknown."""
+        out: dict[str, Any] = {n: rec.inputs[n] for n in names if n in rec.inputs}
+        settable = azure.input_names(rec.type)
+        prop = azure.autoname_property(rec.type)
+        if "name" in names:
+            out["name"] = rec.inputs.get(prop) if prop and prop in rec.inputs else rec.inputs.get("name", rec.name)
+        if "type" in names:
+            arm = azure.arm_type(rec.type)
+            if arm:
+                out["type"] = arm
+        if "azureApiVersion" in names:
+            version = azure.api_version(rec.type)
+            if version:
+                out["azureApiVersion"] = version
+        if "provisioningState" in names:
+            out["provisioningState"] = "Succeeded"
+        for etag in ("etag", "eTag"):
+            if etag in names:
+                out[etag] = 'W/"' + hashlib.sha256(rec.urn.encode()).hexdigest()[:16] + '"'
+        identity = reveal(rec.inputs.get("identity"))
+        if "identity" in names and isinstance(identity, Mapping):
+            id_type = str(identity.get("type", ""))
+            filled = dict(identity)
+            if "SystemAssigned" in id_type:
+                filled.setdefault("principalId", str(uuid.uuid5(uuid.NAMESPACE_OID, rec.urn)))
+                filled.setdefault("tenantId", self._invokes.tenant_id)
+            out["identity"] = filled
+        for n in names:
+            if n not in out and n not in settable:
+                out[n] = UNKNOWN
+        return dict(sorted(out.items()))
+
+    # ---- the answer to the SDK
+
+    def response(self, rec: Record) -> tuple[dict[str, Any], bool]:
+        """What the engine answers the SDK for *rec*: (outputs, whether outputs missing
+        from them are unknown). Components get nothing back."""
+        if not rec.custom:
+            return {}, False
+        known = {k: v for k, v in rec.outputs.items() if not is_unknown(v)}
+        # Resolved mode: the SDK merges inputs itself; every known output is sent and the
+        # rest marked unknown so a dependent input becomes unknown instead of vanishing.
+        return known, not self.preview
+
+    def note_unknown_inputs(self, rec: Record) -> None:
+        """Resolved mode: note each input left unknown because an output it uses can't be
+        computed offline (in preview unknown inputs are expected)."""
+        if self.preview or rec.type == ROOT_STACK_TYPE:
+            return
+        for key, value in rec.inputs.items():
+            if contains_unknown(value):
+                deps = rec.property_dependencies.get(key) or []
+                via = f" (it depends on {', '.join(deps)})" if deps else ""
+                self._diagnostics.append(
+                    f"resolved mode: input {key!r} of {rec.urn} is unknown because an output it uses "
+                    f"can't be computed offline{via}"
+                )

@@ -1,0 +1,132 @@
+"""Running a program as the Python language host does, isolated from every other capture.
+
+Each run gets a fresh ``contextvars`` context (its own Pulumi settings, configuration and
+root stack), its own event loop and executor, and the program's directory as cwd. Runs
+are serialized: cwd, ``sys.modules`` and the SDK's process-wide state allow one at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from cdcml.capture.project import Project, StackConfig
+
+__all__ = ["program_environment", "run_program"]
+
+_CAPTURE_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def program_environment(project: Project, inline: bool) -> Iterator[None]:
+    """cwd = the program directory (as the language host runs it); modules the program
+    imports from its own directory are forgotten afterwards so two programs with
+    same-named helper modules can't see each other's."""
+    if inline:
+        yield
+        return
+    program_dir = str(project.program_directory)
+    before = set(sys.modules)
+    cwd = os.getcwd()
+    os.chdir(program_dir)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        for name in set(sys.modules) - before:
+            mod = sys.modules.get(name)
+            file = getattr(mod, "__file__", None) or ""
+            if file.startswith(str(project.directory)) and not file.startswith(str(Path(sys.prefix))):
+                sys.modules.pop(name, None)
+
+
+def run_program(
+    project: Project,
+    config: StackConfig,
+    program: Callable[[], None],
+    *,
+    monitor: Any,
+    engine: Any,
+    transformation: Callable[[Any], Any],
+    dry_run: bool,
+    organization: str,
+    inline: bool,
+) -> BaseException | None:
+    """Run *program* inside the root stack, against *monitor* and *engine*, with
+    *transformation* registered as a stack transformation first. Returns what the program
+    raised (``None`` when it ran to the end)."""
+    failure: list[BaseException] = []
+
+    def body() -> None:
+        _configure(project, config, monitor=monitor, engine=engine, dry_run=dry_run, organization=organization)
+        error = _run_in_stack(program, transformation)
+        if error is not None:
+            failure.append(error)
+
+    with _CAPTURE_LOCK, program_environment(project, inline):
+        contextvars.copy_context().run(body)
+    return failure[0] if failure else None
+
+
+def _configure(
+    project: Project, config: StackConfig, *, monitor: Any, engine: Any, dry_run: bool, organization: str
+) -> None:
+    """The SDK's settings and configuration for this run (in the current context)."""
+    from pulumi.runtime import settings as pulumi_settings
+    from pulumi.runtime.config import set_all_config
+
+    pulumi_settings.ROOT.set(None)
+    settings = pulumi_settings.Settings(
+        project=project.name,
+        stack=config.stack,
+        monitor=monitor,
+        engine=engine,
+        dry_run=dry_run,
+        organization=organization,
+        root_directory=str(project.directory),
+        parallel=1,
+    )
+    pulumi_settings.configure(settings)
+    set_all_config(dict(config.values), list(config.secret_keys))
+
+
+def _run_in_stack(program: Callable[[], None], transformation: Callable[[Any], Any]) -> BaseException | None:
+    """Run *program* in the root stack on a new event loop, then cancel what is left and
+    close the loop and its executor. Returns what the run raised."""
+    import pulumi
+    from pulumi.runtime.stack import run_in_stack
+
+    def run() -> None:
+        pulumi.runtime.register_stack_transformation(transformation)
+        program()
+
+    loop = asyncio.new_event_loop()
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdcml-capture")
+    loop.set_default_executor(executor)
+    loop.set_exception_handler(lambda _loop, _ctx: None)
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(run_in_stack(run))
+    except BaseException as e:  # noqa: BLE001 - the caller turns it into a ProgramError
+        return e
+    finally:
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            with contextlib.suppress(BaseException):
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        with contextlib.suppress(BaseException):
+            loop.run_until_complete(loop.shutdown_default_executor())
+        asyncio.set_event_loop(None)
+        loop.close()
+        executor.shutdown(wait=True)
+    return None
