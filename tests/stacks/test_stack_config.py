@@ -124,6 +124,10 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
     "location_display_name": ({"azure__native__location": "West Europe"}, "azure-native:location must be"),
     "unknown_profile": ({"profile": "staging"}, "cdcml:profile must be one of seed, dev, prod or fanin"),
     "unknown_key": ({"sourcez": []}, "cdcml:sourcez is not a configuration key"),
+    "nested_path_as_a_key": (
+        {"ingestion.git": {"accountName": "c", "repositoryName": "r"}},
+        "cdcml:ingestion.git is not a configuration key of this program",
+    ),
     "unknown_nested_key": ({"landing": {"softDelete": 7}}, "cdcml:landing.softDelete is not a configuration key"),
     "bad_environment": ({"environment": "qa"}, "cdcml:environment must be one of dev, test or prod"),
     "bad_prefix": ({"prefix": "CDC"}, "cdcml:prefix must be 3 to 10 lowercase"),

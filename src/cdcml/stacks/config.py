@@ -199,7 +199,9 @@ class _Config:
         self.values = values
         prefix = f"{NAMESPACE}:"
         for full in values:
-            if full.startswith(prefix) and full[len(prefix) :] not in CONFIG_SCHEMA:
+            # Only top-level keys: "ingestion.git" is a nested object, not a key of its own.
+            key = full[len(prefix) :]
+            if full.startswith(prefix) and ("." in key or key not in CONFIG_SCHEMA):
                 known = ", ".join(_key(k) for k in CONFIG_SCHEMA if "." not in k)
                 raise ConfigError(f"{full} is not a configuration key of this program (keys: {known})")
 
