@@ -209,7 +209,7 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
     "capture_as_string": ({"eventHubs": {"capture": "yes"}}, "cdcml:eventHubs.capture must be true or false"),
     "private_basic": (
         {"eventHubs": {"sku": "Basic", "retentionHours": 24, "capture": False}},
-        "cdcml:privateNetworking must be true on the Basic tier",
+        "cdcml:privateNetworking must be false on the Basic tier (it has no private link) (got True)",
     ),
     "consumers_on_basic": (
         {

@@ -461,7 +461,7 @@ def _plan_reference(config: _Config, profile: str, project: str, stack: str) -> 
     ]
     eventing = _build(
         "eventHubs",
-        EventingArgs,
+        _eventing_args,
         {
             "consumers": "/mlConsumers",
             "public_network_access": "/privateNetworking",
@@ -545,6 +545,17 @@ def _plan_reference(config: _Config, profile: str, project: str, stack: str) -> 
         observability=observability,
         identity=identity,
     )
+
+
+def _eventing_args(**kwargs: Any) -> EventingArgs:
+    """EventingArgs, with the tier's "no private link" rule said in the words of
+    ``cdcml:privateNetworking`` (the Args' ``public_network_access`` is its negation)."""
+    try:
+        return EventingArgs(**kwargs)
+    except ArgsError as e:
+        if e.field != "public_network_access":
+            raise
+        raise _fail("privateNetworking", f"false on the {kwargs['sku']} tier (it has no private link)", True) from None
 
 
 def _location(values: Mapping[str, str]) -> str:
