@@ -1,5 +1,7 @@
 """Hypothesis strategies for the reference stacks: one builder per Args class, and stack
-configurations that mirror the ``cdcml:`` configuration schema.
+configurations drawn from the configuration schema (``cdcml/stacks/config.schema.json``,
+by :func:`cdcml.testing.schemas.from_schema`) with the rules the schema can't state
+layered on top.
 
 Every builder gives each field an explicit strategy, takes keyword arguments to narrow
 any of them (``landing_zone_args(containers=st.just(("orders",)))``), and generates only
