@@ -387,6 +387,10 @@ def test_of_several_bad_values_the_first_in_schema_order_is_reported() -> None:
         plan(bad)
     with pytest.raises(ConfigError, match=r"^cdcml:landing\.sku must be"):
         plan({**bad, "cdcml:prefix": "cdcml"})
+    with pytest.raises(ConfigError, match=r"^cdcml:prefix must be"):
+        plan({**bad, "cdcml:landing": "{not json"})
+    with pytest.raises(ConfigError, match=r"^cdcml:landing must be valid JSON"):
+        plan({**bad, "cdcml:prefix": "cdcml", "cdcml:landing": "{not json"})
 
 
 def test_the_schema_is_checked_before_the_rules_that_relate_several_values() -> None:

@@ -133,14 +133,23 @@ class _StackValues:
         """Every declared key, decoded, with the schema's defaults, and checked against
         the schema; raises the first error in schema order."""
         document: dict[str, Any] = {}
+        undecodable: ConfigError | None = None
+        before: str | None = None
         for key in schema.SCHEMA["properties"]:
-            value = self.decoded(key)
+            try:
+                value = self.decoded(key)
+            except ConfigError as e:
+                # Not JSON: the error of this key, after those of the keys before it.
+                undecodable, before = e, key
+                break
             if value is not None:
                 document[key] = value
         filled: dict[str, Any] = schema.with_defaults(schema.SCHEMA, document)
-        error = schema.first_error(filled, given=document)
+        error = schema.first_error(filled, given=document, before=before)
         if error:
             raise ConfigError(error)
+        if undecodable:
+            raise undecodable
         return filled
 
 

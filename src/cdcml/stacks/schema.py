@@ -253,17 +253,25 @@ def _step(container: Any, step: str | int, missing: Any = None) -> Any:
 
 
 def first_error(
-    document: Mapping[str, Any], keys: Sequence[str] | None = None, *, given: Mapping[str, Any] | None = None
+    document: Mapping[str, Any],
+    keys: Sequence[str] | None = None,
+    *,
+    given: Mapping[str, Any] | None = None,
+    before: str | None = None,
 ) -> str | None:
     """The message of the first error of *document* (a stack's config, JSON-decoded,
     usually :func:`with_defaults` applied) in schema order, or ``None`` when it is valid.
     *keys* restricts the check to those top-level keys (``cdcml:profile`` is checked
-    before anything else); *given* is the document before defaults, for ``(got …)``."""
+    before anything else); *before* to errors of the keys that come before that key;
+    *given* is the document before defaults, for ``(got …)``."""
     schema: Mapping[str, Any] = SCHEMA
     if keys is not None:
         schema = {"properties": {k: SCHEMA["properties"][k] for k in keys}}
         document = {k: document[k] for k in keys if k in document}
     errors = sorted(_Validator(schema).iter_errors(document), key=lambda e: _position(e, document))
+    if before is not None:
+        limit = list(SCHEMA["properties"]).index(before)
+        errors = [e for e in errors if _position(e, document)[0][:1] < (limit,)]
     return _message(errors[0], document if given is None else given) if errors else None
 
 
