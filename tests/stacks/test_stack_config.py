@@ -124,6 +124,10 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
     "location_display_name": ({"azure__native__location": "West Europe"}, "azure-native:location must be"),
     "unknown_profile": ({"profile": "staging"}, "cdcml:profile must be one of seed, dev, prod or fanin"),
     "unknown_key": ({"sourcez": []}, "cdcml:sourcez is not a configuration key"),
+    "nested_path_as_a_key": (
+        {"ingestion.git": {"accountName": "c", "repositoryName": "r"}},
+        "cdcml:ingestion.git is not a configuration key of this program",
+    ),
     "unknown_nested_key": ({"landing": {"softDelete": 7}}, "cdcml:landing.softDelete is not a configuration key"),
     "bad_environment": ({"environment": "qa"}, "cdcml:environment must be one of dev, test or prod"),
     "bad_prefix": ({"prefix": "CDC"}, "cdcml:prefix must be 3 to 10 lowercase"),
@@ -205,7 +209,7 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
     "capture_as_string": ({"eventHubs": {"capture": "yes"}}, "cdcml:eventHubs.capture must be true or false"),
     "private_basic": (
         {"eventHubs": {"sku": "Basic", "retentionHours": 24, "capture": False}},
-        "cdcml:privateNetworking must be true on the Basic tier",
+        "cdcml:privateNetworking must be false on the Basic tier (it has no private link) (got True)",
     ),
     "consumers_on_basic": (
         {
@@ -235,6 +239,170 @@ def test_a_bad_value_raises_one_config_error_line_naming_the_key(case: str) -> N
         plan(with_(**changes))
     assert str(caught.value).startswith(message), str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+# Every form of message, in full: derived from the schema's keywords, from x-allowed,
+# x-error and x-missing, from the reader, and from the rules on top of the schema.
+EXACT: dict[str, tuple[dict[str, Any], str]] = {
+    "not_json": ({"landing": "{sku"}, "cdcml:landing must be valid JSON (got '{sku')"),
+    "string_type": ({"environment": "15"}, "cdcml:environment must be a string (got 15)"),
+    "pattern_after_type": (
+        {"prefix": "abc\n"},
+        "cdcml:prefix must be 3 to 10 lowercase letters or digits, starting with a letter (got 'abc\\n')",
+    ),
+    "location_empty_is_unset": (
+        {"azure__native__location": ""},
+        "azure-native:location is required: the Azure region of the stack (e.g. westeurope)",
+    ),
+    "location_not_decoded": (
+        {"azure__native__location": "15"},
+        "azure-native:location must be an Azure region name such as westeurope (got '15')",
+    ),
+    "required_object": ({"sqlAdmin": None}, "cdcml:sqlAdmin is required"),
+    "object_type": ({"sqlAdmin": "admins"}, "cdcml:sqlAdmin must be an object (got 'admins')"),
+    "unknown_field": (
+        {"sqlAdmin": {"login": "x", "objectId": "6b0e9a2f-3c1d-4e5f-8a7b-9c0d1e2f3a4b", "type": "Group"}},
+        "cdcml:sqlAdmin.type is not a configuration key (keys: login, objectId, principalType)",
+    ),
+    "required_field": ({"sqlAdmin": {"objectId": "x"}}, "cdcml:sqlAdmin.login is required"),
+    "missing_list_is_empty": ({"sources": None}, "cdcml:sources must be a list of 1 to 4 objects (got [])"),
+    "list_of_objects_shows_the_list": (
+        {"sources": [{"name": "a"}] * 5},
+        "cdcml:sources must be a list of 1 to 4 objects (got [{'name': 'a'}, {'name': 'a'}, {'name': 'a'}, "
+        "{'name': 'a'}, {'name': 'a'}])",
+    ),
+    "list_of_strings_shows_the_count": (
+        {"sources": [{"name": "orders", "tables": []}]},
+        "cdcml:sources[0].tables must be a list of 1 to 20 items (got 0)",
+    ),
+    "item_type": ({"sources": [7]}, "cdcml:sources[0] must be an object (got 7)"),
+    "missing_value_reads_as_none": (
+        {"mlConsumers": [{"purpose": "scoring"}]},
+        "cdcml:mlConsumers[0].name must be 3 to 50 lowercase letters, digits or '-', starting with a letter (got None)",
+    ),
+    "enum_of_numbers": (
+        {"ingestion": {"coreCount": 12}},
+        "cdcml:ingestion.coreCount must be one of 8, 16 or 32 (got 12)",
+    ),
+    "enum_without_type": (
+        {"landing": {"sku": 3}},
+        "cdcml:landing.sku must be one of Standard_LRS, Standard_ZRS, "
+        "Standard_GRS, Standard_GZRS, Standard_RAGRS or Standard_RAGZRS (got 3)",
+    ),
+    "boolean": ({"landing": {"deleteLock": "no"}}, "cdcml:landing.deleteLock must be true or false (got 'no')"),
+    "any_of": (
+        {"logs": {"dailyQuotaGb": 0}},
+        "cdcml:logs.dailyQuotaGb must be -1 (no cap) or an integer from 1 to 10000 (got 0)",
+    ),
+    "tier_range": (
+        {"eventHubs": {"sku": "Premium", "capacity": "2"}},
+        "cdcml:eventHubs.capacity must be an integer from 1 to 16 (got '2')",
+    ),
+    "tier_default_out_of_range": (
+        {"privateNetworking": False, "mlConsumers": [], "eventHubs": {"sku": "Basic", "capture": False}},
+        "cdcml:eventHubs.retentionHours must be an integer from 1 to 24 (got 72)",
+    ),
+    "tier_const": (
+        {
+            "privateNetworking": False,
+            "mlConsumers": [],
+            "eventHubs": {"sku": "Basic", "retentionHours": 1, "capture": True},
+        },
+        "cdcml:eventHubs.capture must be false on the Basic tier (Capture needs Standard or Premium) (got True)",
+    ),
+    "auto_inflate_below_capacity": (
+        {"eventHubs": {"capacity": 8}},
+        "cdcml:eventHubs.maxThroughputUnits must be 0 (no auto-inflate) or 8 to 40 (got 4)",
+    ),
+    "auto_inflate_off_tier": (
+        {"eventHubs": {"sku": "Premium", "maxThroughputUnits": "4"}},
+        "cdcml:eventHubs.maxThroughputUnits must be 0 on the Premium tier (auto-inflate is Standard only) (got '4')",
+    ),
+    "too_many_consumers_for_the_tier": (
+        {"mlConsumers": [{"name": f"job-{i:02d}"} for i in range(20)]},
+        "cdcml:mlConsumers must be a list of 0 to 19 items (got 20)",
+    ),
+    "float_integer": (
+        {"sources": [{"name": "orders", "tables": ["dbo.a"], "latencyMinutes": 15.0}]},
+        "cdcml:sources[0].latencyMinutes must be an integer from 15 to 120 (got 15.0)",
+    ),
+    "required_tag_blank": (
+        {"tags": {"owner": " ", "cost-center": "c", "data-classification": "internal"}},
+        "cdcml:tags.owner is required (a non-empty string)",
+    ),
+    "tag_value_type": (
+        {"tags": {"owner": "o", "cost-center": "c", "data-classification": "internal", "tier": 1}},
+        "cdcml:tags.tier must be a string (got 1)",
+    ),
+    "environment_tag_any_type": (
+        {"tags": {"owner": "o", "cost-center": "c", "data-classification": "internal", "environment": 1}},
+        "cdcml:tags.environment must be absent or equal to cdcml:environment (prod) (got 1)",
+    ),
+    "tag_value_too_long": (
+        {"tags": {"owner": "o" * 257, "cost-center": "c", "data-classification": "internal"}},
+        f"cdcml:tags['owner'] must be a string of at most 256 characters (got {'o' * 257!r})",
+    ),
+    "too_many_tags": (
+        {
+            "tags": {
+                "owner": "o",
+                "cost-center": "c",
+                "data-classification": "internal",
+                **{f"t{i}": "v" for i in range(46)},
+            }
+        },
+        "cdcml:tags must be at most 50 tags (got '51 tags')",
+    ),
+    "duplicate_table": (
+        {"sources": [{"name": "orders", "tables": ["dbo.a", "DBO.A"]}]},
+        "cdcml:sources[0].tables[1] must be a table not listed before (got 'DBO.A')",
+    ),
+    "git_missing_account": (
+        {"ingestion": {"git": {"repositoryName": "r"}}},
+        "cdcml:ingestion.git.accountName must be a GitHub organisation or user name (got None)",
+    ),
+    "public_network_blocks_are_not_checked": ({"privateNetworking": False, "network": {"addressSpace": "x"}}, ""),
+}
+
+
+@pytest.mark.parametrize("case", EXACT)
+def test_every_kind_of_bad_value_gets_its_exact_one_line_message(case: str) -> None:
+    changes, message = EXACT[case]
+    if not message:
+        plan(with_(**changes))
+        return
+    with pytest.raises(ConfigError) as caught:
+        plan(with_(**changes))
+    assert str(caught.value) == message
+
+
+def test_keys_of_other_namespaces_are_not_the_programs_to_check() -> None:
+    plan(with_(**{"azure__native__subscriptionId": "x"}) | {"pulumi:template": "y", "aws:region": "z"})
+
+
+def test_of_several_bad_values_the_first_in_schema_order_is_reported() -> None:
+    """Keys in the order of docs/stacks.md's tables, fields in the order of their table."""
+    bad = with_(logs={"retentionDays": 1}, prefix="X", landing={"softDeleteDays": 0, "sku": "Premium_LRS"})
+    with pytest.raises(ConfigError, match=r"^cdcml:prefix must be"):
+        plan(bad)
+    with pytest.raises(ConfigError, match=r"^cdcml:landing\.sku must be"):
+        plan({**bad, "cdcml:prefix": "cdcml"})
+    with pytest.raises(ConfigError, match=r"^cdcml:prefix must be"):
+        plan({**bad, "cdcml:landing": "{not json"})
+    with pytest.raises(ConfigError, match=r"^cdcml:landing must be valid JSON"):
+        plan({**bad, "cdcml:prefix": "cdcml", "cdcml:landing": "{not json"})
+
+
+def test_the_schema_is_checked_before_the_rules_that_relate_several_values() -> None:
+    """A duplicate source name (a rule across items) waits for the schema's last error."""
+    bad = with_(
+        sources=[{"name": "orders", "tables": ["dbo.a"]}, {"name": "orders", "tables": ["dbo.b"]}],
+        logs={"retentionDays": 1},
+    )
+    with pytest.raises(ConfigError, match=r"^cdcml:logs\.retentionDays must be"):
+        plan(bad)
+    with pytest.raises(ConfigError, match=r"^cdcml:sources\[1\]\.name must be a source name not used before"):
+        plan({k: v for k, v in bad.items() if k != "cdcml:logs"})
 
 
 def test_every_schema_key_is_documented() -> None:

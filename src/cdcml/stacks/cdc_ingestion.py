@@ -281,8 +281,54 @@ class CdcIngestion(pulumi.ComponentResource):
         super().__init__("cdcml:stacks:CdcIngestion", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.factory_name = self.factory_name_for(name)
+        factory = self._declare_factory(name, args, resource_group_name, child)
+        runtime = None
+        if args.managed_virtual_network:
+            runtime = self._declare_managed_network(name, args, resource_group_name, factory, landing, sources, child)
+        landing_service = datafactory.LinkedService(
+            f"{name}-landing-link",
+            resource_group_name=resource_group_name,
+            factory_name=factory.name,
+            linked_service_name="landing_adls",
+            properties=datafactory.AzureBlobFSLinkedServiceArgs(
+                type="AzureBlobFS",
+                url=landing.dfs_url,
+                description="ADLS Gen2 landing zone; authenticates with the factory's managed identity.",
+                connect_via=runtime,
+            ),
+            opts=child,
+        )
+        self.change_data_captures = {}
+        for feed in args.feeds:
+            self.change_data_captures[feed.source] = self._declare_feed(
+                name, feed, resource_group_name, factory, sources[feed.source], landing, landing_service, runtime, child
+            )
 
-        factory = datafactory.Factory(
+        self.targets = cdc_targets(
+            args,
+            factory=self.factory_name,
+            account=landing.account_name,
+            containers=landing.containers,
+            cdc_folder=landing.cdc_folder,
+        )
+        self.factory_id = factory.id
+        self.principal_id = principal_id(factory.identity)
+        self.private_link_targets = (PrivateLinkTarget("factory", factory.id, PrivateLinkGroup.DATA_FACTORY),)
+        self.diagnostic_targets = (DiagnosticTarget("factory", factory.id),)
+        self.register_outputs(
+            {
+                "factoryName": self.factory_name,
+                "factoryId": factory.id,
+                "principalId": self.principal_id,
+                "changeDataCaptures": self.change_data_captures,
+            }
+        )
+
+    def _declare_factory(
+        self, name: str, args: CdcIngestionArgs, resource_group_name: pulumi.Input[str], child: pulumi.ResourceOptions
+    ) -> datafactory.Factory:
+        """The factory: system identity, Git authoring when asked, tagged ``cdc-start: external``."""
+        return datafactory.Factory(
             f"{name}-factory",
             resource_group_name=resource_group_name,
             factory_name=self.factory_name,
@@ -308,190 +354,187 @@ class CdcIngestion(pulumi.ComponentResource):
             opts=child,
         )
 
-        runtime: datafactory.IntegrationRuntimeReferenceArgs | None = None
-        if args.managed_virtual_network:
-            vnet = resources.Resource(
-                f"{name}-managed-vnet",
-                resource_group_name=resource_group_name,
-                resource_provider_namespace="Microsoft.DataFactory",
-                parent_resource_path=factory.name.apply(lambda n: f"factories/{n}"),
-                resource_type="managedVirtualNetworks",
-                resource_name_=MANAGED_VNET,
-                api_version="2018-06-01",
-                properties={},
-                opts=child,
-            )
-            ir = datafactory.IntegrationRuntime(
-                f"{name}-runtime",
+    @staticmethod
+    def _declare_managed_network(
+        name: str,
+        args: CdcIngestionArgs,
+        resource_group_name: pulumi.Input[str],
+        factory: datafactory.Factory,
+        landing: LandingZone,
+        sources: Mapping[str, CdcSource],
+        child: pulumi.ResourceOptions,
+    ) -> datafactory.IntegrationRuntimeReferenceArgs:
+        """The factory's managed VNet, the Azure IR in it and the managed private endpoints
+        to every source server and the landing account; returns the IR to connect via."""
+        vnet = resources.Resource(
+            f"{name}-managed-vnet",
+            resource_group_name=resource_group_name,
+            resource_provider_namespace="Microsoft.DataFactory",
+            parent_resource_path=factory.name.apply(lambda n: f"factories/{n}"),
+            resource_type="managedVirtualNetworks",
+            resource_name_=MANAGED_VNET,
+            api_version="2018-06-01",
+            properties={},
+            opts=child,
+        )
+        ir = datafactory.IntegrationRuntime(
+            f"{name}-runtime",
+            resource_group_name=resource_group_name,
+            factory_name=factory.name,
+            integration_runtime_name="cdc-managed-vnet-ir",
+            properties=datafactory.ManagedIntegrationRuntimeArgs(
+                type="Managed",
+                description="Azure integration runtime in the factory's managed virtual network (CDC data flows).",
+                managed_virtual_network=datafactory.ManagedVirtualNetworkReferenceArgs(
+                    reference_name=vnet.name,
+                    type=datafactory.ManagedVirtualNetworkReferenceType.MANAGED_VIRTUAL_NETWORK_REFERENCE,
+                ),
+                compute_properties=datafactory.IntegrationRuntimeComputePropertiesArgs(
+                    location="AutoResolve",
+                    data_flow_properties=datafactory.IntegrationRuntimeDataFlowPropertiesArgs(
+                        compute_type=datafactory.DataFlowComputeType.GENERAL,
+                        core_count=args.core_count,
+                        time_to_live=args.time_to_live_minutes,
+                        cleanup=True,
+                    ),
+                ),
+            ),
+            opts=child,
+        )
+        runtime = datafactory.IntegrationRuntimeReferenceArgs(
+            reference_name=ir.name,
+            type=datafactory.IntegrationRuntimeReferenceType.INTEGRATION_RUNTIME_REFERENCE,
+        )
+        endpoints: list[tuple[str, pulumi.Input[str], PrivateLinkGroup]] = [
+            (f"{feed.source}-sql", sources[feed.source].server_id, PrivateLinkGroup.SQL_SERVER) for feed in args.feeds
+        ]
+        endpoints += [
+            ("landing-dfs", landing.account_id, PrivateLinkGroup.DFS),
+            ("landing-blob", landing.account_id, PrivateLinkGroup.BLOB),
+        ]
+        for role, resource_id, group in endpoints:
+            datafactory.ManagedPrivateEndpoint(
+                f"{name}-{role}-endpoint",
                 resource_group_name=resource_group_name,
                 factory_name=factory.name,
-                integration_runtime_name="cdc-managed-vnet-ir",
-                properties=datafactory.ManagedIntegrationRuntimeArgs(
-                    type="Managed",
-                    description="Azure integration runtime in the factory's managed virtual network (CDC data flows).",
-                    managed_virtual_network=datafactory.ManagedVirtualNetworkReferenceArgs(
-                        reference_name=vnet.name,
-                        type=datafactory.ManagedVirtualNetworkReferenceType.MANAGED_VIRTUAL_NETWORK_REFERENCE,
-                    ),
-                    compute_properties=datafactory.IntegrationRuntimeComputePropertiesArgs(
-                        location="AutoResolve",
-                        data_flow_properties=datafactory.IntegrationRuntimeDataFlowPropertiesArgs(
-                            compute_type=datafactory.DataFlowComputeType.GENERAL,
-                            core_count=args.core_count,
-                            time_to_live=args.time_to_live_minutes,
-                            cleanup=True,
-                        ),
-                    ),
+                managed_virtual_network_name=vnet.name,
+                managed_private_endpoint_name=role,
+                properties=datafactory.ManagedPrivateEndpointArgs(
+                    private_link_resource_id=resource_id, group_id=group.value
                 ),
                 opts=child,
             )
-            runtime = datafactory.IntegrationRuntimeReferenceArgs(
-                reference_name=ir.name,
-                type=datafactory.IntegrationRuntimeReferenceType.INTEGRATION_RUNTIME_REFERENCE,
-            )
-            endpoints: list[tuple[str, pulumi.Input[str], PrivateLinkGroup]] = [
-                (f"{feed.source}-sql", sources[feed.source].server_id, PrivateLinkGroup.SQL_SERVER)
-                for feed in args.feeds
-            ]
-            endpoints += [
-                ("landing-dfs", landing.account_id, PrivateLinkGroup.DFS),
-                ("landing-blob", landing.account_id, PrivateLinkGroup.BLOB),
-            ]
-            for role, resource_id, group in endpoints:
-                datafactory.ManagedPrivateEndpoint(
-                    f"{name}-{role}-endpoint",
-                    resource_group_name=resource_group_name,
-                    factory_name=factory.name,
-                    managed_virtual_network_name=vnet.name,
-                    managed_private_endpoint_name=role,
-                    properties=datafactory.ManagedPrivateEndpointArgs(
-                        private_link_resource_id=resource_id, group_id=group.value
-                    ),
-                    opts=child,
-                )
+        return runtime
 
-        landing_link = "landing_adls"
-        landing_service = datafactory.LinkedService(
-            f"{name}-landing-link",
+    @staticmethod
+    def _declare_feed(
+        name: str,
+        feed: CdcFeed,
+        resource_group_name: pulumi.Input[str],
+        factory: datafactory.Factory,
+        source: CdcSource,
+        landing: LandingZone,
+        landing_service: datafactory.LinkedService,
+        runtime: datafactory.IntegrationRuntimeReferenceArgs | None,
+        child: pulumi.ResourceOptions,
+    ) -> str:
+        """One source's linked service and its ChangeDataCapture; returns the CDC's name."""
+        source_service = datafactory.LinkedService(
+            f"{name}-{feed.source}-link",
             resource_group_name=resource_group_name,
             factory_name=factory.name,
-            linked_service_name=landing_link,
-            properties=datafactory.AzureBlobFSLinkedServiceArgs(
-                type="AzureBlobFS",
-                url=landing.dfs_url,
-                description="ADLS Gen2 landing zone; authenticates with the factory's managed identity.",
+            linked_service_name=f"{feed.source}_sql",
+            properties=datafactory.AzureSqlDatabaseLinkedServiceArgs(
+                type="AzureSqlDatabase",
+                version="2.0",
+                server=source.fqdn,
+                database=source.database_name,
+                authentication_type=datafactory.AzureSqlDatabaseAuthenticationType.SYSTEM_ASSIGNED_MANAGED_IDENTITY,
+                encrypt="mandatory",
+                trust_server_certificate=False,
+                description=f"CDC source {feed.source}; authenticates with the factory's managed identity.",
                 connect_via=runtime,
             ),
             opts=child,
         )
-
-        self.change_data_captures = {}
-        for feed in args.feeds:
-            source = sources[feed.source]
-            source_link = f"{feed.source}_sql"
-            source_service = datafactory.LinkedService(
-                f"{name}-{feed.source}-link",
-                resource_group_name=resource_group_name,
-                factory_name=factory.name,
-                linked_service_name=source_link,
-                properties=datafactory.AzureSqlDatabaseLinkedServiceArgs(
-                    type="AzureSqlDatabase",
-                    version="2.0",
-                    server=source.fqdn,
-                    database=source.database_name,
-                    authentication_type=datafactory.AzureSqlDatabaseAuthenticationType.SYSTEM_ASSIGNED_MANAGED_IDENTITY,
-                    encrypt="mandatory",
-                    trust_server_certificate=False,
-                    description=f"CDC source {feed.source}; authenticates with the factory's managed identity.",
-                    connect_via=runtime,
-                ),
-                opts=child,
-            )
-            change_data_capture = cdc_name(feed.source)
-            container = landing.containers[feed.source]
-            frequency, interval = feed.recurrence
-            mappings: list[datafactory.DataMapperMappingArgs] = []
-            source_entities: list[datafactory.MapperTableArgs] = []
-            target_entities: list[datafactory.MapperTableArgs] = []
-            for table in feed.tables:
-                schema, table_name = split_table(table)
-                folder = target_folder(landing.cdc_folder, table)
-                target_entity = f"{container}/{folder}"
-                source_entities.append(
-                    datafactory.MapperTableArgs(
-                        name=table,
-                        dsl_connector_properties=_dsl(
-                            schemaName=schema, tableName=table_name, enableNativeCdc=True, netChanges=True
-                        ),
-                    )
-                )
-                target_entities.append(
-                    datafactory.MapperTableArgs(
-                        name=target_entity,
-                        dsl_connector_properties=_dsl(container=container, fileSystem=container, folderPath=folder),
-                    )
-                )
-                mappings.append(
-                    datafactory.DataMapperMappingArgs(
-                        source_entity_name=table,
-                        target_entity_name=target_entity,
-                        source_connection_reference=datafactory.MapperConnectionReferenceArgs(
-                            connection_name=source_service.name, type=datafactory.ConnectionType.LINKEDSERVICETYPE
-                        ),
-                    )
-                )
-            datafactory.ChangeDataCapture(
-                f"{name}-{feed.source}-cdc",
-                resource_group_name=resource_group_name,
-                factory_name=factory.name,
-                change_data_capture_name=change_data_capture,
-                description=f"Native SQL CDC of {feed.source} into {container}/{landing.cdc_folder}/ as {feed.format}.",
-                folder=datafactory.ChangeDataCaptureFolderArgs(name="cdcml"),
-                policy=datafactory.MapperPolicyArgs(
-                    mode="Microbatch",
-                    recurrence=datafactory.MapperPolicyRecurrenceArgs(frequency=frequency, interval=interval),
-                ),
-                source_connections_info=[
-                    datafactory.MapperSourceConnectionsInfoArgs(
-                        connection=_inline_connection(
-                            source_service.name,
-                            "AzureSqlDatabase",
-                            format="table",
-                            store="sqlserver",
-                            skipInitialLoad=False,
-                        ),
-                        source_entities=source_entities,
-                    )
-                ],
-                target_connections_info=[
-                    datafactory.MapperTargetConnectionsInfoArgs(
-                        connection=_inline_connection(landing_service.name, "AzureBlobFS", format=feed.format.value),
-                        target_entities=target_entities,
-                        data_mapper_mappings=mappings,
-                    )
-                ],
-                allow_v_net_override=False,
-                status="Stopped",
-                opts=child,
-            )
-            self.change_data_captures[feed.source] = change_data_capture
-
-        self.targets = cdc_targets(
-            args,
-            factory=self.factory_name,
-            account=landing.account_name,
-            containers=landing.containers,
-            cdc_folder=landing.cdc_folder,
+        change_data_capture = cdc_name(feed.source)
+        container = landing.containers[feed.source]
+        frequency, interval = feed.recurrence
+        source_entities, target_entities, mappings = _entity_mappings(
+            feed, container, landing.cdc_folder, source_service.name
         )
-        self.factory_id = factory.id
-        self.principal_id = principal_id(factory.identity)
-        self.private_link_targets = (PrivateLinkTarget("factory", factory.id, PrivateLinkGroup.DATA_FACTORY),)
-        self.diagnostic_targets = (DiagnosticTarget("factory", factory.id),)
-        self.register_outputs(
-            {
-                "factoryName": self.factory_name,
-                "factoryId": factory.id,
-                "principalId": self.principal_id,
-                "changeDataCaptures": self.change_data_captures,
-            }
+        datafactory.ChangeDataCapture(
+            f"{name}-{feed.source}-cdc",
+            resource_group_name=resource_group_name,
+            factory_name=factory.name,
+            change_data_capture_name=change_data_capture,
+            description=f"Native SQL CDC of {feed.source} into {container}/{landing.cdc_folder}/ as {feed.format}.",
+            folder=datafactory.ChangeDataCaptureFolderArgs(name="cdcml"),
+            policy=datafactory.MapperPolicyArgs(
+                mode="Microbatch",
+                recurrence=datafactory.MapperPolicyRecurrenceArgs(frequency=frequency, interval=interval),
+            ),
+            source_connections_info=[
+                datafactory.MapperSourceConnectionsInfoArgs(
+                    connection=_inline_connection(
+                        source_service.name,
+                        "AzureSqlDatabase",
+                        format="table",
+                        store="sqlserver",
+                        skipInitialLoad=False,
+                    ),
+                    source_entities=source_entities,
+                )
+            ],
+            target_connections_info=[
+                datafactory.MapperTargetConnectionsInfoArgs(
+                    connection=_inline_connection(landing_service.name, "AzureBlobFS", format=feed.format.value),
+                    target_entities=target_entities,
+                    data_mapper_mappings=mappings,
+                )
+            ],
+            allow_v_net_override=False,
+            status="Stopped",
+            opts=child,
         )
+        return change_data_capture
+
+
+def _entity_mappings(
+    feed: CdcFeed, container: str, cdc_folder: str, source_service: pulumi.Input[str]
+) -> tuple[
+    list[datafactory.MapperTableArgs], list[datafactory.MapperTableArgs], list[datafactory.DataMapperMappingArgs]
+]:
+    """A feed's source tables, their landing folders ``<container>/<cdc folder>/<schema>/<table>``
+    and the mapping of one to the other, in table order."""
+    mappings: list[datafactory.DataMapperMappingArgs] = []
+    source_entities: list[datafactory.MapperTableArgs] = []
+    target_entities: list[datafactory.MapperTableArgs] = []
+    for table in feed.tables:
+        schema, table_name = split_table(table)
+        folder = target_folder(cdc_folder, table)
+        target_entity = f"{container}/{folder}"
+        source_entities.append(
+            datafactory.MapperTableArgs(
+                name=table,
+                dsl_connector_properties=_dsl(
+                    schemaName=schema, tableName=table_name, enableNativeCdc=True, netChanges=True
+                ),
+            )
+        )
+        target_entities.append(
+            datafactory.MapperTableArgs(
+                name=target_entity,
+                dsl_connector_properties=_dsl(container=container, fileSystem=container, folderPath=folder),
+            )
+        )
+        mappings.append(
+            datafactory.DataMapperMappingArgs(
+                source_entity_name=table,
+                target_entity_name=target_entity,
+                source_connection_reference=datafactory.MapperConnectionReferenceArgs(
+                    connection_name=source_service, type=datafactory.ConnectionType.LINKEDSERVICETYPE
+                ),
+            )
+        )
+    return source_entities, target_entities, mappings

@@ -161,31 +161,7 @@ class CdcSource(pulumi.ComponentResource):
         self.fqdn = f"{self.server_name}.database.windows.net"
         client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
 
-        server = sql.Server(
-            f"{name}-server",
-            resource_group_name=resource_group_name,
-            server_name=self.server_name,
-            location=args.location,
-            version="12.0",
-            minimal_tls_version=sql.MinimalTlsVersion.MINIMAL_TLS_VERSION_1_2,
-            public_network_access=(
-                sql.ServerPublicNetworkAccessFlag.ENABLED
-                if args.public_network_access
-                else sql.ServerPublicNetworkAccessFlag.DISABLED
-            ),
-            restrict_outbound_network_access=sql.ServerNetworkAccessFlag.ENABLED,
-            identity=sql.ResourceIdentityArgs(type=sql.IdentityType.SYSTEM_ASSIGNED),
-            administrators=sql.ServerExternalAdministratorArgs(
-                administrator_type=sql.AdministratorType.ACTIVE_DIRECTORY,
-                azure_ad_only_authentication=True,
-                login=args.admin_login,
-                sid=args.admin_object_id,
-                principal_type=sql.PrincipalType(args.admin_principal_type.value),
-                tenant_id=client.tenant_id,
-            ),
-            tags=tags,
-            opts=child,
-        )
+        server = self._declare_server(name, args, resource_group_name, client, child)
         database = sql.Database(
             f"{name}-database",
             resource_group_name=resource_group_name,
@@ -246,4 +222,39 @@ class CdcSource(pulumi.ComponentResource):
                 "databaseId": database.id,
                 "fqdn": self.fqdn,
             }
+        )
+
+    def _declare_server(
+        self,
+        name: str,
+        args: CdcSourceArgs,
+        resource_group_name: pulumi.Input[str],
+        client: pulumi.Output[authorization.GetClientConfigResult],
+        child: pulumi.ResourceOptions,
+    ) -> sql.Server:
+        """The logical server: Entra-only with the group admin, TLS 1.2, outbound restricted."""
+        return sql.Server(
+            f"{name}-server",
+            resource_group_name=resource_group_name,
+            server_name=self.server_name,
+            location=args.location,
+            version="12.0",
+            minimal_tls_version=sql.MinimalTlsVersion.MINIMAL_TLS_VERSION_1_2,
+            public_network_access=(
+                sql.ServerPublicNetworkAccessFlag.ENABLED
+                if args.public_network_access
+                else sql.ServerPublicNetworkAccessFlag.DISABLED
+            ),
+            restrict_outbound_network_access=sql.ServerNetworkAccessFlag.ENABLED,
+            identity=sql.ResourceIdentityArgs(type=sql.IdentityType.SYSTEM_ASSIGNED),
+            administrators=sql.ServerExternalAdministratorArgs(
+                administrator_type=sql.AdministratorType.ACTIVE_DIRECTORY,
+                azure_ad_only_authentication=True,
+                login=args.admin_login,
+                sid=args.admin_object_id,
+                principal_type=sql.PrincipalType(args.admin_principal_type.value),
+                tenant_id=client.tenant_id,
+            ),
+            tags=dict(args.tags),
+            opts=child,
         )

@@ -209,11 +209,53 @@ class Eventing(pulumi.ComponentResource):
             )
         super().__init__("cdcml:stacks:Eventing", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        tags = dict(args.tags)
         self.namespace_name = stack_unique_name(name, "ns", max_length=50)
         self.hub_name = HUB_NAME
-        standard = args.sku is EventHubsSku.STANDARD
+        namespace = self._declare_namespace(name, args, resource_group_name, child)
+        hub = self._declare_hub(name, args, resource_group_name, namespace, landing, child)
+        self.consumer_groups = {}
+        for consumer in args.consumers:
+            eventhub.ConsumerGroup(
+                f"{name}-{consumer.name}-group",
+                resource_group_name=resource_group_name,
+                namespace_name=namespace.name,
+                event_hub_name=hub.name,
+                consumer_group_name=consumer.name,
+                user_metadata=consumer_metadata(args.consumer_workspace, consumer),
+                opts=child,
+            )
+            self.consumer_groups[consumer.name] = consumer.name
+        topic = self._declare_blob_notifications(name, args, resource_group_name, landing, hub, child)
 
+        self.namespace_id = namespace.id
+        self.hub_id = hub.id
+        self.topic_principal_id = principal_id(topic.identity)
+        self.namespace_principal_id = principal_id(namespace.identity) if args.capture else None
+        self.private_link_targets = (
+            (PrivateLinkTarget("events-namespace", namespace.id, PrivateLinkGroup.EVENT_HUBS_NAMESPACE),)
+            if TIER_LIMITS[args.sku].private_link
+            else ()
+        )
+        self.diagnostic_targets = (
+            DiagnosticTarget("events-namespace", namespace.id),
+            DiagnosticTarget("landing-topic", topic.id),
+        )
+        self.register_outputs(
+            {
+                "namespaceName": self.namespace_name,
+                "namespaceId": namespace.id,
+                "hubName": self.hub_name,
+                "hubId": hub.id,
+                "consumerGroups": self.consumer_groups,
+            }
+        )
+
+    def _declare_namespace(
+        self, name: str, args: EventingArgs, resource_group_name: pulumi.Input[str], child: pulumi.ResourceOptions
+    ) -> eventhub.Namespace:
+        """The namespace (local auth off, TLS 1.2, auto-inflate on Standard) and, when
+        private, its network rule set (deny, trusted services only)."""
+        standard = args.sku is EventHubsSku.STANDARD
         namespace = eventhub.Namespace(
             f"{name}-namespace",
             resource_group_name=resource_group_name,
@@ -237,7 +279,7 @@ class Eventing(pulumi.ComponentResource):
                 if args.capture
                 else None
             ),
-            tags=tags,
+            tags=dict(args.tags),
             opts=child,
         )
         if not args.public_network_access:
@@ -253,7 +295,18 @@ class Eventing(pulumi.ComponentResource):
                 virtual_network_rules=[],
                 opts=child,
             )
+        return namespace
 
+    def _declare_hub(
+        self,
+        name: str,
+        args: EventingArgs,
+        resource_group_name: pulumi.Input[str],
+        namespace: eventhub.Namespace,
+        landing: LandingZone,
+        child: pulumi.ResourceOptions,
+    ) -> eventhub.EventHub:
+        """The change hub, with Avro Capture to the landing zone's capture container when asked."""
         capture = None
         if args.capture:
             capture = eventhub.CaptureDescriptionArgs(
@@ -270,7 +323,7 @@ class Eventing(pulumi.ComponentResource):
                     identity=eventhub.CaptureIdentityArgs(type=eventhub.CaptureIdentityType.SYSTEM_ASSIGNED),
                 ),
             )
-        hub = eventhub.EventHub(
+        return eventhub.EventHub(
             f"{name}-hub",
             resource_group_name=resource_group_name,
             namespace_name=namespace.name,
@@ -291,19 +344,17 @@ class Eventing(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.consumer_groups = {}
-        for consumer in args.consumers:
-            eventhub.ConsumerGroup(
-                f"{name}-{consumer.name}-group",
-                resource_group_name=resource_group_name,
-                namespace_name=namespace.name,
-                event_hub_name=hub.name,
-                consumer_group_name=consumer.name,
-                user_metadata=consumer_metadata(args.consumer_workspace, consumer),
-                opts=child,
-            )
-            self.consumer_groups[consumer.name] = consumer.name
-
+    def _declare_blob_notifications(
+        self,
+        name: str,
+        args: EventingArgs,
+        resource_group_name: pulumi.Input[str],
+        landing: LandingZone,
+        hub: eventhub.EventHub,
+        child: pulumi.ResourceOptions,
+    ) -> eventgrid.SystemTopic:
+        """The landing account's Event Grid system topic and, per container, a subscription
+        delivering completed writes under the CDC folder to the hub."""
         topic = eventgrid.SystemTopic(
             f"{name}-landing-topic",
             resource_group_name=resource_group_name,
@@ -312,7 +363,7 @@ class Eventing(pulumi.ComponentResource):
             source=landing.account_id,
             topic_type="Microsoft.Storage.StorageAccounts",
             identity=eventgrid.IdentityInfoArgs(type=eventgrid.IdentityType.SYSTEM_ASSIGNED),
-            tags=tags,
+            tags=dict(args.tags),
             opts=child,
         )
         for container in landing.containers:
@@ -344,26 +395,4 @@ class Eventing(pulumi.ComponentResource):
                 retry_policy=eventgrid.RetryPolicyArgs(max_delivery_attempts=30, event_time_to_live_in_minutes=1440),
                 opts=child,
             )
-
-        self.namespace_id = namespace.id
-        self.hub_id = hub.id
-        self.topic_principal_id = principal_id(topic.identity)
-        self.namespace_principal_id = principal_id(namespace.identity) if args.capture else None
-        self.private_link_targets = (
-            (PrivateLinkTarget("events-namespace", namespace.id, PrivateLinkGroup.EVENT_HUBS_NAMESPACE),)
-            if TIER_LIMITS[args.sku].private_link
-            else ()
-        )
-        self.diagnostic_targets = (
-            DiagnosticTarget("events-namespace", namespace.id),
-            DiagnosticTarget("landing-topic", topic.id),
-        )
-        self.register_outputs(
-            {
-                "namespaceName": self.namespace_name,
-                "namespaceId": namespace.id,
-                "hubName": self.hub_name,
-                "hubId": hub.id,
-                "consumerGroups": self.consumer_groups,
-            }
-        )
+        return topic

@@ -136,71 +136,12 @@ class LandingZone(pulumi.ComponentResource):
     ) -> None:
         super().__init__("cdcml:stacks:LandingZone", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        tags = dict(args.tags)
         self.account_name = self.account_name_for(name)
         self.dfs_url = f"https://{self.account_name}.dfs.core.windows.net/"
         self.cdc_folder = args.cdc_folder
 
-        account = storage_account(
-            f"{name}-account",
-            resource_group_name=resource_group_name,
-            account_name=self.account_name,
-            location=args.location,
-            sku=args.sku.value,
-            hierarchical_namespace=True,
-            public_network_access=args.public_network_access,
-            shared_key_access=args.shared_key_access,
-            allowed_copy_scope=storage.AllowedCopyScope.AAD,
-            tags=tags,
-            opts=child,
-        )
-        storage.BlobServiceProperties(
-            f"{name}-blob-service",
-            resource_group_name=resource_group_name,
-            account_name=account.name,
-            blob_services_name="default",
-            delete_retention_policy=storage.DeleteRetentionPolicyArgs(
-                enabled=True, days=args.soft_delete_days, allow_permanent_delete=False
-            ),
-            container_delete_retention_policy=storage.DeleteRetentionPolicyArgs(
-                enabled=True, days=args.soft_delete_days
-            ),
-            opts=child,
-        )
-
-        self.containers = {}
-        self.container_ids = {}
-        container_resources: list[pulumi.Resource] = []
-        for container_name in args.containers:
-            container = storage.BlobContainer(
-                f"{name}-{container_name}",
-                resource_group_name=resource_group_name,
-                account_name=account.name,
-                container_name=container_name,
-                public_access=storage.PublicAccess.NONE,
-                metadata={"purpose": "cdc-landing"},
-                opts=child,
-            )
-            self.containers[container_name] = container_name
-            self.container_ids[container_name] = container.id
-            container_resources.append(container)
-
-        self.capture_container = None
-        self.capture_container_id = None
-        if args.capture_container:
-            capture = storage.BlobContainer(
-                f"{name}-capture",
-                resource_group_name=resource_group_name,
-                account_name=account.name,
-                container_name=CAPTURE_CONTAINER,
-                public_access=storage.PublicAccess.NONE,
-                metadata={"purpose": "eventhub-capture"},
-                opts=child,
-            )
-            self.capture_container = CAPTURE_CONTAINER
-            self.capture_container_id = capture.id
-            container_resources.append(capture)
-
+        account = self._declare_account(name, args, resource_group_name, child)
+        container_resources = self._declare_containers(name, args, resource_group_name, account, child)
         storage.ManagementPolicy(
             f"{name}-lifecycle",
             resource_group_name=resource_group_name,
@@ -209,7 +150,6 @@ class LandingZone(pulumi.ComponentResource):
             policy=storage.ManagementPolicySchemaArgs(rules=self._lifecycle_rules(args)),
             opts=pulumi.ResourceOptions(parent=self, depends_on=container_resources),
         )
-
         if args.delete_lock:
             authorization.ManagementLockAtResourceLevel(
                 f"{name}-lock",
@@ -240,6 +180,80 @@ class LandingZone(pulumi.ComponentResource):
                 "captureContainer": self.capture_container,
             }
         )
+
+    def _declare_account(
+        self, name: str, args: LandingZoneArgs, resource_group_name: pulumi.Input[str], child: pulumi.ResourceOptions
+    ) -> storage.StorageAccount:
+        """The HNS account and its blob service (blob and container soft delete)."""
+        account = storage_account(
+            f"{name}-account",
+            resource_group_name=resource_group_name,
+            account_name=self.account_name,
+            location=args.location,
+            sku=args.sku.value,
+            hierarchical_namespace=True,
+            public_network_access=args.public_network_access,
+            shared_key_access=args.shared_key_access,
+            allowed_copy_scope=storage.AllowedCopyScope.AAD,
+            tags=dict(args.tags),
+            opts=child,
+        )
+        storage.BlobServiceProperties(
+            f"{name}-blob-service",
+            resource_group_name=resource_group_name,
+            account_name=account.name,
+            blob_services_name="default",
+            delete_retention_policy=storage.DeleteRetentionPolicyArgs(
+                enabled=True, days=args.soft_delete_days, allow_permanent_delete=False
+            ),
+            container_delete_retention_policy=storage.DeleteRetentionPolicyArgs(
+                enabled=True, days=args.soft_delete_days
+            ),
+            opts=child,
+        )
+        return account
+
+    def _declare_containers(
+        self,
+        name: str,
+        args: LandingZoneArgs,
+        resource_group_name: pulumi.Input[str],
+        account: storage.StorageAccount,
+        child: pulumi.ResourceOptions,
+    ) -> list[pulumi.Resource]:
+        """A private container per source, then the capture container when asked for."""
+        self.containers = {}
+        self.container_ids = {}
+        container_resources: list[pulumi.Resource] = []
+        for container_name in args.containers:
+            container = storage.BlobContainer(
+                f"{name}-{container_name}",
+                resource_group_name=resource_group_name,
+                account_name=account.name,
+                container_name=container_name,
+                public_access=storage.PublicAccess.NONE,
+                metadata={"purpose": "cdc-landing"},
+                opts=child,
+            )
+            self.containers[container_name] = container_name
+            self.container_ids[container_name] = container.id
+            container_resources.append(container)
+        self.capture_container = None
+        self.capture_container_id = None
+        if args.capture_container:
+            capture = storage.BlobContainer(
+                f"{name}-capture",
+                resource_group_name=resource_group_name,
+                account_name=account.name,
+                container_name=CAPTURE_CONTAINER,
+                public_access=storage.PublicAccess.NONE,
+                metadata={"purpose": "eventhub-capture"},
+                opts=child,
+            )
+            self.capture_container = CAPTURE_CONTAINER
+            self.capture_container_id = capture.id
+            container_resources.append(capture)
+        return container_resources
 
     @staticmethod
     def _lifecycle_rules(args: LandingZoneArgs) -> list[storage.ManagementPolicyRuleArgs]:

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-from pulumi_azure_native import applicationinsights, authorization, keyvault, machinelearningservices
+from pulumi_azure_native import applicationinsights, authorization, keyvault, machinelearningservices, storage
 
 from cdcml.stacks._args import (
     ArgsError,
@@ -140,8 +140,6 @@ class MlConsumption(pulumi.ComponentResource):
         tags = dict(args.tags)
         self.workspace_name = args.workspace_name
         client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
-        public = args.public_network_access
-
         account = storage_account(
             f"{name}-storage",
             resource_group_name=resource_group_name,
@@ -149,11 +147,70 @@ class MlConsumption(pulumi.ComponentResource):
             location=args.location,
             sku=args.storage_sku.value,
             hierarchical_namespace=False,
-            public_network_access=public,
+            public_network_access=args.public_network_access,
             tags=tags,
             opts=child,
         )
-        vault = keyvault.Vault(
+        vault = self._declare_key_vault(name, args, resource_group_name, client, child)
+        insights = applicationinsights.Component(
+            f"{name}-insights",
+            resource_group_name=resource_group_name,
+            resource_name_=f"{args.workspace_name}-insights",
+            location=args.location,
+            kind="web",
+            application_type=applicationinsights.ApplicationType.WEB,
+            ingestion_mode=applicationinsights.IngestionMode.LOG_ANALYTICS,
+            workspace_resource_id=log_analytics_workspace_id,
+            tags=tags,
+            opts=child,
+        )
+        workspace = self._declare_workspace(
+            name,
+            args,
+            resource_group_name,
+            dependencies=(account, vault, insights),
+            landing=landing,
+            event_hubs_namespace_id=event_hubs_namespace_id,
+            child=child,
+        )
+        datastores = self._declare_datastores(name, args, resource_group_name, workspace, landing, client, child)
+        self._declare_assets(name, args, resource_group_name, workspace, datastores, child)
+
+        self.workspace_id = workspace.id
+        self.principal_id = principal_id(workspace.identity)
+        self.private_link_targets = (
+            PrivateLinkTarget("ml-workspace", workspace.id, PrivateLinkGroup.ML_WORKSPACE),
+            PrivateLinkTarget("ml-storage-blob", account.id, PrivateLinkGroup.BLOB),
+            PrivateLinkTarget("ml-storage-file", account.id, PrivateLinkGroup.FILE),
+            PrivateLinkTarget("ml-keyvault", vault.id, PrivateLinkGroup.KEY_VAULT),
+        )
+        self.diagnostic_targets = (
+            DiagnosticTarget("ml-workspace", workspace.id),
+            DiagnosticTarget("ml-keyvault", vault.id),
+            *storage_diagnostic_targets("ml-storage", "ml-storage-blob", account.id),
+        )
+        self.register_outputs(
+            {
+                "workspaceName": self.workspace_name,
+                "workspaceId": workspace.id,
+                "principalId": self.principal_id,
+                "datastores": self.datastores,
+                "dataAssets": self.data_assets,
+                "legacyDatasets": self.legacy_datasets,
+            }
+        )
+
+    @staticmethod
+    def _declare_key_vault(
+        name: str,
+        args: MlConsumptionArgs,
+        resource_group_name: pulumi.Input[str],
+        client: pulumi.Output[authorization.GetClientConfigResult],
+        child: pulumi.ResourceOptions,
+    ) -> keyvault.Vault:
+        """The workspace's RBAC Key Vault, with purge protection."""
+        public = args.public_network_access
+        return keyvault.Vault(
             f"{name}-keyvault",
             resource_group_name=resource_group_name,
             vault_name=stack_unique_name(name, "kv", max_length=24),
@@ -171,22 +228,26 @@ class MlConsumption(pulumi.ComponentResource):
                     bypass=keyvault.NetworkRuleBypassOptions.AZURE_SERVICES,
                 ),
             ),
-            tags=tags,
-            opts=child,
-        )
-        insights = applicationinsights.Component(
-            f"{name}-insights",
-            resource_group_name=resource_group_name,
-            resource_name_=f"{args.workspace_name}-insights",
-            location=args.location,
-            kind="web",
-            application_type=applicationinsights.ApplicationType.WEB,
-            ingestion_mode=applicationinsights.IngestionMode.LOG_ANALYTICS,
-            workspace_resource_id=log_analytics_workspace_id,
-            tags=tags,
+            tags=dict(args.tags),
             opts=child,
         )
 
+    @staticmethod
+    def _declare_workspace(
+        name: str,
+        args: MlConsumptionArgs,
+        resource_group_name: pulumi.Input[str],
+        *,
+        dependencies: tuple[storage.StorageAccount, keyvault.Vault, applicationinsights.Component],
+        landing: LandingZone,
+        event_hubs_namespace_id: pulumi.Input[str] | None,
+        child: pulumi.ResourceOptions,
+    ) -> machinelearningservices.Workspace:
+        """The workspace over its storage account, Key Vault and App Insights; with the
+        managed network, outbound only through private endpoints to the landing account
+        and the Event Hubs namespace."""
+        account, vault, insights = dependencies
+        public = args.public_network_access
         managed_network = None
         if args.managed_network:
             rules = {
@@ -201,7 +262,7 @@ class MlConsumption(pulumi.ComponentResource):
                 isolation_mode=machinelearningservices.IsolationMode.ALLOW_ONLY_APPROVED_OUTBOUND,
                 outbound_rules=rules,
             )
-        workspace = machinelearningservices.Workspace(
+        return machinelearningservices.Workspace(
             f"{name}-workspace",
             resource_group_name=resource_group_name,
             workspace_name=args.workspace_name,
@@ -226,10 +287,21 @@ class MlConsumption(pulumi.ComponentResource):
             system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
             v1_legacy_mode=False,
             hbi_workspace=False,
-            tags=tags,
+            tags=dict(args.tags),
             opts=child,
         )
 
+    def _declare_datastores(
+        self,
+        name: str,
+        args: MlConsumptionArgs,
+        resource_group_name: pulumi.Input[str],
+        workspace: machinelearningservices.Workspace,
+        landing: LandingZone,
+        client: pulumi.Output[authorization.GetClientConfigResult],
+        child: pulumi.ResourceOptions,
+    ) -> dict[str, machinelearningservices.Datastore]:
+        """An identity-based ADLS Gen2 datastore per landing container the assets read."""
         self.datastores = {}
         datastore_resources: dict[str, machinelearningservices.Datastore] = {}
         for filesystem in dict.fromkeys(a.filesystem for a in args.assets):
@@ -256,7 +328,19 @@ class MlConsumption(pulumi.ComponentResource):
                 opts=child,
             )
             self.datastores[filesystem] = ds_name
+        return datastore_resources
 
+    def _declare_assets(
+        self,
+        name: str,
+        args: MlConsumptionArgs,
+        resource_group_name: pulumi.Input[str],
+        workspace: machinelearningservices.Workspace,
+        datastores: Mapping[str, machinelearningservices.Datastore],
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        """Per CDC target a v2 data asset (container and version ``1``) carrying its
+        lineage, and the legacy v1 dataset when asked for."""
         self.data_assets = {}
         self.legacy_datasets = {}
         for asset in args.assets:
@@ -294,57 +378,46 @@ class MlConsumption(pulumi.ComponentResource):
                     is_archived=False,
                     tags=lineage,
                 ),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[container, datastore_resources[asset.filesystem]]),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[container, datastores[asset.filesystem]]),
             )
             self.data_assets[asset.asset_name] = data_uri(asset)
             if args.legacy_datasets:
-                parquet = asset.format is TargetFormat.PARQUET
-                machinelearningservices.MachineLearningDataset(
-                    f"{name}-{asset.asset_name}-dataset",
-                    resource_group_name=resource_group_name,
-                    workspace_name=workspace.name,
-                    dataset_name=asset.asset_name,
-                    # A v1 TabularDataset can parse parquet; delta folders are exposed as files.
-                    dataset_type=(
-                        machinelearningservices.DatasetType.TABULAR
-                        if parquet
-                        else machinelearningservices.DatasetType.FILE
-                    ),
-                    parameters=machinelearningservices.DatasetCreateRequestParametersArgs(
-                        source_type=machinelearningservices.SourceType.PARQUET_FILES if parquet else None,
-                        path=machinelearningservices.DatasetCreateRequestPathArgs(
-                            data_path=machinelearningservices.DatasetCreateRequestDataPathArgs(
-                                datastore_name=datastore_name(asset.filesystem), relative_path=asset.folder
-                            )
-                        ),
-                    ),
-                    registration=machinelearningservices.DatasetCreateRequestRegistrationArgs(
-                        name=asset.asset_name, description=f"{description} Legacy v1 dataset.", tags=lineage
-                    ),
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[datastore_resources[asset.filesystem]]),
+                self._declare_legacy_dataset(
+                    name, asset, resource_group_name, workspace, datastores, lineage, description
                 )
-                self.legacy_datasets[asset.asset_name] = asset.asset_name
 
-        self.workspace_id = workspace.id
-        self.principal_id = principal_id(workspace.identity)
-        self.private_link_targets = (
-            PrivateLinkTarget("ml-workspace", workspace.id, PrivateLinkGroup.ML_WORKSPACE),
-            PrivateLinkTarget("ml-storage-blob", account.id, PrivateLinkGroup.BLOB),
-            PrivateLinkTarget("ml-storage-file", account.id, PrivateLinkGroup.FILE),
-            PrivateLinkTarget("ml-keyvault", vault.id, PrivateLinkGroup.KEY_VAULT),
+    def _declare_legacy_dataset(
+        self,
+        name: str,
+        asset: CdcTarget,
+        resource_group_name: pulumi.Input[str],
+        workspace: machinelearningservices.Workspace,
+        datastores: Mapping[str, machinelearningservices.Datastore],
+        lineage: dict[str, str],
+        description: str,
+    ) -> None:
+        """The v1 ``MachineLearningDataset`` of a target (``ml.legacyDatasets``)."""
+        parquet = asset.format is TargetFormat.PARQUET
+        machinelearningservices.MachineLearningDataset(
+            f"{name}-{asset.asset_name}-dataset",
+            resource_group_name=resource_group_name,
+            workspace_name=workspace.name,
+            dataset_name=asset.asset_name,
+            # A v1 TabularDataset can parse parquet; delta folders are exposed as files.
+            dataset_type=(
+                machinelearningservices.DatasetType.TABULAR if parquet else machinelearningservices.DatasetType.FILE
+            ),
+            parameters=machinelearningservices.DatasetCreateRequestParametersArgs(
+                source_type=machinelearningservices.SourceType.PARQUET_FILES if parquet else None,
+                path=machinelearningservices.DatasetCreateRequestPathArgs(
+                    data_path=machinelearningservices.DatasetCreateRequestDataPathArgs(
+                        datastore_name=datastore_name(asset.filesystem), relative_path=asset.folder
+                    )
+                ),
+            ),
+            registration=machinelearningservices.DatasetCreateRequestRegistrationArgs(
+                name=asset.asset_name, description=f"{description} Legacy v1 dataset.", tags=lineage
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[datastores[asset.filesystem]]),
         )
-        self.diagnostic_targets = (
-            DiagnosticTarget("ml-workspace", workspace.id),
-            DiagnosticTarget("ml-keyvault", vault.id),
-            *storage_diagnostic_targets("ml-storage", "ml-storage-blob", account.id),
-        )
-        self.register_outputs(
-            {
-                "workspaceName": self.workspace_name,
-                "workspaceId": workspace.id,
-                "principalId": self.principal_id,
-                "datastores": self.datastores,
-                "dataAssets": self.data_assets,
-                "legacyDatasets": self.legacy_datasets,
-            }
-        )
+        self.legacy_datasets[asset.asset_name] = asset.asset_name

@@ -74,8 +74,26 @@ class Network(pulumi.ComponentResource):
             raise ArgsError("Network", "targets", "private link targets with unique roles", duplicates)
         super().__init__("cdcml:stacks:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        tags = dict(args.tags)
+        vnet, subnet = self._declare_subnet(name, args, resource_group_name, child)
+        zones = self._declare_zones(name, args, resource_group_name, targets, vnet, child)
+        self._declare_endpoints(name, args, resource_group_name, targets, subnet, zones, child)
 
+        self.vnet_id = vnet.id
+        self.subnet_id = subnet.id
+        self.register_outputs(
+            {
+                "vnetId": vnet.id,
+                "subnetId": subnet.id,
+                "privateEndpoints": self.private_endpoints,
+                "privateDnsZones": sorted(self.zones),
+            }
+        )
+
+    def _declare_subnet(
+        self, name: str, args: NetworkArgs, resource_group_name: pulumi.Input[str], child: pulumi.ResourceOptions
+    ) -> tuple[network.VirtualNetwork, network.Subnet]:
+        """The VNet and its private-endpoint subnet behind an NSG."""
+        tags = dict(args.tags)
         vnet = network.VirtualNetwork(
             f"{name}-vnet",
             resource_group_name=resource_group_name,
@@ -104,7 +122,20 @@ class Network(pulumi.ComponentResource):
             default_outbound_access=False,
             opts=child,
         )
+        return vnet, subnet
 
+    def _declare_zones(
+        self,
+        name: str,
+        args: NetworkArgs,
+        resource_group_name: pulumi.Input[str],
+        targets: Sequence[PrivateLinkTarget],
+        vnet: network.VirtualNetwork,
+        child: pulumi.ResourceOptions,
+    ) -> dict[str, privatedns.PrivateZone]:
+        """One private DNS zone per zone name the targets' groups need, each linked to the
+        VNet without registration, in first-needed order."""
+        tags = dict(args.tags)
         self.zones = {}
         zone_resources: dict[str, privatedns.PrivateZone] = {}
         for target in targets:
@@ -133,7 +164,19 @@ class Network(pulumi.ComponentResource):
                 )
                 zone_resources[zone_name] = zone
                 self.zones[zone_name] = zone.id
+        return zone_resources
 
+    def _declare_endpoints(
+        self,
+        name: str,
+        args: NetworkArgs,
+        resource_group_name: pulumi.Input[str],
+        targets: Sequence[PrivateLinkTarget],
+        subnet: network.Subnet,
+        zones: Mapping[str, privatedns.PrivateZone],
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        """A private endpoint per target in the subnet, registered in every zone of its group."""
         self.private_endpoints = {}
         for target in targets:
             endpoint_name = f"{target.role}-pe"
@@ -151,7 +194,7 @@ class Network(pulumi.ComponentResource):
                         group_ids=[target.group.value],
                     )
                 ],
-                tags=tags,
+                tags=dict(args.tags),
                 opts=child,
             )
             network.PrivateDnsZoneGroup(
@@ -160,20 +203,9 @@ class Network(pulumi.ComponentResource):
                 private_endpoint_name=endpoint.name,
                 private_dns_zone_group_name="default",
                 private_dns_zone_configs=[
-                    network.PrivateDnsZoneConfigArgs(name=zone_slug(z), private_dns_zone_id=zone_resources[z].id)
+                    network.PrivateDnsZoneConfigArgs(name=zone_slug(z), private_dns_zone_id=zones[z].id)
                     for z in PRIVATE_DNS_ZONES[target.group]
                 ],
                 opts=child,
             )
             self.private_endpoints[target.role] = endpoint_name
-
-        self.vnet_id = vnet.id
-        self.subnet_id = subnet.id
-        self.register_outputs(
-            {
-                "vnetId": vnet.id,
-                "subnetId": subnet.id,
-                "privateEndpoints": self.private_endpoints,
-                "privateDnsZones": sorted(self.zones),
-            }
-        )

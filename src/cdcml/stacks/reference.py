@@ -1,4 +1,4 @@
-"""The reference stack: a :class:`~cdcml.stacks.config.ReferencePlan` → components.
+"""The reference stack: a :class:`~cdcml.stacks.plan.ReferencePlan` → components.
 
 Order follows the dependencies: the resource group and the Log Analytics workspace
 first, then the sources and the landing zone, the factory that connects them, the
@@ -14,13 +14,13 @@ from pulumi_azure_native import resources
 
 from cdcml.stacks.cdc_ingestion import CdcIngestion
 from cdcml.stacks.cdc_source import CdcSource
-from cdcml.stacks.config import ReferencePlan
 from cdcml.stacks.eventing import Eventing
 from cdcml.stacks.identity import Identity
 from cdcml.stacks.landing_zone import LandingZone
 from cdcml.stacks.ml_consumption import MlConsumption
 from cdcml.stacks.network import Network
 from cdcml.stacks.observability import Observability
+from cdcml.stacks.plan import ReferencePlan
 from cdcml.stacks.wiring import BuildingBlock, GrantScope, Principal
 
 __all__ = ["ReferenceStack", "build_reference"]

@@ -19,11 +19,19 @@ __all__ = ["build_seed"]
 
 
 def build_seed() -> None:
+    """Declare the seed system in the running Pulumi program, as it was."""
     rg = resources.ResourceGroup("cdc-ml-rg")
-
     factory = datafactory.Factory("cdc-factory", resource_group_name=rg.name)
+    cdc = _change_data_capture(rg, factory)
+    _eventing(rg)
+    dataset = _ml(rg)
+    pulumi.export("change_data_capture_name", cdc.name)
+    pulumi.export("machine_learning_dataset_name", dataset.name)
 
-    cdc = datafactory.ChangeDataCapture(
+
+def _change_data_capture(rg: resources.ResourceGroup, factory: datafactory.Factory) -> datafactory.ChangeDataCapture:
+    """The one CDC: ``dbo.orders`` to ``landing/cdc/orders``, mode Incremental, every minute."""
+    return datafactory.ChangeDataCapture(
         "orders-cdc",
         resource_group_name=rg.name,
         factory_name=factory.name,
@@ -82,6 +90,9 @@ def build_seed() -> None:
         ],
     )
 
+
+def _eventing(rg: resources.ResourceGroup) -> None:
+    """The change notifications: namespace, hub and one consumer group."""
     namespace = eventhub.Namespace(
         "cdc-events",
         resource_group_name=rg.name,
@@ -100,6 +111,9 @@ def build_seed() -> None:
         event_hub_name=hub.name,
     )
 
+
+def _ml(rg: resources.ResourceGroup) -> machinelearningservices.MachineLearningDataset:
+    """The ML workspace and its legacy v1 dataset over the landing folder."""
     workspace = machinelearningservices.Workspace(
         "ml-workspace",
         resource_group_name=rg.name,
@@ -107,7 +121,7 @@ def build_seed() -> None:
             type=machinelearningservices.ManagedServiceIdentityType.SYSTEM_ASSIGNED
         ),
     )
-    dataset = machinelearningservices.MachineLearningDataset(
+    return machinelearningservices.MachineLearningDataset(
         "orders-dataset",
         resource_group_name=rg.name,
         workspace_name=workspace.name,
@@ -124,6 +138,3 @@ def build_seed() -> None:
             name="orders", description="Orders captured by ADF CDC"
         ),
     )
-
-    pulumi.export("change_data_capture_name", cdc.name)
-    pulumi.export("machine_learning_dataset_name", dataset.name)

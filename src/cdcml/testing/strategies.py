@@ -1,5 +1,7 @@
 """Hypothesis strategies for the reference stacks: one builder per Args class, and stack
-configurations that mirror the ``cdcml:`` configuration schema.
+configurations drawn from the configuration schema (``cdcml/stacks/config.schema.json``,
+by :func:`cdcml.testing.schemas.from_schema`) with the rules the schema can't state
+layered on top.
 
 Every builder gives each field an explicit strategy, takes keyword arguments to narrow
 any of them (``landing_zone_args(containers=st.just(("orders",)))``), and generates only
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
@@ -46,9 +48,10 @@ from cdcml.stacks import (
     TargetFormat,
 )
 from cdcml.stacks.cdc_ingestion import CORE_COUNTS, LATENCY_MINUTES, cdc_name, target_folder
-from cdcml.stacks.config import DataClassification, Environment
 from cdcml.stacks.eventing import TIER_LIMITS
 from cdcml.stacks.identity import LEAST_PRIVILEGE
+from cdcml.stacks.schema import SCHEMA
+from cdcml.testing.schemas import from_schema
 
 __all__ = [
     "cdc_feeds",
@@ -70,6 +73,15 @@ __all__ = [
     "table_lists",
     "tag_maps",
 ]
+
+T = TypeVar("T")
+
+
+def _given(strategy: st.SearchStrategy[T] | None, default: st.SearchStrategy[T]) -> st.SearchStrategy[T]:
+    """The caller's strategy, or *default* when none was given (``strategy or default``
+    would ask a strategy for its truth value, which Hypothesis warns about)."""
+    return default if strategy is None else strategy
+
 
 _REGIONS = ("westeurope", "northeurope", "swedencentral", "uksouth", "eastus2", "centralus")
 
@@ -123,16 +135,16 @@ def cdc_source_args(
 ) -> st.SearchStrategy[CdcSourceArgs]:
     return st.builds(
         CdcSourceArgs,
-        source=source or source_names(),
-        tables=tables or table_lists(),
-        admin_login=admin_login or st.from_regex(r"sg-[a-z0-9-]{3,20}", fullmatch=True),
-        admin_object_id=admin_object_id or _guids(),
-        admin_principal_type=admin_principal_type or st.sampled_from(AdminPrincipalType),
-        sku=sku or st.sampled_from(SqlSku),
-        public_network_access=public_network_access or st.booleans(),
-        backup_redundancy=backup_redundancy or st.sampled_from(BackupRedundancy),
-        location=location or locations(),
-        tags=tags or tag_maps(),
+        source=_given(source, source_names()),
+        tables=_given(tables, table_lists()),
+        admin_login=_given(admin_login, st.from_regex(r"sg-[a-z0-9-]{3,20}", fullmatch=True)),
+        admin_object_id=_given(admin_object_id, _guids()),
+        admin_principal_type=_given(admin_principal_type, st.sampled_from(AdminPrincipalType)),
+        sku=_given(sku, st.sampled_from(SqlSku)),
+        public_network_access=_given(public_network_access, st.booleans()),
+        backup_redundancy=_given(backup_redundancy, st.sampled_from(BackupRedundancy)),
+        location=_given(location, locations()),
+        tags=_given(tags, tag_maps()),
     )
 
 
@@ -145,10 +157,10 @@ def cdc_feeds(
 ) -> st.SearchStrategy[CdcFeed]:
     return st.builds(
         CdcFeed,
-        source=source or source_names(),
-        tables=tables or table_lists(),
-        format=format or st.sampled_from(TargetFormat),
-        latency_minutes=latency_minutes or st.integers(*LATENCY_MINUTES),
+        source=_given(source, source_names()),
+        tables=_given(tables, table_lists()),
+        format=_given(format, st.sampled_from(TargetFormat)),
+        latency_minutes=_given(latency_minutes, st.integers(*LATENCY_MINUTES)),
     )
 
 
@@ -175,14 +187,14 @@ def cdc_ingestion_args(
 ) -> st.SearchStrategy[CdcIngestionArgs]:
     return st.builds(
         CdcIngestionArgs,
-        feeds=feeds or st.lists(cdc_feeds(), min_size=1, max_size=3, unique_by=lambda f: f.source).map(tuple),
-        managed_virtual_network=managed_virtual_network or st.booleans(),
-        public_network_access=public_network_access or st.booleans(),
-        core_count=core_count or st.sampled_from(CORE_COUNTS),
-        time_to_live_minutes=time_to_live_minutes or st.integers(0, 60),
-        git=git or st.none() | git_repositories(),
-        location=location or locations(),
-        tags=tags or tag_maps(),
+        feeds=_given(feeds, st.lists(cdc_feeds(), min_size=1, max_size=3, unique_by=lambda f: f.source).map(tuple)),
+        managed_virtual_network=_given(managed_virtual_network, st.booleans()),
+        public_network_access=_given(public_network_access, st.booleans()),
+        core_count=_given(core_count, st.sampled_from(CORE_COUNTS)),
+        time_to_live_minutes=_given(time_to_live_minutes, st.integers(0, 60)),
+        git=_given(git, st.none() | git_repositories()),
+        location=_given(location, locations()),
+        tags=_given(tags, tag_maps()),
     )
 
 
@@ -203,20 +215,20 @@ def landing_zone_args(
     tags: st.SearchStrategy[dict[str, str]] | None = None,
 ) -> LandingZoneArgs:
     """``delete_after_days`` depends on ``cool_after_days``: 0 (never) or later."""
-    cool = draw(cool_after_days or st.integers(1, 365))
+    cool = draw(_given(cool_after_days, st.integers(1, 365)))
     return LandingZoneArgs(
-        containers=draw(containers or st.lists(source_names(), min_size=1, max_size=3, unique=True).map(tuple)),
-        sku=draw(sku or st.sampled_from(LandingSku)),
-        soft_delete_days=draw(soft_delete_days or st.integers(1, 365)),
+        containers=draw(_given(containers, st.lists(source_names(), min_size=1, max_size=3, unique=True).map(tuple))),
+        sku=draw(_given(sku, st.sampled_from(LandingSku))),
+        soft_delete_days=draw(_given(soft_delete_days, st.integers(1, 365))),
         cool_after_days=cool,
         delete_after_days=draw(st.just(0) | st.integers(cool + 1, cool + 3650)),
-        capture_container=draw(capture_container or st.booleans()),
-        capture_retention_days=draw(capture_retention_days or st.integers(1, 3650)),
-        public_network_access=draw(public_network_access or st.booleans()),
-        shared_key_access=draw(shared_key_access or st.booleans()),
-        delete_lock=draw(delete_lock or st.booleans()),
-        location=draw(location or locations()),
-        tags=draw(tags or tag_maps()),
+        capture_container=draw(_given(capture_container, st.booleans())),
+        capture_retention_days=draw(_given(capture_retention_days, st.integers(1, 3650))),
+        public_network_access=draw(_given(public_network_access, st.booleans())),
+        shared_key_access=draw(_given(shared_key_access, st.booleans())),
+        delete_lock=draw(_given(delete_lock, st.booleans())),
+        location=draw(_given(location, locations())),
+        tags=draw(_given(tags, tag_maps())),
     )
 
 
@@ -224,7 +236,7 @@ def ml_consumers(*, purpose: st.SearchStrategy[ConsumerPurpose] | None = None) -
     return st.builds(
         MlConsumer,
         name=st.from_regex(r"[a-z][a-z0-9-]{1,30}[a-z0-9]", fullmatch=True),
-        purpose=purpose or st.sampled_from(ConsumerPurpose),
+        purpose=_given(purpose, st.sampled_from(ConsumerPurpose)),
     )
 
 
@@ -241,7 +253,7 @@ def eventing_args(
 ) -> EventingArgs:
     """Capacity, partitions, retention, consumers, Capture and private access all depend
     on the tier's limits."""
-    tier = draw(sku or st.sampled_from(EventHubsSku))
+    tier = draw(_given(sku, st.sampled_from(EventHubsSku)))
     limits = TIER_LIMITS[tier]
     capacity = draw(st.integers(1, min(limits.capacity, 8)))
     if tier is EventHubsSku.STANDARD:
@@ -258,14 +270,14 @@ def eventing_args(
         max_throughput_units=mtu,
         partitions=draw(st.integers(1, limits.partitions)),
         retention_hours=draw(st.integers(1, limits.retention_hours)),
-        capture=draw(capture or st.booleans()) if limits.capture else False,
+        capture=draw(_given(capture, st.booleans())) if limits.capture else False,
         capture_interval_seconds=draw(st.integers(60, 900)),
         capture_size_mb=draw(st.integers(10, 500)),
-        public_network_access=draw(public_network_access or st.booleans()) if limits.private_link else True,
+        public_network_access=draw(_given(public_network_access, st.booleans())) if limits.private_link else True,
         zone_redundant=draw(st.booleans()),
-        consumer_workspace=draw(consumer_workspace or st.sampled_from(("", "cdcml-ml", "team_ws-01"))),
-        location=draw(location or locations()),
-        tags=draw(tags or tag_maps()),
+        consumer_workspace=draw(_given(consumer_workspace, st.sampled_from(("", "cdcml-ml", "team_ws-01")))),
+        location=draw(_given(location, locations())),
+        tags=draw(_given(tags, tag_maps())),
     )
 
 
@@ -273,7 +285,7 @@ def eventing_args(
 def cdc_targets(draw: st.DrawFn, *, account: st.SearchStrategy[str] | None = None) -> tuple[CdcTarget, ...]:
     """CDC targets of one factory in one landing account, as CdcIngestion derives them
     (all targets share the account and factory; each source writes its own container)."""
-    account_name = draw(account or st.from_regex(r"[a-z0-9]{3,24}", fullmatch=True))
+    account_name = draw(_given(account, st.from_regex(r"[a-z0-9]{3,24}", fullmatch=True)))
     factory = draw(st.from_regex(r"[a-z][a-z0-9-]{1,20}[a-z0-9]", fullmatch=True))
     feeds = draw(st.lists(cdc_feeds(), min_size=1, max_size=3, unique_by=lambda f: f.source))
     return tuple(
@@ -306,15 +318,15 @@ def ml_consumption_args(
 ) -> st.SearchStrategy[MlConsumptionArgs]:
     return st.builds(
         MlConsumptionArgs,
-        workspace_name=workspace_name or st.from_regex(r"[a-z][a-z0-9-]{2,20}", fullmatch=True),
-        assets=assets or cdc_targets(),
-        public_network_access=public_network_access or st.booleans(),
-        managed_network=managed_network or st.booleans(),
-        storage_sku=storage_sku or st.sampled_from(LandingSku),
-        key_vault_retention_days=key_vault_retention_days or st.integers(7, 90),
-        legacy_datasets=legacy_datasets or st.booleans(),
-        location=location or locations(),
-        tags=tags or tag_maps(),
+        workspace_name=_given(workspace_name, st.from_regex(r"[a-z][a-z0-9-]{2,20}", fullmatch=True)),
+        assets=_given(assets, cdc_targets()),
+        public_network_access=_given(public_network_access, st.booleans()),
+        managed_network=_given(managed_network, st.booleans()),
+        storage_sku=_given(storage_sku, st.sampled_from(LandingSku)),
+        key_vault_retention_days=_given(key_vault_retention_days, st.integers(7, 90)),
+        legacy_datasets=_given(legacy_datasets, st.booleans()),
+        location=_given(location, locations()),
+        tags=_given(tags, tag_maps()),
     )
 
 
@@ -333,8 +345,8 @@ def network_args(
     return NetworkArgs(
         address_space=space,
         private_endpoint_subnet=f"10.{second}.0.0/{subnet_prefix}",
-        location=draw(location or locations()),
-        tags=draw(tags or tag_maps()),
+        location=draw(_given(location, locations())),
+        tags=draw(_given(tags, tag_maps())),
     )
 
 
@@ -347,10 +359,10 @@ def observability_args(
 ) -> st.SearchStrategy[ObservabilityArgs]:
     return st.builds(
         ObservabilityArgs,
-        retention_days=retention_days or st.integers(30, 730),
-        daily_quota_gb=daily_quota_gb or (st.just(-1) | st.integers(1, 10000)),
-        location=location or locations(),
-        tags=tags or tag_maps(),
+        retention_days=_given(retention_days, st.integers(30, 730)),
+        daily_quota_gb=_given(daily_quota_gb, (st.just(-1) | st.integers(1, 10000))),
+        location=_given(location, locations()),
+        tags=_given(tags, tag_maps()),
     )
 
 
@@ -374,9 +386,84 @@ def identity_args() -> st.SearchStrategy[IdentityArgs]:
 
 # --------------------------------------------------------------------------- stack configs
 
+_KEYS = SCHEMA["properties"]
+_REFERENCE_PROFILES = tuple(p for p in _KEYS["cdcml:profile"]["enum"] if p != "seed")
 
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+
+def _flat(value: Any) -> str:
+    """A config value as Pulumi hands it to the program: strings as they are, the rest JSON."""
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def _tags() -> st.SearchStrategy[dict[str, str]]:
+    """The schema's tags (the required ones, ARM-sized) plus a few ARM-valid extra tags."""
+    declared = set(_KEYS["cdcml:tags"]["properties"])
+    required = from_schema(_KEYS["cdcml:tags"]).filter(lambda t: all(len(v) <= 256 for v in t.values()))
+    extra = tag_maps().map(lambda t: {k: v for k, v in t.items() if k not in declared})
+    return st.tuples(required, extra).map(lambda pair: {**pair[0], **pair[1]})
+
+
+def _sources(names: st.SearchStrategy[Sequence[str]] | None) -> st.SearchStrategy[list[dict[str, Any]]]:
+    """CDC sources with unique names and tables whose landing folders differ."""
+    node = _KEYS["cdcml:sources"]
+    tables_node = node["items"]["properties"]["tables"]
+    tables = st.lists(
+        from_schema(tables_node["items"]),
+        min_size=tables_node["minItems"],
+        max_size=tables_node["maxItems"],
+        unique_by=lambda t: target_folder("cdc", t),
+    )
+    if names is None:
+        source = from_schema(node["items"], overrides={"tables": tables})
+        return st.lists(source, min_size=node["minItems"], max_size=node["maxItems"], unique_by=lambda s: s["name"])
+    return names.flatmap(
+        lambda fixed: st.tuples(
+            *(from_schema(node["items"], overrides={"name": st.just(n), "tables": tables}) for n in fixed)
+        ).map(list)
+    )
+
+
+@st.composite
+def _event_hubs(draw: st.DrawFn, private: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``cdcml:eventHubs`` and ``cdcml:mlConsumers`` within the tier's limits: no private
+    link on Basic, as many consumers as the tier has groups (``$Default`` aside), unique
+    consumer names, and auto-inflate from ``capacity`` up or off."""
+    tiers = [t for t in EventHubsSku if TIER_LIMITS[t].private_link or not private]
+    tier = draw(st.sampled_from(tiers))
+    hubs: dict[str, Any] = draw(from_schema(_KEYS["cdcml:eventHubs"], overrides={"sku": st.just(tier.value)}))
+    if tier is EventHubsSku.STANDARD:
+        ceiling = hubs.get("maxThroughputUnits", 4)
+        if ceiling and ceiling < hubs.get("capacity", 1):
+            hubs["maxThroughputUnits"] = draw(st.just(0) | st.integers(hubs["capacity"], TIER_LIMITS[tier].capacity))
+    consumer = from_schema(_KEYS["cdcml:mlConsumers"]["items"])
+    consumers = draw(
+        st.lists(consumer, max_size=min(TIER_LIMITS[tier].consumer_groups - 1, 4), unique_by=lambda c: c["name"])
+    )
+    return hubs, consumers
+
+
+@st.composite
+def _network(draw: st.DrawFn) -> dict[str, str]:
+    """Private blocks, the subnet inside the address space."""
+    args = draw(network_args())
+    return {"addressSpace": args.address_space, "privateEndpointSubnet": args.private_endpoint_subnet}
+
+
+def _landing(sources: list[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    """The landing account; files expire only after they cool, and never under a delta source."""
+    node = _KEYS["cdcml:landing"]
+    delta = any(s.get("format", "delta") == "delta" for s in sources)
+
+    @st.composite
+    def landing(draw: st.DrawFn) -> dict[str, Any]:
+        value: dict[str, Any] = draw(from_schema(node))
+        expire = value.get("deleteAfterDays", 0)
+        cool = value.get("coolAfterDays", node["properties"]["coolAfterDays"]["default"])
+        if expire and (delta or expire <= cool):
+            value["deleteAfterDays"] = 0 if delta else draw(st.just(0) | st.integers(cool + 1, 36500))
+        return value
+
+    return landing()
 
 
 @st.composite
@@ -390,64 +477,29 @@ def stack_configs(
 ) -> dict[str, str]:
     """A reference profile's stack configuration, flat as Pulumi hands it to the program
     (``"cdcml:sources"`` → JSON text); :func:`~cdcml.stacks.config.plan_stack` accepts
-    every one. Optional keys are sometimes left out, so defaults are exercised too."""
-    names = list(draw(sources or st.lists(source_names(), min_size=1, max_size=3, unique=True)))
-    formats = [draw(st.sampled_from(TargetFormat)) for _ in names]
-    source_items = []
-    for name, fmt in zip(names, formats, strict=True):
-        item: dict[str, Any] = {"name": name, "tables": list(draw(table_lists(max_size=2))), "format": fmt.value}
-        if draw(st.booleans()):
-            item["sku"] = draw(st.sampled_from(SqlSku)).value
-        if draw(st.booleans()):
-            item["latencyMinutes"] = draw(st.sampled_from((15, 30, 60, 120)))
-        if draw(st.booleans()):
-            item["backupRedundancy"] = draw(st.sampled_from(BackupRedundancy)).value
-        source_items.append(item)
-    tier = draw(st.sampled_from((EventHubsSku.STANDARD, EventHubsSku.PREMIUM)))
-    consumers = draw(st.lists(ml_consumers(), max_size=3, unique_by=lambda c: c.name))
-    cool = draw(st.integers(1, 90))
-    any_delta = TargetFormat.DELTA in formats
-    values: dict[str, str] = {
-        "azure-native:location": draw(location or locations()),
-        "cdcml:profile": draw(profile or st.sampled_from(("dev", "prod", "fanin"))),
-        "cdcml:environment": draw(st.sampled_from(Environment)).value,
-        "cdcml:prefix": draw(st.from_regex(r"[a-z][a-z0-9]{2,9}", fullmatch=True)),
-        "cdcml:tags": _json(
-            {
-                "owner": "team@example.com",
-                "cost-center": draw(st.from_regex(r"cc-[0-9]{3,5}", fullmatch=True)),
-                "data-classification": draw(st.sampled_from(DataClassification)).value,
-            }
-        ),
-        "cdcml:sqlAdmin": _json(
-            {
-                "login": "sg-sql-admins",
-                "objectId": draw(_guids()),
-                "principalType": draw(st.sampled_from(AdminPrincipalType)).value,
-            }
-        ),
-        "cdcml:privateNetworking": _json(draw(private_networking or st.booleans())),
-        "cdcml:sources": _json(source_items),
-        "cdcml:ingestion": _json({"coreCount": draw(st.sampled_from(CORE_COUNTS))}),
-        "cdcml:landing": _json(
-            {
-                "sku": draw(st.sampled_from(LandingSku)).value,
-                "coolAfterDays": cool,
-                "deleteAfterDays": 0 if any_delta else draw(st.just(0) | st.integers(cool + 1, 3650)),
-                "deleteLock": draw(st.booleans()),
-            }
-        ),
-        "cdcml:eventHubs": _json(
-            {
-                "sku": tier.value,
-                "partitions": draw(st.integers(1, TIER_LIMITS[tier].partitions)),
-                "retentionHours": draw(st.integers(1, TIER_LIMITS[tier].retention_hours)),
-                "capture": draw(st.booleans()),
-                **({"maxThroughputUnits": 0} if tier is not EventHubsSku.STANDARD else {}),
-            }
-        ),
-        "cdcml:mlConsumers": _json([{"name": c.name, "purpose": c.purpose.value} for c in consumers]),
-        "cdcml:ml": _json({"legacyDatasets": draw(st.booleans())}),
-        "cdcml:logs": _json({"retentionDays": draw(st.integers(30, 730))}),
+    every one. Drawn from the configuration schema (``cdcml/stacks/config.schema.json``),
+    optional keys sometimes left out so defaults are exercised too, with the rules the
+    schema can't state layered on top: unique source, table and consumer names, the Event
+    Hubs tier's limits, lifecycle days, tag limits and network blocks. *sources* fixes the
+    source names; the other keywords narrow their keys."""
+    private = draw(_given(private_networking, st.booleans()))
+    sources_value = draw(_sources(sources))
+    hubs, consumers = draw(_event_hubs(private))
+    overrides: dict[str, st.SearchStrategy[Any]] = {
+        "cdcml:profile": _given(profile, st.sampled_from(_REFERENCE_PROFILES)),
+        "cdcml:privateNetworking": st.just(private),
+        "cdcml:sources": st.just(sources_value),
+        "cdcml:landing": _landing(sources_value),
+        "cdcml:eventHubs": st.just(hubs),
+        "cdcml:mlConsumers": st.just(consumers),
+        "cdcml:tags": _tags(),
     }
-    return values
+    if location is not None:
+        overrides["azure-native:location"] = location
+    if private:
+        overrides["cdcml:network"] = _network()
+    document: dict[str, Any] = draw(from_schema(SCHEMA, overrides=overrides))
+    if "cdcml:environment" in document and draw(st.booleans()):
+        # An environment tag must equal the stack's environment.
+        document["cdcml:tags"]["environment"] = document["cdcml:environment"]
+    return {key: _flat(value) for key, value in document.items()}
