@@ -14,8 +14,9 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from cdcml.engine.project import load_project, render_config_value
+from cdcml.capture.project import load_project
 from cdcml.errors import ConfigError
+from cdcml.model.values import render_config_value
 from cdcml.stacks import (
     AdminPrincipalType,
     BackupRedundancy,
