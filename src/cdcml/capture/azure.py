@@ -160,17 +160,25 @@ def _key(token: str) -> str | None:
     return f"{parts[1]}:{parts[2]}"
 
 
-@cache
-def resource_class(token: str) -> type | None:
-    """The SDK class of an azure-native resource type token, or ``None``."""
+def _module(token: str) -> tuple[Any, str] | None:
+    """The SDK module of an azure-native type token and the resource's name in it."""
     key = _key(token)
     if key is None:
         return None
     module, name = key.split(":")
     try:
-        mod = importlib.import_module(f"pulumi_azure_native.{module}")
+        return importlib.import_module(f"pulumi_azure_native.{module}"), name
     except ImportError:
         return None
+
+
+@cache
+def resource_class(token: str) -> type | None:
+    """The SDK class of an azure-native resource type token, or ``None``."""
+    found = _module(token)
+    if found is None:
+        return None
+    mod, name = found
     cls = getattr(mod, name, None)
     return cls if isinstance(cls, type) else None
 
@@ -178,14 +186,10 @@ def resource_class(token: str) -> type | None:
 @cache
 def args_class(token: str) -> type | None:
     """The resource's Args class (``<Name>InitArgs`` where a nested type took ``<Name>Args``)."""
-    key = _key(token)
-    if key is None:
+    found = _module(token)
+    if found is None:
         return None
-    module, name = key.split(":")
-    try:
-        mod = importlib.import_module(f"pulumi_azure_native.{module}")
-    except ImportError:
-        return None
+    mod, name = found
     # azure-native names a resource's Args "<Name>InitArgs" when a nested input type
     # already took "<Name>Args" (datafactory.ManagedPrivateEndpoint, network.VirtualNetwork).
     for candidate in (f"{name}InitArgs", f"{name}Args"):
