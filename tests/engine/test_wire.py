@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cdcml.engine.wire import marshal_for_analyzer
+import pytest
+
+from cdcml.engine.wire import marshal_for_analyzer, resource_ids
+from cdcml.model import Resource
 from cdcml.model.values import (
     ARCHIVE_SIG,
     OUTPUT_VALUE_SIG,
@@ -137,3 +140,47 @@ def test_a_crashing_policy_does_not_leak_a_secret_in_its_error():
     message = err.value.message
     assert "4242" not in message and "pin-" not in message
     assert f"bad password {REDACTED} (short {REDACTED})" in message
+
+
+def test_resource_references_are_resolved_wherever_they_are_nested():
+    """The engine downgrades a reference to its id inside secrets, output values, assets,
+    objects and lists alike, not only at the top level."""
+    ids = {"urn:a": "id-a"}
+    ref = {SIG_KEY: RESOURCE_REF_SIG, "urn": "urn:a"}
+    out = marshal_for_analyzer(
+        {
+            "secret": secret(ref),
+            "output": {SIG_KEY: OUTPUT_VALUE_SIG, "value": ref},
+            "archive": {SIG_KEY: ARCHIVE_SIG, "assets": {"f": ref}},
+            "object": {"x": ref},
+            "list": [ref, [ref]],
+        },
+        ids.get,
+    )
+    assert out == {
+        "secret": {SIG_KEY: SECRET_SIG, "value": "id-a"},
+        "output": "id-a",
+        "archive": {SIG_KEY: ARCHIVE_SIG, "assets": {"f": "id-a"}},
+        "object": {"x": "id-a"},
+        "list": ["id-a", ["id-a"]],
+    }
+
+
+def test_resource_ids_resolve_custom_resources_components_and_unknown_ids():
+    """A custom resource resolves to its id (``None`` while the id is unknown, which
+    marshals as unknown); a component to ``""``, which marshals as its URN."""
+    resources = [
+        Resource("urn:custom", "t:m:C", "custom", True, id="id-1"),
+        Resource("urn:pending", "t:m:C", "pending", True, id=UNKNOWN),
+        Resource("urn:comp", "t:m:Comp", "comp", False, id="ignored"),
+    ]
+    ids = resource_ids(resources)
+    assert ids == {"urn:custom": "id-1", "urn:pending": None, "urn:comp": ""}
+    ref = lambda urn: {SIG_KEY: RESOURCE_REF_SIG, "urn": urn}  # noqa: E731
+    out = marshal_for_analyzer({"c": ref("urn:custom"), "p": ref("urn:pending"), "k": ref("urn:comp")}, ids.get)
+    assert out == {"c": "id-1", "p": UNKNOWN, "k": "urn:comp"}
+
+
+def test_a_value_no_struct_can_carry_is_a_type_error_naming_its_type():
+    with pytest.raises(TypeError, match=r"^value of type bytes can't be a resource property$"):
+        to_struct({"blob": b"raw"})

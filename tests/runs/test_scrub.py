@@ -1,0 +1,77 @@
+"""No report carries a secret: every secret plaintext of the graph is replaced in the
+findings' messages and descriptions and in remediated properties, at any depth."""
+
+from __future__ import annotations
+
+from cdcml.model import (
+    EnforcementLevel,
+    Finding,
+    FindingKind,
+    Findings,
+    PackRef,
+    Remediation,
+    Resource,
+    ResourceGraph,
+    Severity,
+    freeze,
+)
+from cdcml.model.values import REDACTED, secret
+from cdcml.runs.scrub import scrub_findings
+
+URN = "urn:pulumi:dev::p::t:m:R::r"
+
+
+def _graph() -> ResourceGraph:
+    r = Resource(URN, "t:m:R", "r", True, inputs=freeze({"password": secret("hunter22")}))
+    return ResourceGraph("p", "dev", (r,), config=freeze({"p:token": "tok-9876"}), config_secret_keys=("p:token",))
+
+
+def _finding(text: str) -> Finding:
+    return Finding(
+        FindingKind.VIOLATION,
+        "pack",
+        "1",
+        "leaky",
+        "resource",
+        EnforcementLevel.MANDATORY,
+        Severity.HIGH,
+        URN,
+        "t:m:R",
+        f"description {text}",
+        f"description {text}\nmessage {text}",
+    )
+
+
+def test_secrets_leave_messages_descriptions_and_remediations_at_any_depth():
+    findings = Findings(
+        "p",
+        "dev",
+        "preview",
+        (PackRef("pack", "1"),),
+        (_finding("hunter22 and tok-9876"),),
+        remediations=(
+            Remediation(
+                "pack",
+                "1",
+                "leaky",
+                URN,
+                "t:m:R",
+                "fix",
+                freeze({"top": "hunter22", "nested": {"deep": ["x", "tok-9876"]}, "n": 3}),
+                ("top",),
+            ),
+        ),
+    )
+    clean = scrub_findings(findings, _graph())
+    (f,) = clean.findings
+    assert f.description == f"description {REDACTED} and {REDACTED}"
+    assert f.message == f"description {REDACTED} and {REDACTED}\nmessage {REDACTED} and {REDACTED}"
+    (rem,) = clean.remediations
+    assert rem.properties == {"top": REDACTED, "nested": {"deep": ("x", REDACTED)}, "n": 3}
+    assert isinstance(rem.properties["nested"]["deep"], tuple)
+
+
+def test_findings_of_a_graph_without_secrets_are_returned_as_they_are():
+    findings = Findings("p", "dev", "preview", (), (_finding("hunter22"),))
+    graph = ResourceGraph("p", "dev", (Resource(URN, "t:m:R", "r", True),))
+    assert scrub_findings(findings, graph) is findings
