@@ -110,6 +110,13 @@ def test_every_resource_option_reaches_the_analyzer() -> None:
     assert (ct.create, ct.update, ct.delete) == (60.0, 30.0, 15.0)
 
 
+def test_delete_before_replace_true_is_sent_as_true_and_defined() -> None:
+    sa = graph()[SA_URN]
+    r = Resource(sa.urn, sa.type, sa.name, True, options=ResourceOptions(delete_before_replace=True))
+    opts = _options(r)
+    assert (opts.deleteBeforeReplace, opts.deleteBeforeReplaceDefined) == (True, True)
+
+
 def test_unset_options_are_sent_as_the_engine_sends_them() -> None:
     """deleteBeforeReplace unset is 'not defined'; customTimeouts are always sent, zeros when unset."""
     opts = _options(graph()[RG_URN])
@@ -355,7 +362,7 @@ def test_policies_run_are_those_enabled_and_implementing_validate() -> None:
     analyzer = ScriptedAnalyzer(
         policies=[
             _policy("a", 1),
-            _policy("b", 0),
+            _policy("b", 0, severity=2),
             _policy("off", 2),
             _policy("off-by-config", 1),
             _policy("remediate-only", 3),
@@ -378,10 +385,14 @@ def test_policies_run_are_those_enabled_and_implementing_validate() -> None:
     assert ran[SA_URN] == ("scripted/a", "scripted/b")
     assert ran[RG_URN] == ("scripted/a", "scripted/b", "scripted/remediate-only")
     assert found.stack_policies == ("scripted/stacky",)
-    nas = [(f.policy, f.message, f.enforcement_level) for f in found.findings if f.kind is FindingKind.NOT_APPLICABLE]
+    nas = [
+        (f.policy, f.message, f.enforcement_level, f.severity)
+        for f in found.findings
+        if f.kind is FindingKind.NOT_APPLICABLE
+    ]
     assert nas == [
-        ("remediate-only", "Policy does not implement validate", EnforcementLevel.REMEDIATE),
-        ("b", "only for CDC", EnforcementLevel.ADVISORY),
+        ("remediate-only", "Policy does not implement validate", EnforcementLevel.REMEDIATE, Severity.UNSPECIFIED),
+        ("b", "only for CDC", EnforcementLevel.ADVISORY, Severity.MEDIUM),
     ]
     assert not [m for m, _ in analyzer.calls if m == "Remediate" and _.urn == GONE_URN]
 
@@ -400,5 +411,27 @@ def test_the_session_is_configured_once_unless_told_not_to() -> None:
     assert [m for m, _ in quiet.calls] == ["GetAnalyzerInfo", "Configure", "AnalyzeStack"]
 
     bare = ScriptedAnalyzer(policies=[_policy("a", 1)])
-    analyze_graph(graph(resources=()), [_session(bare)], configure=False)
+    analyze_graph(graph(resources=()), [_session(bare, {"a": EnforcementLevel.ADVISORY})], configure=False)
     assert [m for m, _ in bare.calls] == ["GetAnalyzerInfo", "AnalyzeStack"]
+
+    unconfigured = ScriptedAnalyzer(policies=[_policy("a", 1)])
+    analyze_graph(graph(resources=()), [_session(unconfigured)])
+    assert [m for m, _ in unconfigured.calls] == ["ConfigureStack", "GetAnalyzerInfo", "AnalyzeStack"]
+
+
+def test_an_answer_about_a_policy_the_pack_never_listed_is_advisory_and_bare() -> None:
+    """A not-applicable answer for a policy missing from GetAnalyzerInfo is kept, at the
+    default advisory level, with no description or severity to fill in."""
+    analyzer = ScriptedAnalyzer(
+        policies=[_policy("known", 1, severity=4)],
+        analyze={
+            SA_URN: proto.AnalyzeResponse(not_applicable=[proto.PolicyNotApplicable(policy_name="ghost", reason="r")])
+        },
+    )
+    (na,) = analyze_graph(graph(), [_session(analyzer)]).findings
+    assert (na.policy, na.kind, na.enforcement_level) == (
+        "ghost",
+        FindingKind.NOT_APPLICABLE,
+        EnforcementLevel.ADVISORY,
+    )
+    assert (na.description, na.severity, na.message) == ("", Severity.UNSPECIFIED, "r")
