@@ -1,0 +1,158 @@
+"""Every secret of the run, and the one scrubber applied last to everything cdcml prints or
+writes.
+
+Secrets become known at several points — a ``secure:`` config value decrypted (each leaf
+of a secure object too), a secret property value of a captured program or of stored
+state — and :func:`remember` records each as soon as it is. :func:`scrub` then replaces
+every form in which a secret can reappear in text with ``[secret]``:
+
+* the value itself, and for a multi-line value each of its lines and its
+  whitespace-normalised form (what a one-line error message makes of it);
+* its JSON string forms (escaped quotes, backslashes, ``\\uXXXX`` for non-ASCII), its
+  ``repr`` forms (the ways a policy or a program most often quotes a value) and its
+  XML/HTML-escaped and Markdown-table-escaped forms (how the JUnit and Markdown reports
+  carry text);
+* for a non-string secret (a number, an object), its ``str``/JSON text.
+
+Longer forms are replaced first, so a secret that contains another never stays
+half-shown. Values shorter than :data:`MIN_LENGTH` are not scrubbed: replacing every
+``1`` or ``on`` in a report would destroy it, and such values are not secrets anyone can
+protect by redaction.
+
+The registry is per process (a CLI run is a process); :func:`forget_all` starts over,
+for tests and for hosts that run several runs in one process.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["MIN_LENGTH", "REDACTED", "SecretSet", "forget_all", "known", "remember", "scrub", "scrub_bytes"]
+
+REDACTED = "[secret]"
+MIN_LENGTH = 3
+
+
+def _forms(value: str) -> set[str]:
+    forms = {value, " ".join(value.split())}
+    if "\n" in value or "\r" in value:
+        forms.update(line.strip() for line in value.splitlines())
+    for text in list(forms):
+        forms.add(json.dumps(text)[1:-1])
+        forms.add(json.dumps(text, ensure_ascii=False)[1:-1])
+        forms.add(repr(text)[1:-1])
+        forms.add(ascii(text)[1:-1])
+        forms.add(html.escape(text, quote=False))
+        forms.add(html.escape(text, quote=True))
+        forms.add(text.replace("|", "\\|"))
+    return {f for f in forms if len(f) >= MIN_LENGTH and f != REDACTED}
+
+
+class SecretSet:
+    """Secret plaintexts and the forms they can take in text."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._forms: set[str] = set()
+        self._ordered: list[str] | None = []
+
+    def add(self, value: Any) -> None:
+        """Remember *value* (a string, or any JSON value: its text and its string leaves)."""
+        texts = _texts(value)
+        with self._lock:
+            before = len(self._forms)
+            for t in texts:
+                self._forms.update(_forms(t))
+            if len(self._forms) != before:
+                self._ordered = None
+
+    def update(self, values: Iterable[Any]) -> None:
+        for v in values:
+            self.add(v)
+
+    def __len__(self) -> int:
+        return len(self._forms)
+
+    def __bool__(self) -> bool:
+        return bool(self._forms)
+
+    def _order(self) -> list[str]:
+        with self._lock:
+            if self._ordered is None:
+                self._ordered = sorted(self._forms, key=len, reverse=True)
+            return self._ordered
+
+    def scrub(self, text: str) -> str:
+        """*text* with every form of every secret replaced by ``[secret]``, longest first."""
+        if not self._forms or not text:
+            return text
+        for form in self._order():
+            if form in text:
+                text = text.replace(form, REDACTED)
+        return text
+
+    def clear(self) -> None:
+        with self._lock:
+            self._forms.clear()
+            self._ordered = []
+
+
+def _texts(value: Any) -> list[str]:
+    """The strings under which *value* can be shown: itself (str/number), its JSON, and the
+    string leaves of a container."""
+    if value is None or isinstance(value, bool):
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (int, float)):
+        return [str(value)]
+    out: list[str] = []
+    try:
+        out.append(json.dumps(value, separators=(",", ":"), sort_keys=False))
+    except (TypeError, ValueError):
+        out.append(str(value))
+    if isinstance(value, dict):
+        for v in value.values():
+            out.extend(_texts(v))
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            out.extend(_texts(v))
+    return out
+
+
+_RUN = SecretSet()
+
+
+def remember(*values: Any) -> None:
+    """Record secrets of the current run (see :class:`SecretSet.add`)."""
+    _RUN.update(values)
+
+
+def known() -> int:
+    """How many secret forms the run knows (for tests and diagnostics; never the values)."""
+    return len(_RUN)
+
+
+def scrub(text: str) -> str:
+    """*text* without any secret of the run."""
+    return _RUN.scrub(text)
+
+
+def scrub_bytes(data: bytes) -> bytes:
+    """UTF-8 *data* without any secret of the run (other bytes are left as they are)."""
+    if not _RUN:
+        return data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    return _RUN.scrub(text).encode("utf-8")
+
+
+def forget_all() -> None:
+    """Forget every secret (a new run in the same process)."""
+    _RUN.clear()

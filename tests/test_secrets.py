@@ -1,0 +1,83 @@
+"""The run's secrets and the scrubber applied last to every output (src/cdcml/secrets.py)."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cdcml.secrets import REDACTED, SecretSet
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        lambda s: s,
+        lambda s: json.dumps(s),
+        lambda s: json.dumps(s, ensure_ascii=False),
+        lambda s: repr(s),
+        lambda s: ascii(s),
+        lambda s: " ".join(s.split()),
+        lambda s: html.escape(s),
+        lambda s: s.replace("|", "\\|"),
+    ],
+    ids=["raw", "json", "json-unicode", "repr", "ascii", "one-line", "xml", "markdown-cell"],
+)
+def test_every_usual_form_of_a_secret_is_scrubbed(shown):
+    secret = 'pa"ss\\wörd |<&>\n  second line'
+    s = SecretSet()
+    s.add(secret)
+    text = f"policy crashed on {shown(secret)} here"
+    clean = s.scrub(text)
+    assert "pa" + '"' + "ss" not in clean and "second line" not in clean, clean
+    assert REDACTED in clean
+    assert clean.startswith("policy crashed on ") and clean.endswith(" here")
+
+
+def test_each_line_of_a_multi_line_secret_is_scrubbed_alone():
+    s = SecretSet()
+    s.add("-----BEGIN KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX\n-----END KEY-----")
+    assert s.scrub("got MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX only") == f"got {REDACTED} only"
+
+
+def test_leaves_of_a_secret_object_are_secrets_too():
+    """A `secure:` object read whole (require_object) or a single leaf of it: both go."""
+    s = SecretSet()
+    s.add({"user": "svc-admin", "password": "s3cr3t-pw", "port": 5432})
+    assert s.scrub("user svc-admin with s3cr3t-pw on 5432") == f"user {REDACTED} with {REDACTED} on {REDACTED}"
+    assert REDACTED in s.scrub(
+        json.dumps({"user": "svc-admin", "password": "s3cr3t-pw", "port": 5432}, separators=(",", ":"))
+    )
+
+
+def test_the_longest_secret_goes_first():
+    s = SecretSet()
+    s.update(["abc", "abcdef"])
+    assert s.scrub("xabcdefx") == f"x{REDACTED}x"
+
+
+def test_short_values_and_the_redaction_marker_are_not_secrets():
+    s = SecretSet()
+    s.update(["on", 1, True, None, REDACTED])
+    assert not s
+    assert s.scrub("on 1 True [secret]") == "on 1 True [secret]"
+
+
+def test_clearing_forgets_every_secret():
+    s = SecretSet()
+    s.add("hunter22")
+    s.clear()
+    assert s.scrub("hunter22") == "hunter22"
+
+
+@given(secret=st.text(min_size=3).filter(lambda t: t.strip() and len(" ".join(t.split())) >= 3), noise=st.text())
+def test_no_secret_survives_in_raw_json_or_repr_form(secret, noise):
+    """Whatever the secret's characters, its raw, JSON and repr forms embedded in any text
+    are gone after scrubbing."""
+    s = SecretSet()
+    s.add(secret)
+    for form in (secret, json.dumps(secret)[1:-1], repr(secret)[1:-1]):
+        assert form not in s.scrub(noise + form + noise) or form in REDACTED
