@@ -3,6 +3,8 @@ findings' messages and descriptions and in remediated properties, at any depth."
 
 from __future__ import annotations
 
+import json
+
 from cdcml.model import (
     EnforcementLevel,
     Finding,
@@ -75,3 +77,16 @@ def test_findings_of_a_graph_without_secrets_are_returned_as_they_are():
     findings = Findings("p", "dev", "preview", (), (_finding("hunter22"),))
     graph = ResourceGraph("p", "dev", (Resource(URN, "t:m:R", "r", True),))
     assert scrub_findings(findings, graph) is findings
+
+
+def test_quoted_and_collapsed_forms_of_a_secret_leave_messages_too():
+    """A policy quoting a secret with json.dumps or repr (escaped quotes, backslashes,
+    non-ASCII) or a message collapsed to one line still shows no secret."""
+    secret_value = 'p"w\\ö\nline-two-of-it'
+    r = Resource(URN, "t:m:R", "r", True, inputs=freeze({"password": secret(secret_value)}))
+    graph = ResourceGraph("p", "dev", (r,))
+    texts = [json.dumps(secret_value), repr(secret_value), " ".join(secret_value.split())]
+    findings = Findings("p", "dev", "preview", (), tuple(_finding(t) for t in texts))
+    for f in scrub_findings(findings, graph).findings:
+        assert "line-two-of-it" not in f.message and 'p\\"w' not in f.message and 'p"w' not in f.message, f.message
+        assert REDACTED in f.message

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from cdcml.model import Findings, FrozenDict, ResourceGraph
-from cdcml.model.values import graph_secrets, redact_text
+from cdcml.model.values import graph_secrets
+from cdcml.secrets import SecretSet
 
 __all__ = ["scrub_findings"]
 
@@ -17,13 +18,14 @@ __all__ = ["scrub_findings"]
 def scrub_findings(findings: Findings, graph: ResourceGraph) -> Findings:
     """*findings* with every secret of *graph* (plaintexts of secret property values and
     of secret config) replaced by ``"[secret]"`` in messages and remediated properties.
-    A policy may echo a value it read; reports must never carry a secret."""
-    values = graph_secrets(graph)
+    A policy may echo a value it read, raw or quoted (JSON, ``repr``, on one line); every
+    such form is replaced (:class:`cdcml.secrets.SecretSet`). Reports must never carry a
+    secret."""
+    values = SecretSet()
+    values.update(graph_secrets(graph))
     if not values:
         return findings
-
-    def clean(text: str) -> str:
-        return redact_text(text, values)
+    clean = values.scrub
 
     def clean_value(value: Any) -> Any:
         if isinstance(value, str):
