@@ -51,3 +51,37 @@ def test_secrets_a_policy_echoes_are_redacted_in_text_and_json(tmp_path, capsys)
         if fmt:
             messages = [f["message"] for f in json.loads(out)["findings"]]
             assert any("[secret]" in m for m in messages)
+
+
+CRASH_PROGRAM = """\
+import pulumi
+from pulumi_azure_native import resources
+value = "first-line-of-it\\nsecond-line-of-it"
+resources.ResourceGroup("a", tags={"key": pulumi.Output.secret(value)})
+resources.ResourceGroup("b", tags={"copy": value})
+"""
+CRASHING_PACK = """\
+import json
+from pulumi_policy import PolicyPack, ResourceValidationPolicy
+
+def crash(args, report_violation):
+    if args.name == "b":
+        raise ValueError(f"bad tags {json.dumps(dict(args.props['tags']))} / {dict(args.props['tags'])!r}")
+
+PolicyPack(name="crashy", policies=[ResourceValidationPolicy(name="crash", description="Crashes.", validate=crash)])
+"""
+
+
+def test_a_crash_quoting_another_resources_secret_in_any_form_prints_no_secret(tmp_path, capsys):
+    """The secret is marked on resource a only; the policy crashes on b, which holds the
+    same value unmarked, and quotes it as JSON and as repr; the message is collapsed to one
+    line. The error line carries none of it (graph-wide, every form)."""
+    prog, pack = write(tmp_path)
+    (prog / "__main__.py").write_text(CRASH_PROGRAM)
+    (pack / "__main__.py").write_text(CRASHING_PACK)
+    code = run(["preview", str(prog), "--policy-pack", str(pack)])
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    assert "policy crashy/crash raised" in err
+    assert "first-line-of-it" not in out + err and "second-line-of-it" not in out + err, err
+    assert "[secret]" in err

@@ -17,6 +17,7 @@ import click
 
 from cdcml.cli import policy_analyze, policy_catalogue, preview
 from cdcml.cli.base import EXIT_INPUT, EXIT_MANDATORY, EXIT_OK, fail, main, one_line, policy
+from cdcml.cli.scrubbing import scrubbed_output
 from cdcml.errors import CdcmlError
 
 __all__ = ["EXIT_INPUT", "EXIT_MANDATORY", "EXIT_OK", "entry", "fail", "main", "policy", "run"]
@@ -25,7 +26,13 @@ _COMMANDS = (policy_analyze, policy_catalogue, preview)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Entry point with the exit-code contract, usable from tests."""
+    """Entry point with the exit-code contract, usable from tests. Everything the command
+    prints passes through the run's secret scrubber."""
+    with scrubbed_output():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         main.main(args=list(argv) if argv is not None else None, prog_name="cdcml", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as e:

@@ -48,7 +48,7 @@ from cdcml.model import (
 from cdcml.runs.artifacts import backend_artifact, repo_artifact, urn_lines
 from cdcml.runs.baselines import Baseline
 from cdcml.runs.packs import default_pack_dirs, load_packs
-from cdcml.runs.scrub import scrub_findings
+from cdcml.runs.scrub import remember_graph, scrub_findings
 from cdcml.runs.waivers import match_waivers, today_utc
 from cdcml.state.backends import DEFAULT_TIMEOUT, Backend, BackendStack, open_backend
 from cdcml.state.decode import load_state, non_finite_numbers
@@ -94,6 +94,7 @@ class _Run:
         locks: tuple[LockInfo, ...] = (),
         progress: Callable[[int, int], None] | None = None,
     ) -> StackReport:
+        remember_graph(graph)
         if graph.resources:
             _check_numbers(graph, location, self.policies)
             findings = evaluate(graph, self.packs, self.configs, apply_remediations=False, progress=progress)

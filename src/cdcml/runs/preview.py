@@ -21,7 +21,7 @@ from cdcml.engine.pack import DEFAULT_PACK
 from cdcml.model import PackRef, ResourceGraph, StackRef, StackReport, Verdict
 from cdcml.runs.artifacts import repo_artifact
 from cdcml.runs.packs import load_packs
-from cdcml.runs.scrub import scrub_findings
+from cdcml.runs.scrub import remember_graph, scrub_findings
 
 __all__ = ["ENGINES", "preview"]
 
@@ -60,6 +60,7 @@ def preview(
         dry_run=out_mode is OutputMode.PREVIEW,
     )
     graph = capture(project.directory, stack, config=config, mode=out_mode, organization=organization)
+    remember_graph(graph)
     if on_captured is not None:
         on_captured(graph)
     if engine == "grpc":
