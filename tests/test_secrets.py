@@ -81,3 +81,27 @@ def test_no_secret_survives_in_raw_json_or_repr_form(secret, noise):
     s.add(secret)
     for form in (secret, json.dumps(secret)[1:-1], repr(secret)[1:-1]):
         assert form not in s.scrub(noise + form + noise) or form in REDACTED
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("azblob://c?sig=SUPERSECRET&sv=2020-08-04", "sv=2020-08-04"),
+        ("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=SUPERSECRET==;", "AccountName=acct"),
+        ("http://svc:SUPERSECRET@127.0.0.1:9000/bucket", "http://svc:"),
+        ("s3://b?token=SUPERSECRET", "s3://b?token="),
+        ("password=SUPERSECRET retention=30", "retention=30"),
+    ],
+)
+def test_credentials_in_urls_and_connection_strings_go_by_their_shape(text, kept):
+    from cdcml.secrets import redact_credentials
+
+    clean = redact_credentials(text)
+    assert "SUPERSECRET" not in clean
+    assert kept in clean and REDACTED in clean
+
+
+def test_words_that_merely_end_like_a_credential_name_are_left_alone():
+    from cdcml.secrets import redact_credentials
+
+    assert redact_credentials("design=flat passport=x keysig=1") == "design=flat passport=x keysig=1"

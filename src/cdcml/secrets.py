@@ -19,6 +19,10 @@ half-shown. Values shorter than :data:`MIN_LENGTH` are not scrubbed: replacing e
 ``1`` or ``on`` in a report would destroy it, and such values are not secrets anyone can
 protect by redaction.
 
+Credentials that are not secrets of the graph but of the run's own connections — a SAS
+signature or an account key in a backend URL, a password in a URL's user info — are
+recognised by their shape (:func:`redact_credentials`) and go too.
+
 The registry is per process (a CLI run is a process); :func:`forget_all` starts over,
 for tests and for hosts that run several runs in one process.
 """
@@ -27,11 +31,22 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import threading
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["MIN_LENGTH", "REDACTED", "SecretSet", "forget_all", "known", "remember", "scrub", "scrub_bytes"]
+__all__ = [
+    "MIN_LENGTH",
+    "REDACTED",
+    "SecretSet",
+    "forget_all",
+    "known",
+    "redact_credentials",
+    "remember",
+    "scrub",
+    "scrub_bytes",
+]
 
 REDACTED = "[secret]"
 MIN_LENGTH = 3
@@ -124,6 +139,21 @@ def _texts(value: Any) -> list[str]:
     return out
 
 
+_CREDENTIAL_PARAM = re.compile(
+    r"(?i)(?<![A-Za-z0-9_])(sig|signature|accountkey|account_key|sharedaccesssignature|sharedaccesskey|"
+    r"password|passwd|pwd|secret|client_secret|access_key|secret_key|secret_access_key|token|sas_token)"
+    r"=([^&;\s'\"]+)"
+)
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@'\"]*):([^/\s@'\"]+)@")
+
+
+def redact_credentials(text: str) -> str:
+    """*text* with URL query or connection-string credentials (``sig=``, ``AccountKey=``,
+    ``password=``, ``token=`` …) and the password of a URL's user info replaced."""
+    text = _CREDENTIAL_PARAM.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    return _URL_USERINFO.sub(lambda m: f"{m.group(1)}:{REDACTED}@", text)
+
+
 _RUN = SecretSet()
 
 
@@ -138,19 +168,18 @@ def known() -> int:
 
 
 def scrub(text: str) -> str:
-    """*text* without any secret of the run."""
-    return _RUN.scrub(text)
+    """*text* without any secret of the run, and without credentials in URLs."""
+    return _RUN.scrub(redact_credentials(text))
 
 
 def scrub_bytes(data: bytes) -> bytes:
     """UTF-8 *data* without any secret of the run (other bytes are left as they are)."""
-    if not _RUN:
-        return data
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return data
-    return _RUN.scrub(text).encode("utf-8")
+    clean = scrub(text)
+    return data if clean == text else clean.encode("utf-8")
 
 
 def forget_all() -> None:
