@@ -164,3 +164,27 @@ def test_the_installed_entry_point_never_prints_a_traceback(tmp_path):
     )
     assert proc.returncode == 2 and proc.stdout == ""
     assert one_line_error(proc.stderr).endswith("not a Pulumi project directory")
+
+
+def test_a_report_on_an_input_of_preview_is_refused_before_the_program_runs(capsys, tmp_path):
+    """Both commands check their report paths against the run's inputs before any work:
+    the program (which would fail) never runs, and the stack file is untouched."""
+    d = write_project(tmp_path, "raise RuntimeError('must not run')\n")
+    before = (d / "Pulumi.dev.yaml").read_bytes()
+    code, out, err = cli(capsys, "preview", str(d), "--policy-pack", str(PACK), "--sarif", str(d / "Pulumi.dev.yaml"))
+    assert code == 2 and out == ""
+    assert one_line_error(err) == (
+        f"cdcml: error: --sarif {d / 'Pulumi.dev.yaml'}: is the stack config file of this run"
+    )
+    assert (d / "Pulumi.dev.yaml").read_bytes() == before
+
+
+def test_a_report_on_an_input_of_policy_analyze_is_refused(capsys, tmp_path):
+    state = tmp_path / "stack.json"
+    state.write_text("not even JSON")
+    code, out, err = cli(
+        capsys, "policy", "analyze", "--file", str(state), "--policy-pack", str(PACK), "--junit", str(state)
+    )
+    assert code == 2 and out == ""
+    assert one_line_error(err) == f"cdcml: error: --junit {state}: is the --file input of this run"
+    assert state.read_text() == "not even JSON"

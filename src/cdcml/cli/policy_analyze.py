@@ -75,6 +75,7 @@ def analyze(
     """
     from cdcml.runs.analyze import analyze_backend, analyze_file
     from cdcml.runs.baselines import load_baseline
+    from cdcml.runs.inputs import analyze_inputs
     from cdcml.runs.waivers import load_waivers
 
     if state_file is None and backend is None:
@@ -92,7 +93,7 @@ def analyze(
             raise click.UsageError("with --backend, pass --stack organization/<project>/<stack> or --all")
         if project and not all_stacks:
             raise click.UsageError("--project goes with --all")
-    output.check()
+    output.check(analyze_inputs(state_file, backend, pack_dirs, config_files, waivers=waiver_file, baseline=baseline))
 
     show_progress = sys.stderr.isatty()
     waivers = load_waivers(waiver_file) if waiver_file is not None else ()
