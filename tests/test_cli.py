@@ -188,3 +188,28 @@ def test_a_report_on_an_input_of_policy_analyze_is_refused(capsys, tmp_path):
     assert code == 2 and out == ""
     assert one_line_error(err) == f"cdcml: error: --junit {state}: is the --file input of this run"
     assert state.read_text() == "not even JSON"
+
+
+def test_policy_ls_shows_a_packs_metadata_as_escaped_plain_text(capsys, tmp_path):
+    """A pack's policy names reach `policy ls` as plain text: an ESC sequence is escaped,
+    markup is not interpreted."""
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 1.0.0[bold]\n")
+    (tmp_path / "__main__.py").write_text(
+        textwrap.dedent(
+            """\
+            from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+            PolicyPack(
+                name="odd",
+                enforcement_level=EnforcementLevel.MANDATORY,
+                policies=[ResourceValidationPolicy(
+                    name="x\\x1b[2K\\rPASS[red]y", description="d", validate=lambda args, report: None
+                )],
+            )
+            """
+        )
+    )
+    code, out, err = cli(capsys, "policy", "ls", "--policy-pack", str(tmp_path))
+    assert code == 0, err
+    assert "\x1b" not in out and "\r" not in out
+    assert "x\\x1b[2K\\rPASS[red]y" in out and "odd@1.0.0[bold]" in out

@@ -73,6 +73,7 @@ def analyze(
     remediations are reported, never applied. Exit code 0: clean or advisory only;
     1: a mandatory violation or an expired waiver; 2: bad input.
     """
+    from cdcml.report.terminal import printable
     from cdcml.runs.analyze import analyze_backend, analyze_file
     from cdcml.runs.baselines import load_baseline
     from cdcml.runs.inputs import analyze_inputs
@@ -103,7 +104,7 @@ def analyze(
 
         def on_progress(what: str, done: int, total: int) -> None:
             if bar is not None:
-                bar.update(task, description=f"Analyzing {what}", completed=done, total=total)
+                bar.update(task, description=f"Analyzing {printable(what)}", completed=done, total=total)
 
         if state_file is not None:
             verdict = analyze_file(
