@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import cdcml.report.files as files
 from cdcml.errors import CdcmlError
 from cdcml.model import RunInput, Verdict
 from cdcml.report.formats import report_format
-from tests.fixtures.devices import devices_kept
+from tests.fixtures.devices import devices_kept, private_device
 from tests.report.conftest import MakeAudit
 
 
@@ -144,7 +145,9 @@ def test_a_huge_input_directory_is_scanned_up_to_a_limit(tmp_path: Path, monkeyp
 
 
 def test_a_device_is_never_an_input_directory_file(tmp_path: Path) -> None:
-    inputs = [RunInput("the policy pack directory", tmp_path, tree=True)]
+    inputs = [RunInput("the policy pack directory", tmp_path / "pack", tree=True)]
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "null").symlink_to("/dev/null")
     assert files.report_paths_problem({"sarif": Path("/dev/null")}, inputs) is None
 
 
@@ -255,10 +258,11 @@ def test_a_dangling_symlink_report_path_creates_its_target(verdict: Verdict, tmp
     assert link.is_symlink() and (tmp_path / "made.sarif").read_bytes() == _render("sarif", verdict)
 
 
-def test_dev_null_is_written_to_not_replaced(verdict: Verdict) -> None:
-    before = os.stat("/dev/null")
-    files.write_reports(verdict, {"sarif": Path("/dev/null")})
-    after = os.stat("/dev/null")
+def test_dev_null_is_written_to_not_replaced(verdict: Verdict, tmp_path: Path) -> None:
+    null = private_device(tmp_path, "null")
+    before = os.stat(null)
+    files.write_reports(verdict, {"sarif": null})
+    after = os.stat(null)
     assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev and after.st_ino == before.st_ino
 
 
@@ -273,19 +277,29 @@ def test_a_fifo_with_a_reader_receives_the_report(verdict: Verdict, fifo: Path) 
     got: list[bytes] = []
     opened = threading.Event()
 
-    def read() -> None:
+    def read() -> None:  # a reader that is there before the writer, and reads to the end
         fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
         opened.set()
-        os.set_blocking(fd, True)
-        chunks = []
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
+        chunks: list[bytes] = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                time.sleep(0.01)
+                continue
+            if chunk:
+                chunks.append(chunk)
+            elif chunks:
+                break  # the writer closed
+            else:
+                time.sleep(0.01)  # no writer yet
         os.close(fd)
         got.append(b"".join(chunks))
 
     reader = threading.Thread(target=read)
     reader.start()
-    opened.wait(5)
+    assert opened.wait(5)
     files.write_reports(verdict, {"junit": fifo})
     reader.join(10)
     assert got == [_render("junit", verdict)]
@@ -320,10 +334,11 @@ def test_standard_streams_are_the_files_of_fds_one_and_two() -> None:
 
 
 @pytest.fixture
-def full() -> Path:
+def full(tmp_path: Path) -> Path:
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full")
-    return Path("/dev/full")
+    (tmp_path / "dev").mkdir()
+    return private_device(tmp_path / "dev", "full")
 
 
 def test_a_full_device_fails_the_set_and_no_other_report_is_written(
@@ -331,7 +346,7 @@ def test_a_full_device_fails_the_set_and_no_other_report_is_written(
 ) -> None:
     earlier = tmp_path / "r.sarif"
     earlier.write_text("the previous run's report")
-    with pytest.raises(CdcmlError, match="can't write the --markdown report /dev/full: No space left on device"):
+    with pytest.raises(CdcmlError, match=f"can't write the --markdown report {full}: No space left on device"):
         files.write_reports(verdict, {"sarif": earlier, "junit": tmp_path / "r.xml", "markdown": full})
     assert earlier.read_text() == "the previous run's report"
     assert not (tmp_path / "r.xml").exists()
@@ -368,9 +383,13 @@ def test_an_interrupted_write_leaves_no_temporary_file(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(files, "_write_direct", interrupted)
+    (tmp_path / "dev").mkdir()
+    (tmp_path / "out").mkdir()
     with pytest.raises(KeyboardInterrupt):
-        files.write_reports(verdict, {"sarif": tmp_path / "r.sarif", "junit": Path("/dev/null")})
-    assert list(tmp_path.iterdir()) == []
+        files.write_reports(
+            verdict, {"sarif": tmp_path / "out" / "r.sarif", "junit": private_device(tmp_path / "dev", "null")}
+        )
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_short_writes_are_continued(verdict: Verdict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
