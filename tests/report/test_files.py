@@ -4,7 +4,9 @@ is written to in place, a regular file is replaced atomically; the set is all or
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import stat
 import threading
 import time
@@ -196,6 +198,21 @@ def test_devices_and_existing_files_are_acceptable_paths(tmp_path: Path) -> None
     assert files.report_path_problem("--sarif", tmp_path) == f"--sarif {tmp_path}: is a directory"
 
 
+def test_a_missing_directory_is_named_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert files.report_path_problem("--sarif", Path("missing/r.sarif")) == (
+        "--sarif missing/r.sarif: directory missing does not exist"
+    )
+
+
+def test_a_device_needs_no_writable_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A device is written in place, not replaced: /dev being read-only to the user is fine."""
+    null = private_device(tmp_path, "null")
+    monkeypatch.setattr(files.os, "access", lambda path, mode: False)
+    assert files.report_path_problem("--junit", null) is None
+    assert files.report_path_problem("--junit", tmp_path / "r.xml") is not None
+
+
 def test_an_unwritable_directory_is_refused_up_front(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """(Checked with os.access, which root always passes; the check is simulated here.)"""
     asked: list[tuple[str, int]] = []
@@ -215,13 +232,14 @@ def test_an_unwritable_directory_is_refused_up_front(tmp_path: Path, monkeypatch
 
 
 def test_a_new_report_is_created_with_the_umask_applied(verdict: Verdict, tmp_path: Path) -> None:
-    old = os.umask(0o027)
-    try:
-        files.write_reports(verdict, {"sarif": tmp_path / "r.sarif"})
-    finally:
-        os.umask(old)
-    assert (tmp_path / "r.sarif").read_bytes() == _render("sarif", verdict)
-    assert stat.S_IMODE((tmp_path / "r.sarif").stat().st_mode) == 0o640
+    for mask, mode in ((0o027, 0o640), (0, 0o666)):
+        old = os.umask(mask)
+        try:
+            files.write_reports(verdict, {"sarif": tmp_path / f"r{mask}.sarif"})
+        finally:
+            os.umask(old)
+        assert (tmp_path / f"r{mask}.sarif").read_bytes() == _render("sarif", verdict)
+        assert stat.S_IMODE((tmp_path / f"r{mask}.sarif").stat().st_mode) == mode
     assert _leftovers(tmp_path) == []
 
 
@@ -326,6 +344,18 @@ def test_a_file_that_is_cdcmls_own_output_is_appended_to(
     assert out.stat().st_ino == st.st_ino
 
 
+def test_closed_standard_streams_are_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_fstat = os.fstat
+
+    def closed(fd: int) -> os.stat_result:
+        if fd in (1, 2):
+            raise OSError(9, "Bad file descriptor")
+        return real_fstat(fd)
+
+    monkeypatch.setattr(files.os, "fstat", closed)
+    assert files._standard_streams() == set()
+
+
 def test_standard_streams_are_the_files_of_fds_one_and_two() -> None:
     streams = files._standard_streams()
     for fd in (1, 2):
@@ -367,13 +397,64 @@ def test_a_later_report_that_cant_be_staged_leaves_earlier_targets_untouched(ver
 def test_a_rename_that_fails_names_its_report_and_leaves_no_temporary_file(
     verdict: Verdict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(src: object, dst: object) -> None:
+    staged: list[str] = []
+
+    def refuse(src: os.PathLike[str], dst: object) -> None:
+        staged.append(Path(src).name)
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(files.os, "replace", refuse)
     with pytest.raises(CdcmlError, match=r"can't write the --sarif report .*r\.sarif: Permission denied"):
         files.write_reports(verdict, {"sarif": tmp_path / "r.sarif", "junit": tmp_path / "r.xml"})
     assert list(tmp_path.iterdir()) == []
+    # The temporary file was hidden, next to its target, named after it.
+    assert len(staged) == 1 and re.fullmatch(r"\.r\.sarif\.[0-9a-f]{12}\.tmp", staged[0]), staged
+
+
+def test_a_temporary_file_that_cant_be_removed_does_not_hide_the_error(
+    verdict: Verdict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(src: object, dst: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    def stuck(self: Path, missing_ok: bool = False) -> None:
+        raise OSError(16, "Device or resource busy")
+
+    monkeypatch.setattr(files.os, "replace", refuse)
+    monkeypatch.setattr(Path, "unlink", stuck)
+    with pytest.raises(CdcmlError, match="Permission denied"):
+        files.write_reports(verdict, {"sarif": tmp_path / "r.sarif", "junit": tmp_path / "r.xml"})
+
+
+def test_a_slow_reader_of_a_fifo_gets_a_report_larger_than_the_pipe(
+    tmp_path: Path, verdict: Verdict, fifo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The FIFO is opened without blocking (no reader: an error, not a hang), then written
+    blocking: a reader slower than the writer still gets every byte."""
+    big = bytes(range(256)) * 4096  # 1 MiB, far more than a pipe holds
+    rows = tuple(dataclasses.replace(f, render=lambda _v: big) if f.name == "junit" else f for f in files.FORMATS)
+    monkeypatch.setattr(files, "FORMATS", rows)
+    got: list[bytes] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        ready.set()
+        time.sleep(0.3)  # let the writer fill the pipe
+        os.set_blocking(fd, True)
+        chunks = []
+        while chunk := os.read(fd, 4096):
+            chunks.append(chunk)
+            time.sleep(0.0005)
+        os.close(fd)
+        got.append(b"".join(chunks))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    assert ready.wait(5)
+    files.write_reports(verdict, {"junit": fifo})
+    reader.join(30)
+    assert got == [big]
 
 
 def test_an_interrupted_write_leaves_no_temporary_file(
