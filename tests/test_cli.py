@@ -164,3 +164,52 @@ def test_the_installed_entry_point_never_prints_a_traceback(tmp_path):
     )
     assert proc.returncode == 2 and proc.stdout == ""
     assert one_line_error(proc.stderr).endswith("not a Pulumi project directory")
+
+
+def test_a_report_on_an_input_of_preview_is_refused_before_the_program_runs(capsys, tmp_path):
+    """Both commands check their report paths against the run's inputs before any work:
+    the program (which would fail) never runs, and the stack file is untouched."""
+    d = write_project(tmp_path, "raise RuntimeError('must not run')\n")
+    before = (d / "Pulumi.dev.yaml").read_bytes()
+    code, out, err = cli(capsys, "preview", str(d), "--policy-pack", str(PACK), "--sarif", str(d / "Pulumi.dev.yaml"))
+    assert code == 2 and out == ""
+    assert one_line_error(err) == (
+        f"cdcml: error: --sarif {d / 'Pulumi.dev.yaml'}: is the stack config file of this run"
+    )
+    assert (d / "Pulumi.dev.yaml").read_bytes() == before
+
+
+def test_a_report_on_an_input_of_policy_analyze_is_refused(capsys, tmp_path):
+    state = tmp_path / "stack.json"
+    state.write_text("not even JSON")
+    code, out, err = cli(
+        capsys, "policy", "analyze", "--file", str(state), "--policy-pack", str(PACK), "--junit", str(state)
+    )
+    assert code == 2 and out == ""
+    assert one_line_error(err) == f"cdcml: error: --junit {state}: is the --file input of this run"
+    assert state.read_text() == "not even JSON"
+
+
+def test_policy_ls_shows_a_packs_metadata_as_escaped_plain_text(capsys, tmp_path):
+    """A pack's policy names reach `policy ls` as plain text: an ESC sequence is escaped,
+    markup is not interpreted."""
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 1.0.0[bold]\n")
+    (tmp_path / "__main__.py").write_text(
+        textwrap.dedent(
+            """\
+            from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+            PolicyPack(
+                name="odd",
+                enforcement_level=EnforcementLevel.MANDATORY,
+                policies=[ResourceValidationPolicy(
+                    name="x\\x1b[2K\\rPASS[red]y", description="d", validate=lambda args, report: None
+                )],
+            )
+            """
+        )
+    )
+    code, out, err = cli(capsys, "policy", "ls", "--policy-pack", str(tmp_path))
+    assert code == 0, err
+    assert "\x1b" not in out and "\r" not in out
+    assert "x\\x1b[2K\\rPASS[red]y" in out and "odd@1.0.0[bold]" in out

@@ -29,7 +29,10 @@ EXIT_OK, EXIT_MANDATORY, EXIT_INPUT = 0, 1, 2
 
 
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    """*text* on one line, its control characters escaped (it may quote a crafted name or path)."""
+    from cdcml.report.terminal import printable
+
+    return printable(" ".join(text.split()))
 
 
 def fail(message: str) -> NoReturn:
@@ -44,20 +47,28 @@ def stderr_console() -> Any:
 
 
 def print_warnings(warnings: Iterable[str]) -> None:
+    """Each warning as one line on stderr, as plain text (never markup), control characters escaped."""
+    from rich.text import Text
+
+    from cdcml.report.terminal import printable
+
     warn = stderr_console()
     for w in warnings:
-        warn.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)
+        line = Text("warning:", style="yellow")
+        line.append(f" {printable(w)}")
+        warn.print(line, highlight=False)
 
 
 def progress_display(enabled: bool) -> Any:
-    """A transient progress display on stderr, only when stderr is a terminal."""
+    """A transient progress display on stderr, only when stderr is a terminal. Task
+    descriptions are plain text (not markup); escape what they quote with ``printable``."""
     if not enabled:
         return nullcontext(None)
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     return Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -18,7 +18,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from cdcml.cli.base import fail, print_warnings
-from cdcml.model import Verdict
+from cdcml.model import RunInput, Verdict
 from cdcml.report.formats import FORMATS
 
 __all__ = ["Output", "emit", "output_options", "pack_options"]
@@ -55,11 +55,13 @@ class Output:
     reports: Mapping[str, Path | None]
     show_not_applicable: bool
 
-    def check(self) -> None:
-        """Exit 2 before any work when a report file can't be written where it is asked for."""
+    def check(self, inputs: Sequence[RunInput] = ()) -> None:
+        """Exit 2 before any work when a report file can't be written where it is asked
+        for: it can't be written there, or it would overwrite one of the run's *inputs* or
+        another report."""
         from cdcml.report.files import report_paths_problem
 
-        problem = report_paths_problem(self.reports)
+        problem = report_paths_problem(self.reports, inputs)
         if problem:
             fail(problem)
 

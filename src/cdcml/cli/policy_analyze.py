@@ -73,8 +73,10 @@ def analyze(
     remediations are reported, never applied. Exit code 0: clean or advisory only;
     1: a mandatory violation or an expired waiver; 2: bad input.
     """
+    from cdcml.report.terminal import printable
     from cdcml.runs.analyze import analyze_backend, analyze_file
     from cdcml.runs.baselines import load_baseline
+    from cdcml.runs.inputs import analyze_inputs
     from cdcml.runs.waivers import load_waivers
 
     if state_file is None and backend is None:
@@ -92,7 +94,7 @@ def analyze(
             raise click.UsageError("with --backend, pass --stack organization/<project>/<stack> or --all")
         if project and not all_stacks:
             raise click.UsageError("--project goes with --all")
-    output.check()
+    output.check(analyze_inputs(state_file, backend, pack_dirs, config_files, waivers=waiver_file, baseline=baseline))
 
     show_progress = sys.stderr.isatty()
     waivers = load_waivers(waiver_file) if waiver_file is not None else ()
@@ -102,7 +104,7 @@ def analyze(
 
         def on_progress(what: str, done: int, total: int) -> None:
             if bar is not None:
-                bar.update(task, description=f"Analyzing {what}", completed=done, total=total)
+                bar.update(task, description=f"Analyzing {printable(what)}", completed=done, total=total)
 
         if state_file is not None:
             verdict = analyze_file(

@@ -51,13 +51,20 @@ def ls(pack_dir: Path | None, as_json: bool) -> None:
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"{name}@{version} — {len(rows)} policies", title_justify="left")
+    from cdcml.report.terminal import printable
+
+    def cell(value: str, style: str = "") -> Text:  # a pack's metadata: plain text, escaped
+        return Text(printable(value), style=style)
+
+    table = Table(title=cell(f"{name}@{version} — {len(rows)} policies"), title_justify="left")
     for column in ("Policy", "Rule", "Type", "Severity", "Enforcement", "Layer", "Concern"):
         table.add_column(column, no_wrap=column == "Policy")
     for r in rows:
-        level = f"[bold red]{r.enforcement_level}[/]" if r.enforcement_level == "mandatory" else r.enforcement_level
-        table.add_row(r.name, r.rule or "—", r.kind, r.severity, level, r.layer or "—", r.concern or "—")
+        level = cell(r.enforcement_level, "bold red" if r.enforcement_level == "mandatory" else "")
+        rest = (r.layer or "—", r.concern or "—")
+        table.add_row(cell(r.name), cell(r.rule or "—"), cell(r.kind), cell(r.severity), level, *map(cell, rest))
     console = Console()
     if not console.is_terminal:
         console = Console(width=140)  # piped: don't squeeze the table into 80 columns

@@ -54,9 +54,10 @@ def preview(
 ) -> None:
     """Capture the Pulumi program in DIRECTORY offline and run the policy packs on it."""
     from cdcml.capture.project import parse_config_overrides
+    from cdcml.runs.inputs import preview_inputs
     from cdcml.runs.preview import preview as run_preview
 
-    output.check()
+    output.check(preview_inputs(directory, stack, pack_dirs, config_files))
     show_progress = not output.as_json and sys.stderr.isatty()
     overrides = parse_config_overrides(config_pairs)
     with progress_display(show_progress) as bar:

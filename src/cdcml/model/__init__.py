@@ -7,7 +7,9 @@
 * :mod:`~cdcml.model.findings` — ``Findings``, the evaluator's answer for one graph;
 * :mod:`~cdcml.model.verdict` — ``Verdict``, what a run concludes over one or more stacks
   (findings after baselines and waivers, policy metadata, locks, warnings): the one
-  thing every report renders.
+  thing every report renders;
+* :mod:`~cdcml.model.run_inputs` — ``RunInput``, a file or directory a run reads (which
+  no report may overwrite).
 
 Everything here imports only the standard library and itself, so every layer may use it.
 """
@@ -25,6 +27,7 @@ from cdcml.model.findings import (
     Severity,
 )
 from cdcml.model.graph import CustomTimeouts, FrozenDict, Resource, ResourceGraph, ResourceOptions, freeze, thaw
+from cdcml.model.run_inputs import RunInput
 from cdcml.model.verdict import (
     Artifact,
     LockInfo,
@@ -52,6 +55,7 @@ __all__ = [
     "Resource",
     "ResourceGraph",
     "ResourceOptions",
+    "RunInput",
     "Severity",
     "StackRef",
     "StackReport",

@@ -25,11 +25,24 @@ from cdcml.model import FindingKind, PolicyInfo, StackReport, Verdict
 
 __all__ = ["verdict_to_junit"]
 
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 can't carry, even as a character reference (C0 controls but tab,
+newline and carriage return; lone surrogates; U+FFFE and U+FFFF)."""
 
 
 def _clean(text: str) -> str:
     return _INVALID_XML.sub("\ufffd", text)
+
+
+def _clean_tree(root: ET.Element) -> None:
+    """Replace every character XML can't carry, in every attribute and text of *root*,
+    with U+FFFD: names, messages and waivers come from the input, and the document must
+    stay well-formed whatever they hold."""
+    for el in root.iter():
+        for key, value in el.attrib.items():
+            el.set(key, _clean(value))
+        if el.text:
+            el.text = _clean(el.text)
 
 
 class _Case:
@@ -41,16 +54,16 @@ class _Case:
         self.skips: list[str] = []
 
     def element(self) -> ET.Element:
-        case = ET.Element("testcase", {"classname": _clean(self.classname), "name": _clean(self.name), "time": "0"})
+        case = ET.Element("testcase", {"classname": self.classname, "name": self.name, "time": "0"})
         if self.file:
-            case.set("file", _clean(self.file))
+            case.set("file", self.file)
         if self.failures:
             level = "mandatory" if any(lv == "mandatory" for lv, _ in self.failures) else "advisory"
             first = self.failures[0][1].split("\n", 1)[0]
-            failure = ET.SubElement(case, "failure", {"type": level, "message": _clean(first[:500])})
-            failure.text = _clean("\n\n".join(f"[{lv}] {text}" for lv, text in self.failures))
+            failure = ET.SubElement(case, "failure", {"type": level, "message": first[:500]})
+            failure.text = "\n\n".join(f"[{lv}] {text}" for lv, text in self.failures)
         elif self.skips:
-            ET.SubElement(case, "skipped", {"message": _clean(self.skips[0][:500])})
+            ET.SubElement(case, "skipped", {"message": self.skips[0][:500]})
         return case
 
 
@@ -101,7 +114,7 @@ def _suite(report: StackReport, policies: Sequence[PolicyInfo]) -> ET.Element:
         else:
             c.skips.append(f"not applicable: {f.message}")
 
-    suite = ET.Element("testsuite", {"name": _clean(report.name)})
+    suite = ET.Element("testsuite", {"name": report.name})
     props = ET.SubElement(suite, "properties")
     for name, value in (
         ("project", report.findings.project),
@@ -111,7 +124,7 @@ def _suite(report: StackReport, policies: Sequence[PolicyInfo]) -> ET.Element:
         ("updateInProgress", "; ".join(lock.describe() for lock in report.locks)),
     ):
         if value:
-            ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
+            ET.SubElement(props, "property", {"name": name, "value": value})
     failures = skipped = 0
     for key in order:
         c = cases[key]
@@ -142,8 +155,8 @@ def verdict_to_junit(verdict: Verdict) -> bytes:
             case = ET.SubElement(
                 suite, "testcase", {"classname": "waivers", "name": f"waiver #{w.index} {w.policy}", "time": "0"}
             )
-            err = ET.SubElement(case, "error", {"type": "expired-waiver", "message": _clean(f"{w.describe()} expired")})
-            err.text = _clean(f"{w.reason}\nRenew the waiver or remove it.")
+            err = ET.SubElement(case, "error", {"type": "expired-waiver", "message": f"{w.describe()} expired"})
+            err.text = f"{w.reason}\nRenew the waiver or remove it."
             errors += 1
         suite.set("tests", str(errors))
         suite.set("errors", str(errors))
@@ -152,5 +165,6 @@ def verdict_to_junit(verdict: Verdict) -> bytes:
     for k, v in totals.items():
         root.set(k, str(v))
     root.set("time", "0")
+    _clean_tree(root)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

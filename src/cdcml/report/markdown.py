@@ -9,23 +9,50 @@ findings are counted, not listed.
 
 from __future__ import annotations
 
+import re
+
 from cdcml.model import Finding, FindingKind, StackReport, Verdict
+from cdcml.report.terminal import printable
 
 __all__ = ["COMMENT_LIMIT", "verdict_to_markdown"]
 
 COMMENT_LIMIT = 60_000
 
 
+_ESCAPES = {"\\": "\\\\", "|": "\\|", "<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_SPECIAL = re.compile(
+    r"[\\|<>`*~]"  # escapes, cells, HTML, code spans, emphasis, strikethrough
+    r"|&(?=#?\w+;)"  # an entity (shown as typed, not decoded)
+    r"|\](?=\()"  # the end of a link's or image's text
+    r"|(?<![^\W_])_|_(?![^\W_])"  # an underscore that could open or close emphasis
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    c = match.group()
+    return _ESCAPES.get(c) or "\\" + c
+
+
+def _one_line(text: str) -> str:
+    """*text* on one line, control characters shown as escapes (``\\x1b``)."""
+    return printable(" ".join(text.split()))
+
+
 def _cell(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
+    """*text* as plain text in a table cell (or HTML): nothing in it is markup, nothing
+    ends the cell or the row."""
+    text = _one_line(text)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return _SPECIAL.sub(_escape, text)
 
 
 def _code(text: str) -> str:
-    text = " ".join(text.split()).replace("|", "\\|")
-    return f"`{text}`" if "`" not in text else f"``{text}``"
+    """*text* as a code span in a table cell: a fence longer than any run of backticks in it."""
+    text = _one_line(text).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _status(report: StackReport) -> str:
@@ -101,7 +128,7 @@ def verdict_to_markdown(verdict: Verdict, *, limit: int = COMMENT_LIMIT) -> str:
     """The Markdown summary of *verdict*, at most about *limit* characters."""
     t = verdict.totals()
     status = "❌ FAIL" if verdict.exit_code else "✅ PASS"
-    packs = ", ".join(f"`{p.name}@{p.version}`" for p in verdict.packs)
+    packs = ", ".join(_code(f"{p.name}@{p.version}") for p in verdict.packs)
     head = [f"### cdcml {verdict.command}: {status}", ""]
     facts = [
         f"**{t['stacks']}** stack{'s' if t['stacks'] != 1 else ''}",

@@ -5,6 +5,10 @@ One renderer for both runs: a program's findings (``cdcml preview``), and stored
 findings (left out, counted), locks of an update in progress and expired waivers. They
 share the marks, a finding's head line, the grouped body of one stack's findings and the
 counts.
+
+Every string that comes from the input (names, URNs, types, messages, paths, lock owners)
+goes through :func:`~cdcml.report.terminal.printable` and into a ``Text``, never markup: a
+crafted name can't move the cursor or print a line of its own.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
 
-from cdcml.model import EnforcementLevel, Finding, FindingKind, Findings, LockInfo, StackReport, Verdict
+from cdcml.model import EnforcementLevel, Finding, FindingKind, Findings, LockInfo, PackRef, StackReport, Verdict
+from cdcml.report.terminal import printable
 
 __all__ = ["render_text"]
 
@@ -55,9 +60,9 @@ def finding_head(f: Finding, mark: tuple[str, str]) -> Text:
     head = Text()
     head.append(label, style=style)
     head.append("  ")
-    head.append(f.policy, style="bold")
+    head.append(printable(f.policy), style="bold")
     if f.severity:
-        head.append(f"  [{f.severity}]", style="dim")
+        head.append(f"  [{printable(str(f.severity))}]", style="dim")
     return head
 
 
@@ -69,7 +74,7 @@ def _finding_lines(f: Finding) -> list[RenderableType]:
         detail = f.description
     return [
         Padding(finding_head(f, _mark(f)), (0, 0, 0, 2), expand=False),
-        Padding(Text(detail), (0, 0, 0, 17), expand=False),
+        Padding(Text(printable(detail, lines=True)), (0, 0, 0, 17), expand=False),
     ]
 
 
@@ -112,8 +117,8 @@ def render_findings(
         console.print()
         header = Text()
         if urn:
-            header.append(urn.rsplit("::", 1)[-1], style="bold")
-            header.append(f"  {types.get(urn) or items[0][1].resource_type}", style="dim")
+            header.append(printable(urn.rsplit("::", 1)[-1]), style="bold")
+            header.append(f"  {printable(types.get(urn) or items[0][1].resource_type)}", style="dim")
         else:
             header.append("stack", style="bold")
             header.append("  (stack policies)", style="dim")
@@ -127,14 +132,15 @@ def render_findings(
         console.print(Text("Remediations (reported, not applied):", style="bold"))
         for rem in findings.remediations:
             line = Text("  ")
-            line.append(rem.policy, style="bold")
-            line.append(f" would change {', '.join(rem.changed) or 'nothing'} of {rem.urn.rsplit('::', 1)[-1]}")
+            line.append(printable(rem.policy), style="bold")
+            changed = printable(", ".join(rem.changed)) or "nothing"
+            line.append(f" would change {changed} of {printable(rem.urn.rsplit('::', 1)[-1])}")
             console.print(line)
 
     if diagnostics:
         console.print()
         for d in diagnostics:
-            console.print(Text(f"note: {d}", style="dim"))
+            console.print(Text(f"note: {printable(d)}", style="dim"))
 
 
 def counts_text(lead: str, c: Mapping[str, int]) -> Text:
@@ -164,13 +170,11 @@ def summary_text(resources: int, c: Mapping[str, int], exit_code: int) -> Text:
 def _render_preview(report: StackReport, console: Console, show_not_applicable: bool) -> None:
     """A program's findings: the title, the grouped body, the summary line."""
     findings = report.findings
-    command = "preview"
-    packs = ", ".join(f"{p.name}@{p.version}" for p in findings.packs)
     title = Text()
-    title.append(f"cdcml {command} ", style="bold")
-    title.append(f"{findings.project}/{findings.stack}")
-    title.append(f"  ({findings.source})  ", style="dim")
-    title.append(packs)
+    title.append("cdcml preview ", style="bold")
+    title.append(printable(f"{findings.project}/{findings.stack}"))
+    title.append(f"  ({printable(findings.source)})  ", style="dim")
+    title.append(_packs(findings.packs))
     console.print(title)
 
     render_findings(
@@ -189,6 +193,10 @@ def _render_preview(report: StackReport, console: Console, show_not_applicable: 
 _WAIVED = ("◌ waived   ", "magenta")
 
 
+def _packs(packs: Sequence[PackRef]) -> str:
+    return printable(", ".join(f"{p.name}@{p.version}" for p in packs))
+
+
 def _state_mark(report: StackReport, i: int, f: Finding) -> tuple[str, str]:
     if f.kind is FindingKind.VIOLATION:
         if report.waived(i):
@@ -203,13 +211,16 @@ def _summary_text(report: StackReport) -> Text:
 
 def _lock_text(locks: Sequence[LockInfo]) -> Text:
     t = Text("update in progress: ", style="bold yellow")
-    t.append("; ".join(lock.describe() for lock in locks))
+    t.append(printable("; ".join(lock.describe() for lock in locks)))
     t.append(" — the findings are for the last saved checkpoint", style="dim")
     return t
 
 
 def _finding_block(report: StackReport, i: int, f: Finding) -> RenderableType:
-    body: list[RenderableType] = [finding_head(f, _state_mark(report, i, f)), Padding(Text(f.detail), (0, 0, 0, 15))]
+    body: list[RenderableType] = [
+        finding_head(f, _state_mark(report, i, f)),
+        Padding(Text(printable(f.detail, lines=True)), (0, 0, 0, 15)),
+    ]
     match = report.waivers.get(i)
     if match is not None:
         w = match.waiver
@@ -218,16 +229,16 @@ def _finding_block(report: StackReport, i: int, f: Finding) -> RenderableType:
             if match.active
             else f"waiver #{w.index} of {w.owner} expired on {w.expires}: not waived"
         )
-        body.append(Padding(Text(note, style="magenta" if match.active else "bold red"), (0, 0, 0, 15)))
+        body.append(Padding(Text(printable(note), style="magenta" if match.active else "bold red"), (0, 0, 0, 15)))
     return Group(*body)
 
 
 def _render_one(verdict: Verdict, report: StackReport, console: Console, show_not_applicable: bool) -> None:
     title = Text()
     title.append(f"cdcml {verdict.command} ", style="bold")
-    title.append(report.name)
-    title.append(f"  ({report.findings.source}: {report.location})  ", style="dim")
-    title.append(", ".join(f"{p.name}@{p.version}" for p in verdict.packs))
+    title.append(printable(report.name))
+    title.append(f"  ({report.findings.source}: {printable(report.location)})  ", style="dim")
+    title.append(_packs(verdict.packs))
     console.print(title)
     if report.locks:
         console.print(_lock_text(report.locks), soft_wrap=True)
@@ -244,15 +255,15 @@ def _render_one(verdict: Verdict, report: StackReport, console: Console, show_no
 def _render_many(verdict: Verdict, console: Console) -> None:
     title = Text()
     title.append(f"cdcml {verdict.command} ", style="bold")
-    title.append(verdict.source)
+    title.append(printable(verdict.source))
     title.append("  ")
-    title.append(", ".join(f"{p.name}@{p.version}" for p in verdict.packs))
+    title.append(_packs(verdict.packs))
     console.print(title)
-    width = max((len(s.name) for s in verdict.stacks), default=0)
+    width = max((len(printable(s.name)) for s in verdict.stacks), default=0)
     for report in verdict.stacks:
         console.print()
         line = Text()
-        line.append(report.name.ljust(width), style="bold")
+        line.append(printable(report.name).ljust(width), style="bold")
         line.append("  ")
         line.append_text(_summary_text(report))
         console.print(line, soft_wrap=True)
@@ -270,11 +281,11 @@ def _render_many(verdict: Verdict, console: Console) -> None:
             item = Text("  ")
             item.append(label, style=style)
             item.append("  ")
-            item.append(f.policy, style="bold")
+            item.append(printable(f.policy), style="bold")
             item.append("  ")
-            item.append(f.urn.rsplit("::", 1)[-1] if f.urn else "stack")
+            item.append(printable(f.urn.rsplit("::", 1)[-1]) if f.urn else "stack")
             item.append(": ")
-            item.append(f.detail.split("\n", 1)[0])
+            item.append(printable(f.detail.split("\n", 1)[0]))
             console.print(item, soft_wrap=True)
 
 
@@ -291,7 +302,7 @@ def _render_state(verdict: Verdict, console: Console, show_not_applicable: bool)
         console.print()
         for w in verdict.expired_waivers:
             note = Text("✖ expired waiver ", style="bold red")
-            note.append(f"#{w.index} ({w.policy} on {w.urn}, owner {w.owner}) expired on {w.expires}: ")
+            note.append(printable(f"#{w.index} ({w.policy} on {w.urn}, owner {w.owner}) expired on {w.expires}: "))
             note.append("renew it or remove it from the waiver file")
             console.print(note, soft_wrap=True)
 

@@ -1,0 +1,101 @@
+"""The local files and directories each command reads, from its flags and the same
+defaults the runs use: what no report of the run may be written to
+(:func:`cdcml.report.files.report_paths_problem` refuses them before any work).
+
+Listed without reading anything: a path is an input whether or not it exists yet.
+Remote backends (``s3://``, ``azblob://``) and standard input (``--file -``) have no
+local path to protect.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from cdcml.engine.pack import DEFAULT_PACK
+from cdcml.model import RunInput
+from cdcml.runs.packs import default_pack_dirs
+from cdcml.state.backends import BOOKKEEPING
+from cdcml.state.stores import FileStore, open_store
+
+__all__ = ["analyze_inputs", "preview_inputs"]
+
+PathLike = str | os.PathLike[str]
+
+PASSPHRASE_FILE = "PULUMI_CONFIG_PASSPHRASE_FILE"
+
+
+def _packs(pack_dirs: Sequence[PathLike], default: Sequence[Path], config_files: Sequence[PathLike]) -> list[RunInput]:
+    """The pack directories (given, or the run's default) and their config files."""
+    if pack_dirs:
+        dirs = [RunInput("the --policy-pack directory", Path(d), tree=True) for d in pack_dirs]
+    else:
+        dirs = [RunInput("the policy pack directory", d, tree=True) for d in default]
+    return dirs + [RunInput("the --policy-pack-config file", Path(c)) for c in config_files]
+
+
+def _project_files(directory: PathLike, stack: str) -> tuple[Path, list[RunInput]]:
+    """The project directory, its ``Pulumi.yaml`` (or ``Pulumi.yml``) and the stack's
+    ``Pulumi.<stack>.yaml``, found as :func:`cdcml.capture.project.load_project` finds them."""
+    d = Path(directory)
+    if d.name in ("Pulumi.yaml", "Pulumi.yml") and d.is_file():
+        d = d.parent
+    project = d / "Pulumi.yaml"
+    if not project.exists() and (d / "Pulumi.yml").exists():
+        project = d / "Pulumi.yml"
+    return d, [RunInput("the project file", project), RunInput("the stack config file", d / f"Pulumi.{stack}.yaml")]
+
+
+def preview_inputs(
+    directory: PathLike,
+    stack: str,
+    pack_dirs: Sequence[PathLike] = (),
+    config_files: Sequence[PathLike] = (),
+) -> tuple[RunInput, ...]:
+    """What ``cdcml preview DIRECTORY --stack STACK`` reads: the project and stack files,
+    the packs (default: the project's ``policies/cdc-ml-guardrails``) and their configs,
+    and ``$PULUMI_CONFIG_PASSPHRASE_FILE``."""
+    project_dir, inputs = _project_files(directory, stack)
+    inputs += _packs(pack_dirs, [project_dir / DEFAULT_PACK], config_files)
+    passphrase = os.environ.get(PASSPHRASE_FILE)
+    if passphrase:
+        inputs.append(RunInput(f"the {PASSPHRASE_FILE}", Path(passphrase)))
+    return tuple(inputs)
+
+
+def _backend_state(url: str) -> list[RunInput]:
+    """The state directory of a ``file://`` backend (every object cdcml reads is in it)."""
+    if url.partition("://")[0].lower() != "file":
+        return []
+    store = open_store(url)
+    try:
+        root = store.root if isinstance(store, FileStore) else None
+    finally:
+        store.close()
+    return [] if root is None else [RunInput("the backend's state", root / BOOKKEEPING, tree=True)]
+
+
+def analyze_inputs(
+    state_file: str | None,
+    backend: str | None,
+    pack_dirs: Sequence[PathLike] = (),
+    config_files: Sequence[PathLike] = (),
+    *,
+    waivers: PathLike | None = None,
+    baseline: PathLike | None = None,
+) -> tuple[RunInput, ...]:
+    """What ``cdcml policy analyze`` reads: the ``--file`` state (not standard input) or a
+    ``file://`` backend's state, the packs (default: the repository's, found from the
+    working directory) and their configs, the waivers and the baseline."""
+    inputs: list[RunInput] = []
+    if state_file is not None and state_file != "-":
+        inputs.append(RunInput("the --file input", Path(state_file)))
+    if backend is not None:
+        inputs += _backend_state(backend)
+    inputs += _packs(pack_dirs, [] if pack_dirs else default_pack_dirs(), config_files)
+    if waivers is not None:
+        inputs.append(RunInput("the --waivers file", Path(waivers)))
+    if baseline is not None:
+        inputs.append(RunInput("the --baseline file", Path(baseline)))
+    return tuple(inputs)
