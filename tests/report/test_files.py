@@ -482,3 +482,20 @@ def test_short_writes_are_continued(verdict: Verdict, tmp_path: Path, monkeypatc
     monkeypatch.setattr(files.os, "write", short)
     files.write_reports(verdict, {"markdown": tmp_path / "r.md"})
     assert (tmp_path / "r.md").read_bytes() == _render("markdown", verdict)
+
+
+def test_report_files_pass_the_runs_secret_scrubber(tmp_path: Path, make_audit: MakeAudit) -> None:
+    """A secret the run knows never reaches a report file, whichever renderer carried it
+    (here the stack's name stands in for a secret that escaped the structured scrub)."""
+    from cdcml import secrets
+    from cdcml.report.files import write_reports
+
+    secrets.forget_all()
+    secrets.remember("organization/cdcml/seed")
+    try:
+        write_reports(make_audit(), {"sarif": tmp_path / "r.sarif", "markdown": tmp_path / "r.md"})
+    finally:
+        secrets.forget_all()
+    for name in ("r.sarif", "r.md"):
+        text = (tmp_path / name).read_text()
+        assert "organization/cdcml/seed" not in text and "[secret]" in text

@@ -35,6 +35,7 @@ from pathlib import Path
 from cdcml.errors import CdcmlError
 from cdcml.model import RunInput, Verdict
 from cdcml.report.formats import FORMATS
+from cdcml.secrets import scrub_bytes
 
 __all__ = ["report_path_problem", "report_paths_problem", "same_file", "write_reports"]
 
@@ -240,7 +241,10 @@ def _commit(targets: Sequence[_Target]) -> None:
 
 def write_reports(verdict: Verdict, paths: Mapping[str, Path | None]) -> None:
     """Render every report asked for in *paths* (format name → file) in memory, in table
-    order, then write them all or none (see the module's description)."""
-    rendered = [(fmt.option, path, fmt.render(verdict)) for fmt in FORMATS if (path := paths.get(fmt.name))]
+    order, pass each through the run's secret scrubber (:mod:`cdcml.secrets`), then write
+    them all or none (see the module's description)."""
+    rendered = [
+        (fmt.option, path, scrub_bytes(fmt.render(verdict))) for fmt in FORMATS if (path := paths.get(fmt.name))
+    ]
     streams = _standard_streams()
     _commit([_plan(option, path, data, streams) for option, path, data in rendered])
