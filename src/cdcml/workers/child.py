@@ -37,7 +37,7 @@ def _cdcml_worker():
     sys.modules["cdcml"] = package
     spec.loader.exec_module(package)
     from cdcml.workers.child import child_main
-    child_main(module, parent, fds)
+    child_main(module, parent, fds, sys.argv[7:])
 _cdcml_worker()
 """
 """What a worker interpreter runs (``python -u -c BOOTSTRAP <cdcml dir> <module> <parent pid>
@@ -89,14 +89,17 @@ class Channel:
             write_frame(self._replies, message)
 
 
-def child_main(module_name: str, parent: int, fds: Sequence[int]) -> None:
-    """Serve requests until cdcml closes the request pipe (never returns)."""
+def child_main(module_name: str, parent: int, fds: Sequence[int], requires: Sequence[str] = ()) -> None:
+    """Serve requests until cdcml closes the request pipe (never returns). *requires* are
+    imported first, so a missing SDK is named, not a module it would have brought."""
     import importlib
 
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is cdcml's to handle
     channel = Channel(fds)
     try:
+        for name in requires:
+            importlib.import_module(name)
         module = importlib.import_module(module_name)
         hello = module.hello()
     except BaseException as e:  # noqa: BLE001 - reported to cdcml as the reason it can't start

@@ -98,7 +98,14 @@ class Worker:
     (``program cdcml``, ``policy pack cdc-ml-guardrails``)."""
 
     def __init__(
-        self, name: str, python: str, module: str, *, cwd: str | os.PathLike[str], env: Mapping[str, str]
+        self,
+        name: str,
+        python: str,
+        module: str,
+        *,
+        cwd: str | os.PathLike[str],
+        env: Mapping[str, str],
+        requires: Sequence[str] = (),
     ) -> None:
         import cdcml
 
@@ -114,7 +121,7 @@ class Worker:
         board_fd = self._board_file.fileno()
         package = str(Path(cdcml.__file__).resolve().parent)
         fds = [str(req_r), str(resp_w), str(board_fd)]
-        argv = [python, "-u", "-c", BOOTSTRAP, package, module, str(os.getpid()), *fds]
+        argv = [python, "-u", "-c", BOOTSTRAP, package, module, str(os.getpid()), *fds, *requires]
 
         def start() -> subprocess.Popen[bytes]:
             return subprocess.Popen(
