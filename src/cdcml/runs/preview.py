@@ -17,7 +17,6 @@ from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.project import load_project, load_stack_config
 from cdcml.capture.worker import ProgramRun, start_capture
 from cdcml.engine.config import policy_infos
-from cdcml.engine.grpc_pack import analyze_graph_grpc
 from cdcml.engine.isolated import evaluate_isolated
 from cdcml.engine.pack import DEFAULT_PACK
 from cdcml.errors import CdcmlError
@@ -118,6 +117,8 @@ def _evaluate(
 ) -> Findings:
     if engine == "grpc":
         # The reference mode: the stock SDK servicer in a process started as the CLI starts it.
+        from cdcml.engine.grpc_pack import analyze_graph_grpc
+
         return analyze_graph_grpc(
             graph, packs.packs, packs.configs, start_timeout=limits.pack, call_timeout=limits.policy
         )
