@@ -174,11 +174,11 @@ def test_several_workers_are_waited_for_at_once(worker: Worker) -> None:
     try:
         wait_reply(other, deadline=time.monotonic() + 30, on_timeout=lambda: "t", on_death=lambda c: "d")
         for w in (worker, other):
-            w.send({"op": "sleep", "seconds": 0.5})
+            w.send({"op": "sleep", "seconds": 1.5})
         t = time.monotonic()
         pending = [(w, time.monotonic() + 30, lambda: "t", None, None, lambda c: "d") for w in (worker, other)]
         assert wait_replies(pending) == [{"ok": True}, {"ok": True}]
-        assert time.monotonic() - t < 0.95, "they ran at the same time"
+        assert time.monotonic() - t < 2.9, "they ran at the same time"
     finally:
         other.close()
 
@@ -214,7 +214,7 @@ def test_a_worker_with_a_thread_left_running_still_closes_at_once(worker: Worker
     ask(worker, {"op": "thread"})
     t = time.monotonic()
     worker.close()
-    assert time.monotonic() - t < 1.5
+    assert time.monotonic() - t < 3.0
 
 
 def test_the_pool_reuses_a_healthy_worker_by_key_and_closes_the_rest() -> None:
