@@ -35,11 +35,16 @@ def examples(*, dev: int, ci: int, long: int) -> int:
 
 @pytest.fixture(scope="session", autouse=True)
 def no_pack_process_left_running() -> Iterator[None]:
-    """After the whole suite, no policy pack process started by it is still running."""
+    """After the whole suite, no policy pack process started by it is still running, and
+    closing the workers kept for reuse leaves none of them either."""
     yield
-    from contract_tests.test_no_leftover_processes import pack_processes_of
+    from contract_tests.test_no_leftover_processes import pack_processes_of, worker_processes_of
 
     from cdcml.engine.grpc_pack import live_pack_processes
+    from cdcml.workers import close_all, live_workers
 
     assert live_pack_processes() == []
     assert pack_processes_of(os.getpid()) == []
+    close_all()
+    assert live_workers() == []
+    assert worker_processes_of(os.getpid()) == []

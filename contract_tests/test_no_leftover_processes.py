@@ -1,4 +1,4 @@
-"""After the whole suite, no policy pack process is left running.
+"""After the whole suite, no policy pack or worker process is left running.
 
 The check runs in the teardown of a session-scoped autouse fixture (see conftest), so it
 sees every test; this module holds the /proc scan it uses and a test of that scan."""
@@ -13,6 +13,15 @@ from pathlib import Path
 
 def pack_processes_of(pid: int) -> list[int]:
     """PIDs of `python -m pulumi.policy` processes whose parent is *pid* (Linux /proc)."""
+    return _children_with(pid, b"pulumi.policy")
+
+
+def worker_processes_of(pid: int) -> list[int]:
+    """PIDs of cdcml's worker processes (a program's or a pack's) whose parent is *pid*."""
+    return _children_with(pid, b"_cdcml_worker")
+
+
+def _children_with(pid: int, marker: bytes) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -23,7 +32,7 @@ def pack_processes_of(pid: int) -> list[int]:
         except OSError:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid and b"pulumi.policy" in cmdline:
+        if ppid == pid and any(marker in arg for arg in cmdline) and stat.rsplit(")", 1)[1].split()[0] != "Z":
             found.append(int(entry.name))
     return found
 
@@ -36,3 +45,16 @@ def test_the_scan_finds_a_running_pack_process():
         proc.kill()
         proc.wait()
     assert proc.pid not in pack_processes_of(os.getpid())
+
+
+def test_the_scan_finds_a_running_worker():
+    from cdcml.workers import BOOTSTRAP, Worker
+
+    root = Path(__file__).resolve().parent.parent
+    w = Worker("scan", sys.executable, "tests.workers.echo", cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        assert w.pid in worker_processes_of(os.getpid())
+        assert "_cdcml_worker" in BOOTSTRAP
+    finally:
+        w.close()
+    assert w.pid not in worker_processes_of(os.getpid())

@@ -33,7 +33,18 @@ LAYERS: dict[str, set[str]] = {
 """cli → runs → (capture | state | engine) → model; report depends on the model only;
 stacks and policies know neither each other nor the engine."""
 
-BASE = {"cdcml", "cdcml.errors", "cdcml.environments", "cdcml.structs", "cdcml.secrets", "cdcml.model"}
+BASE = {
+    "cdcml",
+    "cdcml.errors",
+    "cdcml.environments",
+    "cdcml.structs",
+    "cdcml.secrets",
+    "cdcml.model",
+    # Worker processes (cdcml.workers.*: frames, spawning, time limits, the pool): capture
+    # runs the program in one and engine each pack, so they sit below both; they import
+    # only errors and each other.
+    "cdcml.workers",
+}
 
 MAX_FUNCTION_LINES = 100
 MAX_MODULE_LINES = 600
@@ -53,7 +64,7 @@ MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
 def layer(module: str) -> str:
-    if module in BASE or module.startswith("cdcml.model."):
+    if module in BASE or module.startswith(("cdcml.model.", "cdcml.workers.")):
         return "base"
     return module.split(".")[1]
 

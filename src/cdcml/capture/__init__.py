@@ -27,7 +27,21 @@ what the engine would see.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from cdcml.capture.options import CaptureOptions, OutputMode
-from cdcml.capture.program import capture, capture_program
+
+if TYPE_CHECKING:
+    from cdcml.capture.program import capture, capture_program
 
 __all__ = ["CaptureOptions", "OutputMode", "capture", "capture_program"]
+
+
+def __getattr__(name: str) -> Any:
+    # capture and capture_program bring the Pulumi SDK (~0.3 s): imported on first use, so
+    # the commands, whose programs run in their own processes, don't pay for it.
+    if name in ("capture", "capture_program"):
+        from cdcml.capture import program
+
+        return getattr(program, name)
+    raise AttributeError(f"module 'cdcml.capture' has no attribute {name!r}")

@@ -38,7 +38,7 @@ from cdcml.capture.runtime import run_program
 from cdcml.errors import ProgramError
 from cdcml.model import ResourceGraph
 
-__all__ = ["CaptureOptions", "OutputMode", "capture", "capture_program"]
+__all__ = ["CaptureOptions", "OutputMode", "capture", "capture_program", "capture_project"]
 
 
 def capture(
@@ -59,6 +59,12 @@ def capture(
     project = load_project(project_dir)
     stack_config = load_stack_config(project, stack, config, passphrase=passphrase)
     options = CaptureOptions(mode=OutputMode(mode), invokes=invokes or InvokeTable(), organization=organization)
+    return capture_project(project, stack_config, options)
+
+
+def capture_project(project: Project, stack_config: StackConfig, options: CaptureOptions) -> ResourceGraph:
+    """Run *project*'s program for *stack_config* in this process (what the program's worker
+    process does, :mod:`cdcml.capture.worker`)."""
     # The language host runs `main` itself (a directory runs its __main__.py with the
     # directory on sys.path).
     target = str(project.main)

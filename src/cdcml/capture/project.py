@@ -44,6 +44,9 @@ class Project:
     main: Path
     description: str = ""
     config_defaults: Mapping[str, str] = field(default_factory=dict)
+    runtime_options: Mapping[str, Any] = field(default_factory=dict)
+    """``runtime.options`` of Pulumi.yaml (``virtualenv``, ``toolchain``, ``typechecker``),
+    as written; :mod:`cdcml.capture.interpreter` reads them."""
 
     @property
     def program_directory(self) -> Path:
@@ -123,6 +126,7 @@ def load_project(directory: str | os.PathLike[str]) -> Project:
         main=main,
         description=str(description),
         config_defaults=defaults,
+        runtime_options=(runtime.get("options") or {}) if isinstance(runtime, Mapping) else {},
     )
 
 

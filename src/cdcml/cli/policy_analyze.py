@@ -12,6 +12,8 @@ import click
 
 from cdcml.cli.base import policy, progress_display
 from cdcml.cli.options import Output, emit, output_options, pack_options
+from cdcml.cli.timeouts import timeout_options
+from cdcml.workers import Timeouts
 
 
 @policy.command("analyze")
@@ -53,6 +55,7 @@ from cdcml.cli.options import Output, emit, output_options, pack_options
     metavar="SECONDS",
     help="Connect and read timeout of backend requests.",
 )
+@timeout_options(program=False)
 def analyze(
     state_file: str | None,
     backend: str | None,
@@ -65,6 +68,7 @@ def analyze(
     baseline: Path | None,
     backend_timeout: float,
     output: Output,
+    timeouts: Timeouts,
 ) -> None:
     """Analyze deployed stack state against policy packs, offline and read-only.
 
@@ -114,6 +118,7 @@ def analyze(
                 waivers=waivers,
                 baseline=base,
                 progress=on_progress,
+                timeouts=timeouts,
             )
         else:
             assert backend is not None
@@ -127,5 +132,6 @@ def analyze(
                 baseline=base,
                 timeout=backend_timeout,
                 progress=on_progress,
+                timeouts=timeouts,
             )
     emit(verdict, output)

@@ -11,6 +11,8 @@ import click
 
 from cdcml.cli.base import main, progress_display
 from cdcml.cli.options import Output, emit, output_options, pack_options
+from cdcml.cli.timeouts import timeout_options
+from cdcml.workers import Timeouts
 
 
 @main.command()
@@ -42,6 +44,7 @@ from cdcml.cli.options import Output, emit, output_options, pack_options
     "as the Pulumi CLI runs it (slower; the reference the evaluator is tested against).",
 )
 @output_options
+@timeout_options(program=True)
 def preview(
     directory: Path,
     stack: str,
@@ -51,6 +54,7 @@ def preview(
     outputs: str,
     engine: str,
     output: Output,
+    timeouts: Timeouts,
 ) -> None:
     """Capture the Pulumi program in DIRECTORY offline and run the policy packs on it."""
     from cdcml.capture.project import parse_config_overrides
@@ -81,5 +85,6 @@ def preview(
             engine=engine,
             on_captured=on_captured,
             progress=on_progress,
+            timeouts=timeouts,
         )
     emit(verdict, output)

@@ -36,6 +36,7 @@ from cdcml.model import EnforcementLevel, PolicyInfo
 __all__ = [
     "PackConfig",
     "PolicyConfig",
+    "analyzer_config",
     "load_pack_config_file",
     "parse_pack_config",
     "policy_infos",
@@ -142,9 +143,36 @@ class _PolicyInfo:
     schema: dict[str, Any] | None  # {"properties": …, "required": […]}
 
 
+def analyzer_config(pack: Pack) -> dict[str, Any]:
+    """What :func:`reconcile` reads of *pack*'s ``GetAnalyzerInfo``, as plain data (a pack
+    loaded in its own process sends it; :attr:`Pack.analyzer_config`)."""
+    policies, initial = _policy_infos(pack)
+    return {
+        "policies": [{"name": p.name, "level": str(p.level), "schema": p.schema} for p in policies],
+        "initial": {
+            k: {"level": None if v.enforcement_level is None else str(v.enforcement_level), "properties": v.properties}
+            for k, v in initial.items()
+        },
+    }
+
+
+def _plain_infos(plain: Mapping[str, Any]) -> tuple[list[_PolicyInfo], dict[str, PolicyConfig]]:
+    policies = [_PolicyInfo(p["name"], EnforcementLevel(p["level"]), p["schema"]) for p in plain["policies"]]
+    initial = {
+        str(k): PolicyConfig(
+            EnforcementLevel(v["level"]) if v["level"] is not None else None,
+            dict(v["properties"]) if v["properties"] is not None else None,
+        )
+        for k, v in plain["initial"].items()
+    }
+    return policies, initial
+
+
 def _policy_infos(pack: Pack) -> tuple[list[_PolicyInfo], dict[str, PolicyConfig]]:
     """Policy levels, schemas and the initial config as the engine reads them from
     ``GetAnalyzerInfo`` (protobuf round trip included)."""
+    if pack.analyzer_config is not None:
+        return _plain_infos(pack.analyzer_config)
     info = pack.analyzer_info()
     policies = []
     for p in info.policies:
@@ -247,32 +275,24 @@ def unknown_policy_names(pack: Pack, file_config: Mapping[str, PolicyConfig]) ->
 
 def policy_infos(packs: Sequence[Pack], configs: Sequence[PackConfig | None] = ()) -> tuple[PolicyInfo, ...]:
     """Every policy of *packs*, in pack order, with the level *configs* give it."""
-    from pulumi_policy import StackValidationPolicy
-
     out = []
     for i, pack in enumerate(packs):
         config = configs[i] if i < len(configs) else None
-        for p in pack.policies:
-            fw = getattr(p, "framework", None)
-            framework = (
-                {k: str(getattr(fw, k)) for k in ("name", "version", "reference", "specification") if getattr(fw, k)}
-                if fw is not None
-                else None
-            )
+        for p in pack.metas():
             out.append(
                 PolicyInfo(
                     pack=pack.name,
                     pack_version=pack.version,
                     name=p.name,
-                    policy_type="stack" if isinstance(p, StackValidationPolicy) else "resource",
-                    description=p.description or "",
+                    policy_type=p.policy_type,
+                    description=p.description,
                     level=pack.policy_level(p, config.level(p.name) if config is not None else None),
                     severity=policy_severity(p),
-                    tags=tuple(str(t) for t in (getattr(p, "tags", None) or ())),
-                    remediation_steps=str(getattr(p, "remediation_steps", None) or ""),
-                    url=str(getattr(p, "url", None) or ""),
-                    framework=framework or None,
-                    resource_types=tuple(getattr(p, "resource_types", ()) or ()),
+                    tags=p.tags,
+                    remediation_steps=p.remediation_steps,
+                    url=p.url,
+                    framework=dict(p.framework) if p.framework is not None else None,
+                    resource_types=p.resource_types,
                 )
             )
     return tuple(out)

@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from cdcml.engine.config import PackConfig, reconcile
 from cdcml.engine.pack import Pack, policy_severity
@@ -65,6 +65,15 @@ SDK_PACK_VERSION = "0.0.1"
 Progress = Callable[[int, int], None]
 
 
+class Watch(Protocol):
+    """Told when each policy call starts and ends (the pack worker's status board):
+    *policy* is the policy's index in its pack, *resource* the resource's index among the
+    graph's live resources (``-1``: a stack validation)."""
+
+    def begin(self, policy: int, resource: int) -> None: ...
+    def end(self) -> None: ...
+
+
 class PolicyCrashError(CdcmlError):
     """A policy raised an exception (the engine fails the whole run: "failed to run policy")."""
 
@@ -80,6 +89,7 @@ class _PackRun:
 
     def __post_init__(self) -> None:
         self.levels = tuple((p, self.level(p)) for p in self.pack.policies)
+        self.index = {id(p): i for i, p in enumerate(self.pack.policies)}
 
     def level(self, policy: Any) -> EnforcementLevel:
         return self.pack.policy_level(policy, self.config.level(policy.name))
@@ -162,11 +172,21 @@ def evaluate(
 
 class _Evaluator:
     def __init__(
-        self, graph: ResourceGraph, runs: list[_PackRun], apply_remediations: bool, progress: Progress | None
+        self,
+        graph: ResourceGraph,
+        runs: list[_PackRun],
+        apply_remediations: bool,
+        progress: Progress | None,
+        watch: Watch | None = None,
     ) -> None:
         from pulumi_policy import policy as sdk
 
+        for run in runs:
+            if not run.pack.in_process:
+                raise TypeError(f"policy pack {run.pack.name} was loaded in its own process; evaluate it there")
         self.sdk = sdk
+        self.watch = watch
+        self.position = -1  # the live resource being evaluated (-1: the stack), for the watch
         self.graph = graph
         self.runs = runs
         self.apply_remediations = apply_remediations
@@ -199,9 +219,11 @@ class _Evaluator:
         live = [r for r in self.graph.resources if not r.delete]
         total = len(live) + 1
         for i, resource in enumerate(live):
+            self.position = i
             self._resource(resource)
             if self.progress is not None:
                 self.progress(i + 1, total)
+        self.position = -1
         stack_ran = self._stack(live)
         if self.progress is not None:
             self.progress(total, total)
@@ -281,14 +303,27 @@ class _Evaluator:
 
     # ---- Remediate + Analyze for one resource
 
-    def _resource(self, r: Resource) -> None:
-        from pulumi_policy.deserialize import deserialize_properties
-
+    def _prepare(self, r: Resource) -> tuple[dict[str, Any], Any, Any]:
+        """*r*'s inputs as a pack reads them off the wire, its options and its provider."""
         inputs = self._marshal(r.inputs)
         opts = self._options(r)
         provider = self._provider(r)
+        return self._roundtrip(inputs, r.urn), opts, provider
 
-        wire = self._roundtrip(inputs, r.urn)
+    def _call(self, run: _PackRun, policy: Any, result: Callable[[], Any]) -> Any:
+        """A policy call (``validate`` or ``remediate``), shown to the watch while it runs."""
+        if self.watch is None:
+            return _run(result())
+        self.watch.begin(run.index.get(id(policy), -1), self.position)
+        try:
+            return _run(result())
+        finally:
+            self.watch.end()
+
+    def _resource(self, r: Resource) -> None:
+        from pulumi_policy.deserialize import deserialize_properties
+
+        wire, opts, provider = self._prepare(r)
         for run in self.runs:
             remediated = self._remediate(run, r, wire, opts, provider)
             if remediated is not None and self.apply_remediations:
@@ -326,7 +361,7 @@ class _Evaluator:
             # Snapshot first: a remediation may mutate args.props in place and return it.
             before = _struct_roundtrip(serialize_properties(props))
             try:
-                new_props = _run(policy.remediate(args))
+                new_props = self._call(run, policy, functools.partial(policy.remediate, args))
             except UnknownValueError as e:
                 self._add(
                     run,
@@ -428,7 +463,7 @@ class _Evaluator:
             )
             args._cdcml_defer(deserialized)
             try:
-                _run(policy.validate(args, report))
+                self._call(run, policy, functools.partial(policy.validate, args, report))
             except UnknownValueError as e:
                 self._unknown(run, policy, r, e, "resource")
             except sdk._NotApplicableError as e:
@@ -515,7 +550,7 @@ class _Evaluator:
             args = sdk.StackValidationArgs(resources, run.config.properties(policy.name), self.stack_tags)
             report = self._reporter(run, policy, level, None, "stack")
             try:
-                _run(policy.validate(args, report))
+                self._call(run, policy, functools.partial(policy.validate, args, report))
             except UnknownValueError as e:
                 self._unknown(run, policy, None, e, "stack")
             except sdk._NotApplicableError as e:

@@ -1,6 +1,7 @@
 """The gRPC reference mode: run a Python pack the way the Pulumi CLI runs it.
 
-:class:`PackProcess` starts ``python -u -m pulumi.policy <engine-address> .`` with cwd =
+:class:`PackProcess` starts ``python -u -m pulumi.policy <engine-address> .`` (through
+:data:`_LAUNCH`, which first asks to die with cdcml) with cwd =
 the pack directory and ``PULUMI_PROJECT``, ``PULUMI_STACK``, ``PULUMI_DRY_RUN``,
 ``PULUMI_ORGANIZATION`` and ``PULUMI_CONFIG`` set (``constructEnv`` in
 ``analyzer_plugin.go``), serves a minimal Engine service of its own for the pack's log
@@ -10,8 +11,11 @@ calls, reads the port the pack prints, then sends ``Handshake`` and ``ConfigureS
 ``AnalyzeStack`` through :mod:`cdcml.engine.reference`.
 
 The process is always shut down: on context exit, on error, at interpreter exit and on
-SIGTERM. A pack that crashes or never prints a port fails with a clear error within the
-start timeout.
+SIGTERM, and it dies with cdcml even on ``kill -9`` (``PR_SET_PDEATHSIG``, Linux). Its
+stdout and stderr are drained for as long as it runs (a policy printing megabytes never
+stalls it) and never reach cdcml's output. A pack that crashes or never prints a port
+fails with a clear error within the start timeout; a call past its deadline, or a pack
+process that ends during a call, is one line naming the call, the resource and how.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import atexit
 import contextlib
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -42,6 +47,7 @@ from cdcml.model import Findings, ResourceGraph
 __all__ = ["PackProcess", "analyze_graph_grpc", "live_pack_processes", "open_sessions"]
 
 _LIVE: set[PackProcess] = set()
+_LINE = 4096  # the longest port line or stderr line kept
 _LIVE_LOCK = threading.Lock()
 _MAX_MESSAGE = 400 * 1024 * 1024  # the SDK's and the engine's 400 MiB
 
@@ -60,6 +66,23 @@ def _shutdown_all() -> None:
 
 
 atexit.register(_shutdown_all)
+
+
+_LAUNCH = """
+import os, runpy, sys
+if sys.platform.startswith("linux"):
+    import ctypes, signal
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with cdcml
+    except (OSError, AttributeError):
+        pass
+if os.getppid() != int(os.environ.pop("CDCML_PARENT_PID", "0")):
+    os._exit(1)  # cdcml already died
+runpy.run_module("pulumi.policy", run_name="__main__", alter_sys=True)
+"""
+"""How a pack process starts: ``python -u -m pulumi.policy <engine> .`` as the CLI starts
+it, after asking the kernel to kill it when cdcml dies (the request can't be made from
+cdcml's side without forking with gRPC's threads running)."""
 
 
 def _install_sigterm_handler() -> None:
@@ -127,6 +150,7 @@ class PackProcess:
         self._channel: Any = None
         self.stub: Any = None
         self._stderr: list[str] = []
+        self._port: queue.Queue[bytes] = queue.Queue()
         self._closed = False
 
     @property
@@ -159,6 +183,7 @@ class PackProcess:
         else:
             env.pop("PULUMI_CONFIG", None)
         env.setdefault("PYTHONUNBUFFERED", "1")
+        env["CDCML_PARENT_PID"] = str(os.getpid())
         return env
 
     def start(self) -> None:
@@ -177,7 +202,7 @@ class PackProcess:
         engine_address = f"127.0.0.1:{engine_port}"
 
         self._proc = subprocess.Popen(
-            [self.python, "-u", "-m", "pulumi.policy", engine_address, "."],
+            [self.python, "-u", "-c", _LAUNCH, engine_address, "."],
             cwd=self.directory,
             env=self._env(),
             stdin=subprocess.DEVNULL,
@@ -189,6 +214,7 @@ class PackProcess:
         with _LIVE_LOCK:
             _LIVE.add(self)
         threading.Thread(target=self._drain_stderr, daemon=True).start()
+        threading.Thread(target=self._drain_stdout, daemon=True).start()
         port = self._read_port()
         self._channel = grpc.insecure_channel(
             f"127.0.0.1:{port}", options=[("grpc.max_receive_message_length", _MAX_MESSAGE)]
@@ -205,10 +231,19 @@ class PackProcess:
     def _drain_stderr(self) -> None:
         assert self._proc is not None and self._proc.stderr is not None
         for raw in self._proc.stderr:
-            line = raw.decode("utf-8", "replace").rstrip()
+            line = raw[:_LINE].decode("utf-8", "replace").rstrip()
             if line:
                 self._stderr.append(line)
                 del self._stderr[:-50]
+
+    def _drain_stdout(self) -> None:
+        """The first line is the port; the rest (what policies print) is read and dropped,
+        so the pack never blocks on a full pipe."""
+        assert self._proc is not None and self._proc.stdout is not None
+        stdout: Any = self._proc.stdout  # a BufferedReader: read1 returns what is there
+        self._port.put(stdout.readline(_LINE))
+        while stdout.read1(1 << 16):
+            pass
 
     def _last_error(self) -> str:
         for line in reversed(self._stderr):
@@ -217,18 +252,13 @@ class PackProcess:
         return "no output on stderr"
 
     def _read_port(self) -> int:
-        assert self._proc is not None and self._proc.stdout is not None
-        result: list[bytes] = []
-        reader = threading.Thread(
-            target=lambda: result.append(self._proc.stdout.readline()),  # type: ignore[union-attr]
-            daemon=True,
-        )
-        reader.start()
-        reader.join(self.start_timeout)
+        assert self._proc is not None
         name = self.directory.name
-        if not result:
-            raise PackError(f"policy pack {name} did not print its port within {self.start_timeout:g} s")
-        line = result[0].decode("utf-8", "replace").strip()
+        try:
+            first = self._port.get(timeout=self.start_timeout)
+        except queue.Empty:
+            raise PackError(f"policy pack {name} did not print its port within {self.start_timeout:g} s") from None
+        line = first.decode("utf-8", "replace").strip()
         if not line:
             self._proc.wait(timeout=10)
             time.sleep(0.1)
@@ -271,8 +301,32 @@ class PackProcess:
         except grpc.RpcError as e:
             if tolerate_unimplemented and e.code() == grpc.StatusCode.UNIMPLEMENTED:
                 return None
+            name = self.directory.name
+            on = f" on {request.urn}" if getattr(request, "urn", "") else ""
+            if e.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise PackError(
+                    f"policy pack {name}: {method}{on} timed out after {self.call_timeout:g} s "
+                    "(raise the limit with --policy-timeout or CDCML_POLICY_TIMEOUT)"
+                ) from None
+            ended = self._ended()
+            if ended is not None:
+                raise PackError(f"policy pack {name} {ended} during {method}{on}") from None
             detail = " ".join(str(e.details() or e.code()).split())
-            raise PackError(f"policy pack {self.directory.name}: {method} failed: {detail}") from None
+            raise PackError(f"policy pack {name}: {method} failed: {detail}") from None
+
+    def _ended(self) -> str | None:
+        """How the pack process ended, if it did (a call fails as soon as its socket closes)."""
+        assert self._proc is not None
+        try:
+            code = self._proc.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            return None
+        if code < 0:
+            try:
+                return f"was killed by signal {-code} ({signal.Signals(-code).name})"
+            except ValueError:
+                return f"was killed by signal {-code}"
+        return f"exited with code {code}"
 
     def close(self) -> None:
         if self._closed:

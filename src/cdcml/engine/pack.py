@@ -26,7 +26,16 @@ import yaml
 from cdcml.errors import CdcmlError, PackError
 from cdcml.model import EnforcementLevel, Severity
 
-__all__ = ["DEFAULT_PACK", "Pack", "load_pack", "pack_from_policies", "policy_severity"]
+__all__ = [
+    "DEFAULT_PACK",
+    "Pack",
+    "PolicyMeta",
+    "load_pack",
+    "pack_from_policies",
+    "policy_meta",
+    "policy_severity",
+    "preflight",
+]
 
 _LOAD_LOCK = threading.RLock()
 
@@ -55,6 +64,10 @@ class Pack:
     repository: str = ""
     directory: Path | None = None
     servicer: Any = field(default=None, repr=False)
+    analyzer_config: Mapping[str, Any] | None = field(default=None, repr=False)
+    """For a pack loaded in its own process (:mod:`cdcml.engine.worker`): what the engine
+    reads from ``GetAnalyzerInfo`` to build the pack's config (levels, config schemas,
+    initial config) as plain data; ``policies`` are then :class:`PolicyMeta`."""
 
     def policy(self, name: str) -> Any:
         for p in self.policies:
@@ -67,7 +80,18 @@ class Pack:
 
     def analyzer_info(self) -> Any:
         """``GetAnalyzerInfo`` exactly as the pack process would answer it."""
+        if self.servicer is None:
+            raise TypeError(f"policy pack {self.name} was loaded in its own process; it has no servicer here")
         return self.servicer.GetAnalyzerInfo(None, None)
+
+    @property
+    def in_process(self) -> bool:
+        """Its policies are the SDK's objects, here (not :class:`PolicyMeta` of a pack
+        loaded in its own process)."""
+        return self.servicer is not None
+
+    def metas(self) -> tuple[PolicyMeta, ...]:
+        return tuple(policy_meta(p) for p in self.policies)
 
     def policy_level(self, policy: Any, configured: EnforcementLevel | None = None) -> EnforcementLevel:
         """The level *policy* runs at: *configured* (its reconciled config), else its own,
@@ -77,6 +101,65 @@ class Pack:
         if policy.enforcement_level is not None:
             return EnforcementLevel(policy.enforcement_level.value)
         return self.enforcement_level
+
+
+@dataclass(frozen=True)
+class PolicyMeta:
+    """What cdcml reads of a policy besides running it: its metadata, as plain data (how a
+    pack loaded in its own process describes its policies)."""
+
+    name: str
+    policy_type: str  # "resource" | "stack"
+    description: str = ""
+    enforcement_level: EnforcementLevel | None = None
+    severity: Severity | None = None
+    tags: tuple[str, ...] = ()
+    remediation_steps: str = ""
+    url: str = ""
+    framework: Mapping[str, str] | None = None
+    resource_types: tuple[str, ...] = ()
+
+    def to_plain(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "policyType": self.policy_type,
+            "description": self.description,
+            "enforcementLevel": None if self.enforcement_level is None else str(self.enforcement_level),
+            "severity": None if self.severity is None else str(self.severity),
+            "tags": list(self.tags),
+            "remediationSteps": self.remediation_steps,
+            "url": self.url,
+            "framework": None if self.framework is None else dict(self.framework),
+            "resourceTypes": list(self.resource_types),
+        }
+
+
+def policy_meta(policy: Any) -> PolicyMeta:
+    """*policy*'s metadata (an SDK policy object, or a :class:`PolicyMeta` as it is)."""
+    if isinstance(policy, PolicyMeta):
+        return policy
+    from pulumi_policy import StackValidationPolicy
+
+    fw = getattr(policy, "framework", None)
+    framework = (
+        {k: str(getattr(fw, k)) for k in ("name", "version", "reference", "specification") if getattr(fw, k)}
+        if fw is not None
+        else None
+    )
+    level = policy.enforcement_level
+    sev = getattr(policy, "severity", None)
+    return PolicyMeta(
+        name=policy.name,
+        policy_type="stack" if isinstance(policy, StackValidationPolicy) else "resource",
+        description=policy.description or "",
+        enforcement_level=EnforcementLevel(level.value) if level is not None else None,
+        severity=Severity(sev.value) if sev is not None else None,
+        tags=tuple(str(t) for t in (getattr(policy, "tags", None) or ())),
+        remediation_steps=str(getattr(policy, "remediation_steps", None) or ""),
+        url=str(getattr(policy, "url", None) or ""),
+        framework=framework or None,
+        resource_types=tuple(getattr(policy, "resource_types", ()) or ()),
+    )
 
 
 def policy_severity(policy: Any) -> Severity:
@@ -181,6 +264,18 @@ def _read_policy_yaml(directory: Path) -> dict[str, Any]:
     return doc
 
 
+def preflight(directory: str | os.PathLike[str]) -> Path:
+    """The checks of a pack directory that run none of its code (it exists, has a
+    ``PulumiPolicy.yaml`` of a Python pack and a ``__main__.py``); its resolved path."""
+    d = Path(directory).resolve()
+    if not d.is_dir():
+        raise PackError(f"policy pack directory {directory} does not exist")
+    _read_policy_yaml(d)
+    if not (d / "__main__.py").exists():
+        raise PackError(f"policy pack {d} has no __main__.py")
+    return d
+
+
 def load_pack(
     directory: str | os.PathLike[str],
     *,
@@ -190,13 +285,8 @@ def load_pack(
     dry_run: bool = True,
 ) -> Pack:
     """Load the Python CrossGuard pack in *directory* without starting its server."""
-    d = Path(directory).resolve()
-    if not d.is_dir():
-        raise PackError(f"policy pack directory {directory} does not exist")
+    d = preflight(directory)
     doc = _read_policy_yaml(d)
-    entry = d / "__main__.py"
-    if not entry.exists():
-        raise PackError(f"policy pack {d} has no __main__.py")
     env = {
         "PULUMI_PROJECT": project,
         "PULUMI_STACK": stack,

@@ -20,6 +20,7 @@ runs on the calling thread, stack after stack); the first failure stops the run 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from cdcml.engine.config import PackConfig, policy_infos
 from cdcml.engine.evaluate import evaluate
+from cdcml.engine.isolated import evaluate_isolated
 from cdcml.engine.pack import DEFAULT_PACK, Pack
 from cdcml.errors import BackendError, PackError, StateError
 from cdcml.model import (
@@ -47,11 +49,12 @@ from cdcml.model import (
 )
 from cdcml.runs.artifacts import backend_artifact, repo_artifact, urn_lines
 from cdcml.runs.baselines import Baseline
-from cdcml.runs.packs import default_pack_dirs, load_packs
+from cdcml.runs.packs import default_pack_dirs, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
 from cdcml.runs.waivers import match_waivers, today_utc
 from cdcml.state.backends import DEFAULT_TIMEOUT, Backend, BackendStack, open_backend
 from cdcml.state.decode import load_state, non_finite_numbers
+from cdcml.workers import Timeouts
 
 __all__ = ["Progress", "analyze_backend", "analyze_file", "analyze_graphs"]
 
@@ -76,6 +79,10 @@ def _check_numbers(graph: ResourceGraph, location: str, policies: Sequence[Polic
         )
 
 
+Evaluator = Callable[..., Findings]
+"""``evaluator(graph, progress=…)``: the run's packs over one graph, remediations reported, not applied."""
+
+
 @dataclass
 class _Run:
     packs: Sequence[Pack]
@@ -84,6 +91,7 @@ class _Run:
     waivers: Sequence[Waiver]
     baseline: Baseline | None
     today: dt.date
+    evaluator: Evaluator
 
     def report(
         self,
@@ -97,7 +105,7 @@ class _Run:
         remember_graph(graph)
         if graph.resources:
             _check_numbers(graph, location, self.policies)
-            findings = evaluate(graph, self.packs, self.configs, apply_remediations=False, progress=progress)
+            findings = self.evaluator(graph, progress=progress)
         else:
             # `pulumi policy analyze`: "Stack … has no resources; nothing to analyze."
             findings = Findings(
@@ -128,23 +136,38 @@ class _Run:
         )
 
 
+@contextlib.contextmanager
 def _prepare(
     pack_dirs: Sequence[str | os.PathLike[str]],
     config_files: Sequence[str | os.PathLike[str]],
     waivers: Sequence[Waiver],
     baseline: Baseline | None,
     today: dt.date | None,
+    timeouts: Timeouts | None,
     project: str = "project",
     stack: str = "stack",
-) -> tuple[_Run, list[str]]:
+) -> Iterator[tuple[_Run, list[str]]]:
+    """The run's packs, each loaded in its own process (and handed back at the end)."""
     dirs = list(pack_dirs) or default_pack_dirs()
     if not dirs:
         raise PackError(
             f"no policy pack: pass --policy-pack DIR (there is no {DEFAULT_PACK} in this directory or its parents)"
         )
-    packs, configs, warnings = load_packs(dirs, config_files, project=project, stack=stack, dry_run=True)
-    run = _Run(packs, configs, policy_infos(packs, configs), tuple(waivers), baseline, today or today_utc())
-    return run, warnings
+    limits = timeouts if timeouts is not None else Timeouts.from_env()
+    packs = start_packs(dirs, config_files, project=project, stack=stack, dry_run=True, timeout=limits.pack).result()
+    try:
+        evaluator = functools.partial(
+            evaluate_isolated,
+            handles=packs.handles,
+            configs=packs.configs,
+            apply_remediations=False,
+            policy_timeout=limits.policy,
+        )
+        policies = policy_infos(packs.packs, packs.configs)
+        run = _Run(packs.packs, packs.configs, policies, tuple(waivers), baseline, today or today_utc(), evaluator)
+        yield run, packs.warnings
+    finally:
+        packs.release()
 
 
 # --------------------------------------------------------------------------- entry points
@@ -159,8 +182,10 @@ def analyze_file(
     baseline: Baseline | None = None,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    timeouts: Timeouts | None = None,
 ) -> Verdict:
-    """Verdict one ``pulumi stack export`` file or checkpoint (``-``: standard input)."""
+    """Verdict one ``pulumi stack export`` file or checkpoint (``-``: standard input).
+    *timeouts* (pack loading, policy calls) default to :meth:`Timeouts.from_env`."""
     import sys
 
     p = str(path)
@@ -179,18 +204,19 @@ def analyze_file(
         except OSError as e:
             raise StateError(f"can't read state file {p}: {e.strerror}") from None
     graph = load_state(data, source=location)
-    run, warnings = _prepare(pack_dirs, config_files, waivers, baseline, today, graph.project, graph.stack)
-    lines: dict[str, int] = {}
-    if artifact_path is not None and data[:1] in (b"{", b" ", b"\n", b"\t", b"\r"):
-        lines = urn_lines(data.decode("utf-8", errors="replace"))
-    artifact = repo_artifact(artifact_path, lines) if artifact_path is not None else Artifact("stdin")
-    ref = StackRef(graph.organization, graph.project, graph.stack)
-    on_resource = None
-    if progress is not None:
-        progress(str(ref), 0, len(graph) + 1)
-        on_resource = functools.partial(progress, str(ref))
-    report = run.report(ref, graph, location, artifact, progress=on_resource)
-    return run.verdict("policy analyze", location, [report], multi=False, warnings=warnings)
+    prepared = _prepare(pack_dirs, config_files, waivers, baseline, today, timeouts, graph.project, graph.stack)
+    with prepared as (run, warnings):
+        lines: dict[str, int] = {}
+        if artifact_path is not None and data[:1] in (b"{", b" ", b"\n", b"\t", b"\r"):
+            lines = urn_lines(data.decode("utf-8", errors="replace"))
+        artifact = repo_artifact(artifact_path, lines) if artifact_path is not None else Artifact("stdin")
+        ref = StackRef(graph.organization, graph.project, graph.stack)
+        on_resource = None
+        if progress is not None:
+            progress(str(ref), 0, len(graph) + 1)
+            on_resource = functools.partial(progress, str(ref))
+        report = run.report(ref, graph, location, artifact, progress=on_resource)
+        return run.verdict("policy analyze", location, [report], multi=False, warnings=warnings)
 
 
 def _read_ahead(
@@ -232,6 +258,7 @@ def analyze_backend(
     timeout: float = DEFAULT_TIMEOUT,
     workers: int = 8,
     progress: Progress | None = None,
+    timeouts: Timeouts | None = None,
 ) -> Verdict:
     """Verdict one stack (*stack*: ``organization/<project>/<stack>``) or every stack (of
     *project*, when given) of the self-managed backend at *url*."""
@@ -244,37 +271,52 @@ def analyze_backend(
             selected = backend.select(project)
             wanted_project = project
         first = selected[0].ref if selected else StackRef("organization", project or "project", "stack")
-        run, warnings = _prepare(
-            pack_dirs, config_files, waivers, baseline, today, first.project or "project", first.stack
+        prepared = _prepare(
+            pack_dirs, config_files, waivers, baseline, today, timeouts, first.project or "project", first.stack
         )
-        warnings = [*backend.warnings, *warnings]
-        reports: list[StackReport] = []
-        total = len(selected)
-        for i, (s, future) in enumerate(_read_ahead(backend, selected, workers)):
-            if progress is not None:
-                progress(str(s.ref), i, total)
-            try:
-                graph = future.result()
-            except StateError as e:
-                raise StateError(f"stack {s.ref}: {e.message}") from None
-            if s.legacy and wanted_project is not None and graph.project != wanted_project:
-                if stack is not None:
-                    raise BackendError(
-                        f"{backend.url}: stack {s.ref.stack!r} (legacy layout) belongs to project "
-                        f"{graph.project!r}, not {wanted_project!r}"
-                    )
-                continue
-            ref = StackRef(s.ref.organization, graph.project, graph.stack)
-            artifact = backend_artifact(backend, s, graph.project, graph.stack)
-            reports.append(run.report(ref, graph, s.url, artifact, s.locks))
-        if progress is not None:
-            progress(f"{total} stacks", total, total)
-        if stack is None and not reports:
-            where = f" of project {project!r}" if project else ""
-            raise BackendError(f"{backend.url}: no stacks{where} to analyze")
-        return run.verdict("policy analyze", backend.url, reports, multi=stack is None, warnings=warnings)
+        with prepared as (run, pack_warnings):
+            warnings = [*backend.warnings, *pack_warnings]
+            return _analyze_stacks(backend, selected, run, warnings, stack, wanted_project, project, workers, progress)
     finally:
         backend.close()
+
+
+def _analyze_stacks(
+    backend: Backend,
+    selected: Sequence[BackendStack],
+    run: _Run,
+    warnings: list[str],
+    stack: str | None,
+    wanted_project: str | None,
+    project: str | None,
+    workers: int,
+    progress: Progress | None,
+) -> Verdict:
+    reports: list[StackReport] = []
+    total = len(selected)
+    for i, (s, future) in enumerate(_read_ahead(backend, selected, workers)):
+        if progress is not None:
+            progress(str(s.ref), i, total)
+        try:
+            graph = future.result()
+        except StateError as e:
+            raise StateError(f"stack {s.ref}: {e.message}") from None
+        if s.legacy and wanted_project is not None and graph.project != wanted_project:
+            if stack is not None:
+                raise BackendError(
+                    f"{backend.url}: stack {s.ref.stack!r} (legacy layout) belongs to project "
+                    f"{graph.project!r}, not {wanted_project!r}"
+                )
+            continue
+        ref = StackRef(s.ref.organization, graph.project, graph.stack)
+        artifact = backend_artifact(backend, s, graph.project, graph.stack)
+        reports.append(run.report(ref, graph, s.url, artifact, s.locks))
+    if progress is not None:
+        progress(f"{total} stacks", total, total)
+    if stack is None and not reports:
+        where = f" of project {project!r}" if project else ""
+        raise BackendError(f"{backend.url}: no stacks{where} to analyze")
+    return run.verdict("policy analyze", backend.url, reports, multi=stack is None, warnings=warnings)
 
 
 def analyze_graphs(
@@ -287,8 +329,10 @@ def analyze_graphs(
     baseline: Baseline | None = None,
     today: dt.date | None = None,
 ) -> Verdict:
-    """Verdict in-memory state graphs with already loaded packs (tests, benchmarks)."""
-    run = _Run(packs, configs, policy_infos(packs, configs), tuple(waivers), baseline, today or today_utc())
+    """Verdict in-memory state graphs with packs already loaded in this process (tests,
+    benchmarks): evaluated here, not in the packs' own processes."""
+    evaluator = functools.partial(evaluate, packs=packs, configs=configs, apply_remediations=False)
+    run = _Run(packs, configs, policy_infos(packs, configs), tuple(waivers), baseline, today or today_utc(), evaluator)
     reports = [
         run.report(StackRef(g.organization, g.project, g.stack), g, source, Artifact(f"{g.project}/{g.stack}"))
         for g in graphs

@@ -1,5 +1,7 @@
 """Loading the policy packs of a run and reconciling their configs, as the Pulumi CLI does
-for ``--policy-pack`` and ``--policy-pack-config``."""
+for ``--policy-pack`` and ``--policy-pack-config``: each pack in its own process
+(:func:`start_packs`, what the commands do), or in this one (:func:`load_packs`, for
+tests and callers that evaluate in process)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,12 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from cdcml.engine.config import PackConfig, load_pack_config_file, reconcile, unknown_policy_names
+from cdcml.engine.config import PackConfig, PolicyConfig, load_pack_config_file, reconcile, unknown_policy_names
 from cdcml.engine.pack import DEFAULT_PACK, Pack, load_pack
-from cdcml.errors import PackConfigError
+from cdcml.engine.worker import PackHandle, PendingPack, start_load
+from cdcml.errors import CdcmlError, PackConfigError
 
-__all__ = ["default_pack_dirs", "load_packs"]
+__all__ = ["PackSet", "PendingPacks", "default_pack_dirs", "load_packs", "start_packs"]
 
 
 def load_packs(
@@ -35,15 +38,21 @@ def load_packs(
     for i, d in enumerate(pack_dirs):
         pack = load_pack(d, project=project, stack=stack, organization=organization, dry_run=dry_run)
         file_config = load_pack_config_file(config_files[i]) if i < len(config_files) else None
-        if file_config:
-            for name in unknown_policy_names(pack, file_config):
-                warnings.append(
-                    f"policy pack config {config_files[i]}: pack {pack.name} has no policy {name!r}; "
-                    "the entry is ignored"
-                )
+        warnings.extend(_unknown_entries(pack, file_config, config_files, i))
         packs.append(pack)
         configs.append(reconcile(pack, file_config))
     return packs, configs, warnings
+
+
+def _unknown_entries(
+    pack: Pack, file_config: dict[str, PolicyConfig] | None, config_files: Sequence[str | os.PathLike[str]], i: int
+) -> list[str]:
+    if not file_config:
+        return []
+    return [
+        f"policy pack config {config_files[i]}: pack {pack.name} has no policy {name!r}; the entry is ignored"
+        for name in unknown_policy_names(pack, file_config)
+    ]
 
 
 def default_pack_dirs(start: str | os.PathLike[str] = ".") -> list[Path]:
@@ -54,3 +63,88 @@ def default_pack_dirs(start: str | os.PathLike[str] = ".") -> list[Path]:
         if (d / DEFAULT_PACK / "PulumiPolicy.yaml").is_file():
             return [d / DEFAULT_PACK]
     return []
+
+
+class PackSet:
+    """The packs of a run, each loaded in its own process: their metadata (``packs``),
+    reconciled configs, the warnings about their config files, and the handles to run them."""
+
+    def __init__(self, handles: list[PackHandle], configs: list[PackConfig], warnings: list[str]) -> None:
+        self.handles = handles
+        self.packs = [h.pack for h in handles]
+        self.configs = configs
+        self.warnings = warnings
+
+    def release(self) -> None:
+        """Hand the workers back (for a later run of this process) or close them."""
+        for h in self.handles:
+            h.release()
+
+
+class PendingPacks:
+    """Packs loading in their own processes (started by :func:`start_packs`)."""
+
+    def __init__(self, started: list[PendingPack | CdcmlError], config_files: Sequence[str | os.PathLike[str]]) -> None:
+        self.started = started
+        self.config_files = config_files
+
+    def result(self) -> PackSet:
+        """Wait for every pack; the first problem in pack order (a pack that failed to
+        load, a config file, a config that fails its schema) is raised, as
+        :func:`load_packs` raises it."""
+        handles: list[PackHandle] = []
+        configs: list[PackConfig] = []
+        warnings: list[str] = []
+        try:
+            for i, pending in enumerate(self.started):
+                if isinstance(pending, CdcmlError):
+                    raise pending
+                handle = pending.result()
+                handles.append(handle)
+                file_config = load_pack_config_file(self.config_files[i]) if i < len(self.config_files) else None
+                warnings.extend(_unknown_entries(handle.pack, file_config, self.config_files, i))
+                configs.append(reconcile(handle.pack, file_config))
+        except BaseException:
+            for h in handles:
+                h.release()
+            self.abandon()
+            raise
+        return PackSet(handles, configs, warnings)
+
+    def abandon(self) -> None:
+        for pending in self.started:
+            if not isinstance(pending, CdcmlError):
+                pending.abandon()
+
+
+def start_packs(
+    pack_dirs: Sequence[str | os.PathLike[str]],
+    config_files: Sequence[str | os.PathLike[str]] = (),
+    *,
+    project: str,
+    stack: str,
+    organization: str = "organization",
+    dry_run: bool = True,
+    timeout: float,
+) -> PendingPacks:
+    """Start loading each pack in its own process, all at once; :meth:`PendingPacks.result`
+    waits for them (``config_files[i]`` belongs to ``pack_dirs[i]``)."""
+    if len(config_files) > len(pack_dirs):
+        raise PackConfigError(
+            f"{len(config_files)} --policy-pack-config files for {len(pack_dirs)} --policy-pack directories"
+        )
+    started: list[PendingPack | CdcmlError] = []
+    try:
+        for d in pack_dirs:
+            try:
+                started.append(
+                    start_load(
+                        d, project=project, stack=stack, organization=organization, dry_run=dry_run, timeout=timeout
+                    )
+                )
+            except CdcmlError as e:  # raised in pack order by result(), as load_packs does
+                started.append(e)
+    except BaseException:
+        PendingPacks(started, config_files).abandon()
+        raise
+    return PendingPacks(started, config_files)

@@ -1,7 +1,8 @@
 """``cdcml preview``: capture a program offline, run the packs on it, and conclude.
 
-Capture → load packs and reconcile their configs → evaluate (in process, or each pack in
-its own process over the analyzer protocol) → scrub secrets → one
+Load packs (each in its own process) and reconcile their configs, capture (the program in
+its own process and interpreter) → evaluate (cdcml's evaluator inside each pack's
+process, or the stock SDK servicer over the analyzer protocol) → scrub secrets → one
 :class:`~cdcml.model.Verdict` of one stack, whose findings point at the stack's
 ``Pulumi.<stack>.yaml``. Nothing here prints.
 """
@@ -12,22 +13,25 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from cdcml.capture.program import OutputMode, capture
-from cdcml.capture.project import load_project
+from cdcml.capture.options import CaptureOptions, OutputMode
+from cdcml.capture.project import load_project, load_stack_config
+from cdcml.capture.worker import ProgramRun, start_capture
 from cdcml.engine.config import policy_infos
-from cdcml.engine.evaluate import evaluate
-from cdcml.engine.grpc_pack import analyze_graph_grpc
+from cdcml.engine.isolated import evaluate_isolated
 from cdcml.engine.pack import DEFAULT_PACK
-from cdcml.model import PackRef, ResourceGraph, StackRef, StackReport, Verdict
+from cdcml.errors import CdcmlError
+from cdcml.model import Findings, PackRef, ResourceGraph, StackRef, StackReport, Verdict
 from cdcml.runs.artifacts import repo_artifact
-from cdcml.runs.packs import load_packs
+from cdcml.runs.packs import PackSet, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
+from cdcml.workers import Timeouts
 
 __all__ = ["ENGINES", "preview"]
 
 ENGINES = ("inprocess", "grpc")
-"""``inprocess``: cdcml's evaluator; ``grpc``: each pack in its own process over the
-analyzer protocol, as the Pulumi CLI runs it (the reference the evaluator is tested against)."""
+"""``inprocess``: cdcml's evaluator, run inside each pack's own process; ``grpc``: the stock
+SDK servicer in each pack's process, over the analyzer protocol, as the Pulumi CLI runs it
+(the reference the evaluator is tested against). Either way each pack is its own process."""
 
 
 def preview(
@@ -42,31 +46,53 @@ def preview(
     engine: str = "inprocess",
     on_captured: Callable[[ResourceGraph], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    timeouts: Timeouts | None = None,
 ) -> Verdict:
-    """What ``cdcml preview`` concludes, without printing. Packs are loaded before the
-    program runs so a missing pack fails fast. The verdict's one stack report carries the
-    captured graph and the scrubbed findings."""
+    """What ``cdcml preview`` concludes, without printing. The packs start loading, each in
+    its own process, before the program runs in its own (so a missing pack fails fast and
+    loading overlaps the capture); the verdict's one stack report carries the captured
+    graph and the scrubbed findings. *timeouts* default to :meth:`Timeouts.from_env`."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be 'inprocess' or 'grpc', not {engine!r}")
+    limits = timeouts if timeouts is not None else Timeouts.from_env()
     project = load_project(project_dir)
     dirs = list(pack_dirs) or [project.directory / DEFAULT_PACK]
     out_mode = OutputMode(mode)
-    packs, configs, warnings = load_packs(
+    pending = start_packs(
         dirs,
         config_files,
         project=project.name,
         stack=stack,
         organization=organization,
         dry_run=out_mode is OutputMode.PREVIEW,
+        timeout=limits.pack,
     )
-    graph = capture(project.directory, stack, config=config, mode=out_mode, organization=organization)
-    remember_graph(graph)
-    if on_captured is not None:
-        on_captured(graph)
-    if engine == "grpc":
-        findings = analyze_graph_grpc(graph, packs, configs)
-    else:
-        findings = evaluate(graph, packs, configs, progress=progress)
+    program: ProgramRun | None = None
+    try:
+        try:
+            stack_config = load_stack_config(project, stack, config)
+            options = CaptureOptions(mode=out_mode, organization=organization)
+            program = start_capture(project, stack_config, options, timeout=limits.program)
+            problem: CdcmlError | None = None
+        except CdcmlError as e:
+            problem = e  # a pack's error comes first, as when the packs loaded before the program ran
+        packs = pending.result()
+    except BaseException:
+        pending.abandon()
+        if program is not None:
+            program.abandon()
+        raise
+    try:
+        if problem is not None:
+            raise problem
+        assert program is not None
+        graph = program.result()
+        remember_graph(graph)
+        if on_captured is not None:
+            on_captured(graph)
+        findings = _evaluate(graph, packs, engine, progress, limits)
+    finally:
+        packs.release()
     # Policies see secrets as plaintext and may echo them; no report may carry one.
     findings = scrub_findings(findings, graph)
     stack_file = Path(project_dir) / f"Pulumi.{graph.stack}.yaml"
@@ -81,7 +107,20 @@ def preview(
         command="preview",
         source=str(Path(project_dir)),
         stacks=(report,),
-        packs=tuple(PackRef(p.name, p.version) for p in packs),
-        policies=policy_infos(packs, configs),
-        warnings=tuple(warnings),
+        packs=tuple(PackRef(p.name, p.version) for p in packs.packs),
+        policies=policy_infos(packs.packs, packs.configs),
+        warnings=tuple(packs.warnings),
     )
+
+
+def _evaluate(
+    graph: ResourceGraph, packs: PackSet, engine: str, progress: Callable[[int, int], None] | None, limits: Timeouts
+) -> Findings:
+    if engine == "grpc":
+        # The reference mode: the stock SDK servicer in a process started as the CLI starts it.
+        from cdcml.engine.grpc_pack import analyze_graph_grpc
+
+        return analyze_graph_grpc(
+            graph, packs.packs, packs.configs, start_timeout=limits.pack, call_timeout=limits.policy
+        )
+    return evaluate_isolated(graph, packs.handles, packs.configs, progress=progress, policy_timeout=limits.policy)

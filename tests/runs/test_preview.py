@@ -1,0 +1,95 @@
+"""`cdcml preview` as a run: the packs load in their own processes while the program runs
+in its own; errors come in the order they always did (a pack's first), nothing is left
+running when one part fails, and the time limits come from the environment unless given."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from cdcml.errors import PackError, ProjectError
+from cdcml.runs.preview import preview
+from cdcml.workers import POOL, Timeouts, WorkerFailure, live_workers
+
+THING = """
+import pulumi
+
+class Thing(pulumi.CustomResource):
+    def __init__(self, name, props, opts=None):
+        super().__init__("test:index:Thing", name, props, opts)
+
+{body}
+"""
+
+PACK = """
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+{load}
+def check(args, report_violation):
+    if args.props.get("bad"):
+        report_violation("bad")
+
+PolicyPack("run-pack", [ResourceValidationPolicy(name="check", description="Checks.", validate=check,
+                                                 enforcement_level=EnforcementLevel.MANDATORY)])
+"""
+
+
+def project(tmp: Path, body: str = 'Thing("a", {"bad": True})') -> Path:
+    d = tmp / "prog"
+    d.mkdir()
+    (d / "Pulumi.yaml").write_text("name: run\nruntime: python\n")
+    (d / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (d / "__main__.py").write_text(THING.format(body=textwrap.dedent(body)))
+    return d
+
+
+def pack(tmp: Path, load: str = "") -> Path:
+    d = tmp / "pack"
+    d.mkdir()
+    (d / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 2.0.0\n")
+    (d / "__main__.py").write_text(PACK.format(load=load))
+    return d
+
+
+def in_use() -> set[int]:
+    idle = {w.pid for _k, w in POOL._idle}
+    return set(live_workers()) - idle
+
+
+def test_a_preview_runs_the_program_and_the_pack_in_their_own_processes(tmp_path: Path) -> None:
+    verdict = preview(project(tmp_path), "dev", pack_dirs=[pack(tmp_path)], timeouts=Timeouts())
+    (report,) = verdict.stacks
+    assert [f.policy for f in report.findings.mandatory] == ["check"]
+    assert [(p.name, p.version) for p in verdict.packs] == [("run-pack", "2.0.0")]
+    assert [p.name for p in verdict.policies] == ["check"]
+    assert in_use() == set(), "every worker is closed or back in the pool"
+
+
+def test_a_pack_error_comes_before_an_unknown_stack_as_it_always_did(tmp_path: Path) -> None:
+    with pytest.raises(PackError, match="failed to load"):
+        preview(project(tmp_path), "nosuch", pack_dirs=[pack(tmp_path, load="raise ValueError('x')")])
+    (tmp_path / "b").mkdir()
+    prog, good = project(tmp_path / "b"), pack(tmp_path / "b")
+    with pytest.raises(ProjectError, match="unknown stack 'nosuch'"):
+        preview(prog, "nosuch", pack_dirs=[good])
+    assert in_use() == set()
+
+
+def test_a_failing_pack_stops_the_program_already_running(tmp_path: Path) -> None:
+    prog = project(tmp_path, "import time\ntime.sleep(600)\n")
+    with pytest.raises(PackError, match="failed to load"):
+        preview(prog, "dev", pack_dirs=[pack(tmp_path, load="raise ValueError('x')")])
+    assert in_use() == set()
+
+
+def test_the_limits_come_from_the_environment_when_not_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CDCML_PROGRAM_TIMEOUT", "1")
+    with pytest.raises(WorkerFailure, match=r"^program run \(__main__\.py\) timed out after 1 s"):
+        preview(project(tmp_path, "while True:\n    pass\n"), "dev", pack_dirs=[pack(tmp_path)])
+    assert in_use() == set()
+
+
+def test_a_bad_engine_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="engine must be"):
+        preview(project(tmp_path), "dev", engine="thread")
