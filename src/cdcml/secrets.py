@@ -24,23 +24,31 @@ signature or an account key in a backend URL, a password in a URL's user info â€
 recognised by their shape (:func:`redact_credentials`) and go too.
 
 The registry is per process (a CLI run is a process); :func:`forget_all` starts over,
-for tests and for hosts that run several runs in one process.
+for tests and for hosts that run several runs in one process. A capture adds its own
+:class:`SecretSet` for as long as the program runs (:func:`including`), so whatever the
+program prints or raises meanwhile is scrubbed of the secrets it has declared so far,
+without the process keeping them afterwards. :class:`ScrubbingWriter` puts the scrubber
+in front of a text stream (cdcml's stdout and stderr, and a worker's).
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
+import io
 import json
 import re
 import threading
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 __all__ = [
     "MIN_LENGTH",
     "REDACTED",
+    "ScrubbingWriter",
     "SecretSet",
     "forget_all",
+    "including",
     "known",
     "redact_credentials",
     "remember",
@@ -116,12 +124,22 @@ class SecretSet:
             self._ordered = []
 
 
+_MAX_JSON_TEXT = 1 << 20
+
+
 def _texts(value: Any) -> list[str]:
     """The strings under which *value* can be shown: itself (str/number), its JSON, and the
     string leaves of a container."""
     if value is None or isinstance(value, bool):
         return []
     if isinstance(value, str):
+        # A secret string holding JSON (a `secure:` value read with require_object) may be
+        # shown leaf by leaf.
+        if value[:1] in ("{", "[") and len(value) <= _MAX_JSON_TEXT:
+            with contextlib.suppress(ValueError, RecursionError):
+                parsed = json.loads(value)
+                if isinstance(parsed, (dict, list)):
+                    return [value, *_texts(parsed)[1:]]
         return [value]
     if isinstance(value, (int, float)):
         return [str(value)]
@@ -155,6 +173,7 @@ def redact_credentials(text: str) -> str:
 
 
 _RUN = SecretSet()
+_ACTIVE: list[SecretSet] = []
 
 
 def remember(*values: Any) -> None:
@@ -168,8 +187,23 @@ def known() -> int:
 
 
 def scrub(text: str) -> str:
-    """*text* without any secret of the run, and without credentials in URLs."""
-    return _RUN.scrub(redact_credentials(text))
+    """*text* without any secret of the run (or of a capture under way), and without
+    credentials in URLs."""
+    text = _RUN.scrub(redact_credentials(text))
+    for extra in tuple(_ACTIVE):
+        text = extra.scrub(text)
+    return text
+
+
+@contextlib.contextmanager
+def including(extra: SecretSet) -> Iterator[SecretSet]:
+    """:func:`scrub` also knows *extra*'s secrets while the block runs (a capture's)."""
+    _ACTIVE.append(extra)
+    try:
+        yield extra
+    finally:
+        with contextlib.suppress(ValueError):
+            _ACTIVE.remove(extra)
 
 
 def scrub_bytes(data: bytes) -> bytes:
@@ -185,3 +219,38 @@ def scrub_bytes(data: bytes) -> bytes:
 def forget_all() -> None:
     """Forget every secret (a new run in the same process)."""
     _RUN.clear()
+
+
+class ScrubbingWriter(io.TextIOBase):
+    """A text stream that scrubs what it is given (:func:`scrub`) and passes it to *target*."""
+
+    def __init__(self, target: TextIO) -> None:
+        super().__init__()
+        self._target = target
+
+    def write(self, text: str) -> int:
+        self._target.write(scrub(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+    def isatty(self) -> bool:
+        return self._target.isatty()
+
+    def fileno(self) -> int:
+        return self._target.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._target, "encoding", None) or "utf-8"
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self._target, "errors", None)
+
+    def writable(self) -> bool:
+        return True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)

@@ -37,6 +37,7 @@ from cdcml.capture.recorder import Recorder
 from cdcml.capture.runtime import run_program
 from cdcml.errors import ProgramError
 from cdcml.model import ResourceGraph
+from cdcml.secrets import including
 
 __all__ = ["CaptureOptions", "OutputMode", "capture", "capture_program", "capture_project"]
 
@@ -107,22 +108,26 @@ def _capture(
     (``benchmarks/bench_engine.py`` calls this to vary :class:`CaptureOptions`.)"""
     recorder = Recorder(project, config, options)
     engine = EngineLog()
-    failure = run_program(
-        project,
-        config,
-        program,
-        monitor=monitor_class()(recorder),
-        engine=engine,
-        transformation=recorder.transform,
-        dry_run=recorder.preview,
-        organization=options.organization,
-        inline=inline,
-    )
+    # What the program prints, logs or raises is scrubbed of every secret it has declared
+    # so far: its secret config, secret property values, and `Output.secret` values.
+    with including(recorder.secrets) as known:
+        failure = run_program(
+            project,
+            config,
+            program,
+            monitor=monitor_class()(recorder),
+            engine=engine,
+            transformation=recorder.transform,
+            dry_run=recorder.preview,
+            organization=options.organization,
+            inline=inline,
+            secrets=known,
+        )
     if failure is not None:
         if isinstance(failure, KeyboardInterrupt):
             raise failure
-        raise ProgramError(describe_program_error(failure, project, inline)) from None
+        raise ProgramError(known.scrub(describe_program_error(failure, project, inline))) from None
     if engine.errors:
-        raise ProgramError(f"the program logged an error: {engine.errors[0].splitlines()[0]}")
-    recorder.diagnostics.extend(f"program warning: {w.splitlines()[0]}" for w in engine.warnings)
+        raise ProgramError(known.scrub(f"the program logged an error: {engine.errors[0].splitlines()[0]}"))
+    recorder.diagnostics.extend(known.scrub(f"program warning: {w.splitlines()[0]}") for w in engine.warnings)
     return recorder.graph()

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from cdcml import secrets
 from cdcml.errors import ConfigError, ProjectError
 from cdcml.model.values import REDACTED, render_config_value
 
@@ -233,6 +234,8 @@ def load_stack_config(
         if full in undecryptable:
             undecryptable.remove(full)
 
+    # Known as secrets of the run from now on: nothing cdcml prints or writes shows them.
+    secrets.remember(*(values[k] for k in secret_keys))
     tags = {"pulumi:project": project.name, "pulumi:runtime": project.runtime}
     if project.description:
         tags["pulumi:description"] = project.description

@@ -26,6 +26,8 @@ from cdcml.capture.records import Record
 from cdcml.capture.resource_options import resource_options
 from cdcml.capture.urns import ROOT_STACK_TYPE, engine_urn
 from cdcml.model import FrozenDict, ResourceGraph, ResourceOptions, freeze
+from cdcml.model.values import secret_values
+from cdcml.secrets import SecretSet
 from cdcml.structs import from_struct
 
 __all__ = ["Recorder"]
@@ -50,6 +52,10 @@ class Recorder:
         self.type_aliases = TypeAliases()
         self.default_providers = DefaultProviders(self.stack, self.project, config, preview=self.preview)
         self.provider = EmulatedProvider(config, options, self.diagnostics)
+        # Every secret the program has declared so far (and its secret config), for the
+        # scrubbing of what it prints, logs or raises (cdcml.secrets.including).
+        self.secrets = SecretSet()
+        self.secrets.update(config.values[k] for k in config.secret_keys if k in config.values)
 
     # ---- while the program runs
 
@@ -98,6 +104,7 @@ class Recorder:
                 rec.id = self.provider.id_for(rec)
                 rec.outputs = self.provider.outputs_for(rec)
             self.records[urn] = rec
+            self._note_secrets(rec.inputs, rec.outputs)
             self.provider.note_unknown_inputs(rec)
             return rec
 
@@ -124,12 +131,14 @@ class Recorder:
             )
             rec.outputs = self.provider.outputs_for(rec)
             self.records[urn] = rec
+            self._note_secrets(rec.inputs, rec.outputs)
             return rec
 
     def register_outputs(self, urn: str, outputs: dict[str, Any]) -> None:
         """A component's (or the stack's) ``registerOutputs``; a custom resource's outputs
         are the provider's and stay."""
         with self._lock:
+            self._note_secrets(outputs)
             if urn == self.stack_urn:
                 self.stack_outputs = outputs
             rec = self.records.get(urn)
@@ -143,6 +152,12 @@ class Recorder:
         if not table.has(token):
             self.diagnostics.append(f"invoke {token} has no offline answer; it returned an empty result")
         return dict(table.call(token, args))
+
+    def _note_secrets(self, *values: Any) -> None:
+        for value in values:
+            found = secret_values(value)
+            if found:
+                self.secrets.update(found)
 
     def _new_urn(self, request: Any) -> str:
         urn = engine_urn(self.stack, self.project, request.parent, request.type, request.name)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cdcml.capture.project import Project, StackConfig
+from cdcml.secrets import SecretSet
 
 __all__ = ["program_environment", "run_program"]
 
@@ -59,10 +60,12 @@ def run_program(
     dry_run: bool,
     organization: str,
     inline: bool,
+    secrets: SecretSet | None = None,
 ) -> BaseException | None:
     """Run *program* inside the root stack, against *monitor* and *engine*, with
-    *transformation* registered as a stack transformation first. Returns what the program
-    raised (``None`` when it ran to the end)."""
+    *transformation* registered as a stack transformation first; ``Output.secret`` values
+    are added to *secrets* meanwhile. Returns what the program raised (``None`` when it ran
+    to the end)."""
     failure: list[BaseException] = []
 
     def body() -> None:
@@ -71,9 +74,45 @@ def run_program(
         if error is not None:
             failure.append(error)
 
-    with _CAPTURE_LOCK, program_environment(project, inline):
+    with _CAPTURE_LOCK, program_environment(project, inline), _secret_outputs_noted(secrets or SecretSet()):
         contextvars.copy_context().run(body)
     return failure[0] if failure else None
+
+
+def _plain(value: Any) -> bool:
+    """A value with nothing to await inside (a str, a number, containers of them)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
+@contextlib.contextmanager
+def _secret_outputs_noted(known: SecretSet) -> Iterator[None]:
+    """While the program runs, ``pulumi.Output.secret(value)`` also adds *value* (once it
+    is known) to *known*."""
+    from pulumi import Output
+
+    original = Output.__dict__["secret"]
+    secret = original.__func__ if isinstance(original, staticmethod) else original
+
+    def noted(val: Any) -> Any:
+        out = secret(val)
+        if _plain(val):
+            known.add(val)
+        else:
+            with contextlib.suppress(Exception):
+                out.apply(lambda v: known.add(v) if _plain(v) else None)
+        return out
+
+    Output.secret = staticmethod(noted)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Output.secret = original  # type: ignore[method-assign]
 
 
 def _configure(
