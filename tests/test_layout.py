@@ -33,7 +33,14 @@ LAYERS: dict[str, set[str]] = {
 """cli → runs → (capture | state | engine) → model; report depends on the model only;
 stacks and policies know neither each other nor the engine."""
 
-BASE = {"cdcml", "cdcml.errors", "cdcml.environments", "cdcml.structs", "cdcml.model"}
+BASE = {
+    "cdcml",
+    "cdcml.errors",
+    "cdcml.environments",
+    "cdcml.inputs",  # bounded, strict reading of untrusted files, streams, JSON and YAML
+    "cdcml.structs",
+    "cdcml.model",
+}
 
 MAX_FUNCTION_LINES = 100
 MAX_MODULE_LINES = 600
