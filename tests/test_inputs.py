@@ -478,3 +478,9 @@ def test_a_loader_subclass_keeps_the_bounds():
     }
     assert load_yaml("d: 2026-01-01\n", name="w", error=CdcmlError, loader=NoTimestamps) == {"d": "2026-01-01"}
     assert "aliases expand" in message(lambda: load_yaml(BOMB, name="w", error=CdcmlError, loader=NoTimestamps))
+
+
+def test_a_low_surrogate_escape_is_found_too_in_a_document_too_large_to_walk():
+    for escape in ("\\udc00", "\\uDFFF", "\\uD800"):
+        text = f'["{escape}"]'
+        assert "lone surrogate" in message(lambda t=text: load_json(t, name="s", error=CdcmlError, walk=False))

@@ -79,7 +79,7 @@ MAX_ECHO = 80
 _CHUNK = 1024 * 1024
 LARGEST_NUMBER = int(sys.float_info.max)
 """The largest integer a 64-bit float holds: Pulumi's engine and protobuf carry numbers as floats."""
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _LIMIT_HINT = "raise the limit with --max-input-size or CDCML_MAX_INPUT_SIZE"
 
 _max_size: int | None = None

@@ -51,7 +51,7 @@ from cdcml.runs.packs import default_pack_dirs, load_packs
 from cdcml.runs.scrub import scrub_findings
 from cdcml.runs.waivers import match_waivers, today_utc
 from cdcml.state.backends import DEFAULT_TIMEOUT, Backend, BackendStack, open_backend
-from cdcml.state.decode import load_state, non_finite_numbers
+from cdcml.state.decode import load_state, non_finite_numbers, read_state_input
 
 __all__ = ["Progress", "analyze_backend", "analyze_file", "analyze_graphs"]
 
@@ -160,17 +160,15 @@ def analyze_file(
     progress: Progress | None = None,
 ) -> Verdict:
     """Verdict one ``pulumi stack export`` file or checkpoint (``-``: standard input)."""
-    import sys
-
     p = str(path)
     if p == "-":
-        data, location = sys.stdin.buffer.read(), "<stdin>"
+        data, location = read_state_input(p), "<stdin>"
         artifact_path: Path | None = None
     else:
         location = p
         artifact_path = Path(p)
         try:
-            data = artifact_path.read_bytes()
+            data = read_state_input(p)
         except FileNotFoundError:
             raise StateError(f"state file {p} does not exist") from None
         except IsADirectoryError:
