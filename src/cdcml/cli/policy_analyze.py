@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from cdcml.cli.base import policy, progress_display
+from cdcml.cli.limits import input_limit_option
 from cdcml.cli.options import Output, emit, output_options, pack_options
 
 
@@ -53,6 +54,7 @@ from cdcml.cli.options import Output, emit, output_options, pack_options
     metavar="SECONDS",
     help="Connect and read timeout of backend requests.",
 )
+@input_limit_option
 def analyze(
     state_file: str | None,
     backend: str | None,

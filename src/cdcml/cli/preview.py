@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from cdcml.cli.base import main, progress_display
+from cdcml.cli.limits import input_limit_option
 from cdcml.cli.options import Output, emit, output_options, pack_options
 
 
@@ -42,6 +43,7 @@ from cdcml.cli.options import Output, emit, output_options, pack_options
     "as the Pulumi CLI runs it (slower; the reference the evaluator is tested against).",
 )
 @output_options
+@input_limit_option
 def preview(
     directory: Path,
     stack: str,
