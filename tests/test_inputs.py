@@ -484,3 +484,136 @@ def test_a_low_surrogate_escape_is_found_too_in_a_document_too_large_to_walk():
     for escape in ("\\udc00", "\\uDFFF", "\\uD800"):
         text = f'["{escape}"]'
         assert "lone surrogate" in message(lambda t=text: load_json(t, name="s", error=CdcmlError, walk=False))
+
+
+# --------------------------------------------------------------------------- gaps mutation testing showed
+
+
+def test_sizes_at_each_unit_boundary():
+    assert [format_size(n) for n in (1024**4, 1024**4 - 1, 1024**2 - 1)] == ["1 TiB", "1024 GiB", "1024 KiB"]
+
+
+def test_shorten_keeps_the_first_two_thirds_and_the_last_third_of_what_it_keeps():
+    value = "".join(chr(ord("a") + i % 26) for i in range(200))
+    assert shorten(value) == value[:38] + "…" + value[-18:] + " (200 characters)"
+    assert shorten(value, 30) == value[:8] + "…" + value[-4:] + " (200 characters)"
+    assert shorten(value, 10) == value[:8] + "…" + value[-4:] + " (200 characters)"  # never less than 12 kept
+
+
+def test_a_directory_is_the_error_open_gives_for_one(tmp_path: Path):
+    import errno
+
+    with pytest.raises(IsADirectoryError) as e:
+        read_file(tmp_path, name="f", error=CdcmlError)
+    assert (e.value.errno, e.value.strerror) == (errno.EISDIR, os.strerror(errno.EISDIR))
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_no_file_descriptor_is_left_open(tmp_path: Path):
+    f = tmp_path / "f"
+    f.write_bytes(b"x" * 10)
+    os.mkfifo(tmp_path / "fifo")
+    before = _open_fds()
+    for _ in range(20):
+        read_file(f, name="f", error=CdcmlError)
+        read_file(tmp_path / "fifo", name="f", error=CdcmlError, streams=True)
+        for call in (
+            lambda: read_file(f, name="f", error=CdcmlError, limit=5),
+            lambda: read_file(tmp_path / "fifo", name="f", error=CdcmlError),
+            lambda: read_file(tmp_path, name="f", error=CdcmlError),
+        ):
+            with pytest.raises((CdcmlError, IsADirectoryError)):
+                call()
+    assert _open_fds() == before
+
+
+def test_a_pipe_is_read_until_its_writer_closes_it(tmp_path: Path):
+    """What ``PULUMI_CONFIG_PASSPHRASE_FILE=<(vault read …)`` hands over: a pipe whose
+    writer may not have written yet."""
+    import threading
+    import time
+
+    r, w = os.pipe()
+
+    def writer() -> None:
+        time.sleep(0.2)
+        os.write(w, b"secret\n")
+        os.close(w)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert read_file(f"/dev/fd/{r}", name="pw", error=CdcmlError, streams=True) == b"secret\n"
+    finally:
+        thread.join()
+        os.close(r)
+
+
+def test_a_bad_byte_after_a_leading_newline_is_placed():
+    assert message(lambda: decode_text(b"\n\xff", name="f", error=CdcmlError)) == (
+        "f: not UTF-8 text (invalid byte 0xff at line 2, column 1)"
+    )
+
+
+def test_long_paths_and_keys_are_shortened_in_each_kind_of_problem():
+    key = "a key with spaces " * 5
+    assert find_problem({key: "\ud800"})[0] == '["a key with…ces " (92 characters)]'
+    k = "k" * 200
+    for doc, full in (
+        ({k: "\ud800"}, k),
+        ({k: {"\ud800": 1}}, k),
+        ({k: nested(MAX_DEPTH)}, k + ".a" * (MAX_DEPTH - 1)),
+    ):
+        assert find_problem(doc)[0] == shorten(full, 120)
+    assert find_problem([1], max_depth=0) == ("the document", "nested more than 0 levels deep")
+
+
+def test_a_document_too_large_to_walk_is_not_checked_for_depth_even_when_it_is_searched():
+    deep = json.dumps(nested(MAX_DEPTH + 5, "\ud800"))
+    assert message(lambda: load_json(deep, name="s", error=CdcmlError, walk=False)).endswith(
+        "the string has a lone surrogate (\\ud800-\\udfff), which is not valid Unicode"
+    )
+    assert message(lambda: load_json("[[[[1]]]]", name="s", error=CdcmlError, max_depth=3)) == (
+        "s: [0][0][0]: nested more than 3 levels deep"
+    )
+
+
+def test_depth_is_counted_again_after_each_sibling():
+    past = {"a": {"b": [1], "c": nested(MAX_DEPTH - 1)}}  # the root, a, then 99: 101 levels
+    assert "nested more than 100 levels deep" in message(
+        lambda: load_yaml(json.dumps(past), name="P", error=CdcmlError)
+    )
+    siblings = "[" + ", ".join(["[1]"] * 300) + "]"
+    assert len(load_yaml(siblings, name="P", error=CdcmlError)) == 300
+
+
+def test_a_mapping_counts_its_keys_and_values():
+    loader = SafeLoader("a: &a {x: 1, y: [2]}\nb: *a\n")
+    try:
+        loader.get_single_data()
+        assert loader._added == 1 + 2 + (1 + 2)  # the mapping, x and 1, y and [2]
+    finally:
+        loader.dispose()
+
+
+def test_a_long_chain_of_aliases_is_sized_without_deep_recursion():
+    chain = "a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 600))
+    assert message(lambda: load_yaml(chain, name="P", error=CdcmlError)) == (
+        "P line 447: aliases expand to more than 100,000 nodes"
+    )
+
+
+def test_aliases_may_not_nest_deeper_than_the_text_does():
+    chain = "a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 120))
+    path, problem = message(lambda: load_yaml(chain, name="P", error=CdcmlError)).split(": ", 2)[1:]
+    assert path.startswith("a99[0][0]") and problem == "nested more than 100 levels deep"
+
+
+def test_a_long_anchor_name_is_shortened():
+    name = "n" * 100
+    assert message(lambda: load_yaml(f"a: &{name} [1, *{name}]\n", name="P", error=CdcmlError)) == (
+        f"P line 1: alias *{'n' * 11}…{'n' * 5} (100 characters) refers to the node that contains it"
+    )

@@ -360,13 +360,14 @@ class _Refused(Exception):
     def __init__(self, problem: str, mark: Any) -> None:
         super().__init__(problem)
         self.problem = problem
-        self.line = mark.line + 1 if mark is not None else 0
+        self.line = mark.line + 1
 
 
 class SafeLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses, while composing (before anything is expanded):
+    """``yaml.SafeLoader`` that refuses, while composing (before anything is expanded),
     nesting past :data:`MAX_DEPTH`, aliases adding more than :data:`MAX_ALIAS_NODES`
-    nodes, an alias to the node that contains it, and integers out of range."""
+    nodes and an alias to the node that contains it; and, while constructing, integers a
+    float can't hold."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -399,8 +400,9 @@ class SafeLoader(yaml.SafeLoader):
             self._depth -= 1
 
     def _size(self, node: Any) -> int:
-        """Nodes in *node* with every alias inside it expanded (memoised: linear in the
-        nodes composed, whatever the expansion)."""
+        """Nodes in *node* with every alias inside it expanded, memoised: each node is
+        walked once, and a chain of aliases (each naming the one before) recurses one level,
+        not one per link."""
         known = self._sizes.get(id(node))
         if known is not None:
             return known
@@ -429,18 +431,18 @@ SafeLoader.add_constructor("tag:yaml.org,2002:int", SafeLoader.construct_yaml_in
 
 def load_yaml(text: str, *, name: str, error: ErrorFactory, loader: type[SafeLoader] = SafeLoader) -> Any:
     """The single YAML document of *text*, read with *loader* (a :class:`SafeLoader`);
-    a bound it breaks is ``error("<name> line N: <problem>")``. ``yaml.YAMLError``
-    (syntax) propagates."""
+    a bound it breaks is ``error("<name> line N: <problem>")`` (or ``<name>: <path>:`` for
+    what is found once it is read). ``yaml.YAMLError`` (syntax) propagates."""
     parser = loader(text)
     try:
         doc = parser.get_single_data()
     except _Refused as e:
         raise error(f"{name} line {e.line}: {e.problem}") from None
-    except RecursionError:
-        raise error(f"{name}: nested more than {MAX_DEPTH} levels deep") from None
     finally:
         parser.dispose()
-    found = find_problem(doc, None)
+    # Aliases can nest what they name deeper than the text does: the expanded document is
+    # walked (no more nodes than the cap allows) for depth too.
+    found = find_problem(doc, MAX_DEPTH)
     if found is not None:
         _raise_problem(name, found, error)
     return doc

@@ -52,7 +52,7 @@ from cdcml.cli.options import Output, emit, output_options, pack_options
     default=30.0,
     show_default=True,
     metavar="SECONDS",
-    help="Connect and read timeout of backend requests.",
+    help="Connect and read timeout of backend requests; a whole read may take this plus 1 s per MiB.",
 )
 @input_limit_option
 def analyze(
