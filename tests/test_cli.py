@@ -213,3 +213,31 @@ def test_policy_ls_shows_a_packs_metadata_as_escaped_plain_text(capsys, tmp_path
     assert code == 0, err
     assert "\x1b" not in out and "\r" not in out
     assert "x\\x1b[2K\\rPASS[red]y" in out and "odd@1.0.0[bold]" in out
+
+
+@pytest.mark.parametrize("command", [("preview",), ("policy", "analyze")])
+def test_both_commands_take_the_input_size_limit_from_a_flag_or_the_environment(command, capsys):
+    code, out, _ = cli(capsys, *command, "--help")
+    assert code == 0 and "--max-input-size BYTES" in out and "CDCML_MAX_INPUT_SIZE" in out
+    code, out, err = cli(capsys, *command, "--max-input-size", "0")
+    assert code == 2 and out == ""
+    assert "Invalid value for '--max-input-size': must be at least 1 byte" in one_line_error(err)
+
+
+def test_the_limit_holds_for_the_run_and_is_restored_after_it(capsys, monkeypatch, tmp_path):
+    from cdcml.inputs import DEFAULT_MAX_INPUT_SIZE, max_input_size
+
+    state = ROOT / "contract_tests" / "golden" / "inputs" / "state" / "seed.json"
+    code, _, err = cli(
+        capsys, "policy", "analyze", "--file", str(state), "--policy-pack", str(PACK), "--max-input-size", "2k"
+    )
+    assert code == 2 and "larger than 2 KiB, the input size limit" in one_line_error(err)
+    assert max_input_size() == DEFAULT_MAX_INPUT_SIZE
+    monkeypatch.setenv("CDCML_MAX_INPUT_SIZE", "3K")
+    code, _, err = cli(capsys, "policy", "analyze", "--file", str(state), "--policy-pack", str(PACK))
+    assert code == 2 and "larger than 3 KiB" in one_line_error(err)
+    code, _, err = cli(
+        capsys, "policy", "analyze", "--file", str(state), "--policy-pack", str(PACK), "--max-input-size", "1G"
+    )
+    assert code == 1, err  # the flag wins over the environment
+    assert max_input_size() == DEFAULT_MAX_INPUT_SIZE

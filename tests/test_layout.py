@@ -37,6 +37,7 @@ BASE = {
     "cdcml",
     "cdcml.errors",
     "cdcml.environments",
+    "cdcml.inputs",  # bounded, strict reading of untrusted files, streams, JSON and YAML
     "cdcml.structs",
     "cdcml.secrets",
     "cdcml.model",

@@ -141,3 +141,74 @@ def test_stacks_are_listed_from_their_files(tmp_path):
     d = project(tmp_path, "config: {}\n")
     (d / "Pulumi.prod.yaml").write_text("config: {}\n")
     assert load_project(d).stacks() == ["dev", "prod"]
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcd", "bcde", strict=True)
+)
+
+
+def test_an_alias_bomb_in_pulumi_yaml_or_a_stack_file_is_refused_at_its_line(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime: python\nconfig:\n  " + BOMB.replace("\n", "\n  "))
+    with pytest.raises(ProjectError) as e:
+        load_project(tmp_path)
+    assert e.value.message == f"{tmp_path / 'Pulumi.yaml'} line 8: aliases expand to more than 100,000 nodes"
+    (tmp_path / "p").mkdir()
+    p = load_project(project(tmp_path / "p", "config:\n  demo:x: 1\n" + BOMB))
+    with pytest.raises(ConfigError) as e:
+        load_stack_config(p, "dev")
+    assert e.value.message.endswith("Pulumi.dev.yaml line 7: aliases expand to more than 100,000 nodes")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (b"config:\n  demo:x: \xff\n", "not UTF-8 text (invalid byte 0xff at line 2, column 11)"),
+        (b"config:\n  demo:x: " + b"9" * 5000 + b"\n", "line 2: an integer of 5,000 digits is out of range"),
+        (b"config:\n  demo:x:\n    n: -" + b"9" * 400 + b"\n", "line 3: an integer of 400 digits is out of range"),
+        (b"config:\n  demo:x: " + b"[" * 150 + b"]" * 150 + b"\n", "line 2: nested more than 100 levels deep"),
+        (b'config:\n  demo:x: "\\ud800"\n', "config.demo:x: the string has a lone surrogate"),
+    ],
+)
+def test_a_stack_file_a_program_cannot_receive_is_one_line_naming_the_place(tmp_path, text, problem):
+    p = load_project(project(tmp_path))
+    (tmp_path / "Pulumi.dev.yaml").write_bytes(text)
+    with pytest.raises(ConfigError) as e:
+        load_stack_config(p, "dev")
+    assert e.value.message.startswith(str(tmp_path / "Pulumi.dev.yaml")) and problem in e.value.message
+
+
+def test_a_stack_file_that_is_a_fifo_is_refused_without_blocking(tmp_path):
+    import os
+
+    p = load_project(project(tmp_path))
+    os.mkfifo(tmp_path / "Pulumi.dev.yaml")
+    with pytest.raises(ConfigError) as e:
+        load_stack_config(p, "dev")
+    assert e.value.message == f"{tmp_path / 'Pulumi.dev.yaml'}: a FIFO or pipe, not a regular file"
+
+
+def test_the_passphrase_file_is_read_up_to_64_kib_even_from_a_device_or_a_pipe(tmp_path, encrypted, monkeypatch):
+    import os
+
+    salt, ciphertext = encrypted
+    p = load_project(project(tmp_path, f"encryptionsalt: {salt}\nconfig:\n  demo:pw:\n    secure: {ciphertext}\n"))
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", "/dev/zero")
+    with pytest.raises(ConfigError) as e:
+        load_stack_config(p, "dev")
+    assert e.value.message == "PULUMI_CONFIG_PASSPHRASE_FILE /dev/zero: larger than 64 KiB, the limit for this input"
+    fifo = tmp_path / "pw-fifo"
+    os.mkfifo(fifo)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(fifo))
+    with pytest.raises(ConfigError, match="incorrect passphrase"):  # nobody writes: an empty passphrase, no hang
+        load_stack_config(p, "dev")
+    (tmp_path / "pw").write_bytes(PASSPHRASE.encode() + b"\n")
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(tmp_path / "pw"))
+    assert load_stack_config(p, "dev").values["demo:pw"] == "hunter2"
+    (tmp_path / "pw").write_bytes(b"\xff\n")
+    with pytest.raises(ConfigError, match=r"PULUMI_CONFIG_PASSPHRASE_FILE .*/pw: not UTF-8 text \(invalid byte 0xff"):
+        load_stack_config(p, "dev")
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(tmp_path / "none"))
+    with pytest.raises(ConfigError, match=r"PULUMI_CONFIG_PASSPHRASE_FILE .*/none can't be read"):
+        load_stack_config(p, "dev")

@@ -120,3 +120,47 @@ def test_the_example_file_format_round_trips(tmp_path, pack):
     f.write_text(json.dumps({"all": "mandatory", "a": {"limit": 2}}))
     cfg = reconcile(pack, load_pack_config_file(f))
     assert cfg.level("b") is EnforcementLevel.MANDATORY and cfg.properties("a") == {"limit": 2.0}
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b'{"a": {"limit": "\xff"}}', "not UTF-8 text (invalid byte 0xff at line 1, column 18)"),
+        (b'{"a": {"limit": ' + b"9" * 400 + b"}}", "a.limit: an integer of 400 digits is out of range"),
+        (b'{"a": {"limit": ' + b"9" * 5000 + b"}}", "a.limit: an integer of 5,000 digits is out of range"),
+        (b'{"a": {"names": ' + b"[" * 200 + b"]" * 200 + b"}}", "a.names[0][0]"),
+        (b'{"a": {"names": ["\\udfff"]}}', "a.names[0]: the string has a lone surrogate"),
+        (b"[" * 100_000, "nested more than 100 levels deep"),
+    ],
+)
+def test_a_config_file_a_pack_cannot_receive_is_one_line_naming_the_place(tmp_path, data, problem):
+    f = tmp_path / "cfg.json"
+    f.write_bytes(data)
+    with pytest.raises(PackConfigError) as err:
+        load_pack_config_file(f)
+    assert err.value.message.startswith(f"policy pack config {f}: ") and problem in err.value.message
+    assert len(err.value.message) < 300
+
+
+def test_a_config_file_must_be_a_regular_file(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "cfg.json")
+    with pytest.raises(PackConfigError) as err:
+        load_pack_config_file(tmp_path / "cfg.json")
+    assert err.value.message == f"policy pack config {tmp_path / 'cfg.json'}: a FIFO or pipe, not a regular file"
+
+
+def test_long_values_are_echoed_shortened():
+    for doc in ({"k" * 10_000: "x" * 10_000}, {"a": {"enforcementLevel": "x" * 10_000}}, {"a": ["y" * 10_000]}):
+        with pytest.raises(PackConfigError) as err:
+            parse_pack_config(doc)
+        assert len(err.value.message) < 300 and "characters)" in err.value.message
+
+
+def test_validation_errors_are_shortened_and_at_most_three_are_listed(pack):
+    with pytest.raises(PackConfigError) as err:
+        reconcile(pack, {"a": PolicyConfig(None, {"limit": "t" * 100_000, "names": [1, 2, 3, 4]})})
+    msg = err.value.message
+    assert "limit: 'ttt" in msg and "(100,027 characters)" in msg and msg.endswith("; and 2 more")
+    assert len(msg) < 500

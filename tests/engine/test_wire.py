@@ -184,3 +184,44 @@ def test_resource_ids_resolve_custom_resources_components_and_unknown_ids():
 def test_a_value_no_struct_can_carry_is_a_type_error_naming_its_type():
     with pytest.raises(TypeError, match=r"^value of type bytes can't be a resource property$"):
         to_struct({"blob": b"raw"})
+
+
+def _nested(depth: int, inner: object = 1) -> object:
+    value = inner
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def test_a_struct_refuses_nesting_past_the_limit_naming_the_path():
+    from cdcml.structs import PropertyValueError, from_struct, to_struct
+
+    assert from_struct(to_struct({"x": _nested(100)})) == {"x": _nested(100, 1.0)}
+    with pytest.raises(PropertyValueError) as e:
+        to_struct({"x": [_nested(100)]})
+    assert e.value.message.startswith("property x[0].a.a") and e.value.message.endswith(
+        ": nested more than 100 levels deep"
+    )
+    assert not isinstance(e.value, ValueError), "evaluate reads a ValueError as a NaN"
+
+
+def test_a_struct_refuses_a_lone_surrogate_naming_the_path():
+    from cdcml.structs import PropertyValueError, to_struct
+
+    for props, path in (({"x": {"y": ["ok", "a\ud800"]}}, "x.y[1]: the string"), ({"x": {"\udc00": 1}}, "x: a key")):
+        with pytest.raises(PropertyValueError) as e:
+            to_struct(props)
+        assert e.value.message.startswith(f"property {path} has a lone surrogate")
+
+
+def test_a_struct_too_deep_to_read_is_named():
+    from google.protobuf import struct_pb2
+
+    from cdcml.structs import PropertyValueError, from_struct
+
+    deep = struct_pb2.Struct()
+    inner = deep
+    for _ in range(400):
+        inner = inner.get_or_create_struct("a")
+    with pytest.raises(PropertyValueError, match="nested too deeply to be read"):
+        from_struct(deep)

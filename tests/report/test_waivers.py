@@ -219,3 +219,76 @@ def test_malformed_baselines(tmp_path, text, problem):
     with pytest.raises(WaiverError) as e:
         load_baseline(write(tmp_path, "b.json", text))
     assert problem in e.value.message
+
+
+WAIVER_BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcd", "bcde", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "problem"),
+    [
+        ("w.yaml", WAIVER_BOMB.encode(), "line 5: aliases expand to more than 100,000 nodes"),
+        ("w.yaml", b"waivers: &w [*w]\n", "line 1: alias *w refers to the node that contains it"),
+        ("w.yaml", b"version: 1\nwaivers:\n  - policy: \xfe\n", "not UTF-8 text (invalid byte 0xfe at line 3, column"),
+        ("w.yaml", b"version: " + b"1" * 5000 + b"\nwaivers: []\n", "line 1: an integer of 5,000 digits is out of"),
+        ("w.yaml", b"version: " + b"1" * 400 + b"\nwaivers: []\n", "line 1: an integer of 400 digits is out of range"),
+        ("w.yaml", b"waivers: " + b"[" * 200 + b"]" * 200 + b"\n", "line 1: nested more than 100 levels deep"),
+        ("w.json", b'{"version": ' + b"1" * 5000 + b', "waivers": []}', "version: an integer of 5,000 digits"),
+        ("w.json", b'{"waivers": ' + b"[" * 200 + b"]" * 200 + b"}", "waivers[0][0][0][0]"),
+        ("w.json", b'{"waivers": [{"policy": "\\ud800"}]}', "waivers[0].policy: the string has a lone surrogate"),
+    ],
+)  # fmt: skip
+def test_waiver_files_a_run_cannot_use_are_one_line_naming_the_place(tmp_path, name, data, problem):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(WaiverError) as e:
+        load_waivers(path)
+    assert e.value.message.startswith(f"waiver file {path}") and problem in e.value.message
+    assert len(e.value.message) < 300
+
+
+def test_a_waiver_file_must_be_a_regular_file(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "w.yaml")
+    with pytest.raises(WaiverError) as e:
+        load_waivers(tmp_path / "w.yaml")
+    assert e.value.message == f"waiver file {tmp_path / 'w.yaml'}: a FIFO or pipe, not a regular file"
+
+
+def test_an_unknown_waiver_key_is_echoed_shortened(tmp_path):
+    key = "k" * 100_000
+    path = write(tmp_path, "w.json", json.dumps({"waivers": [], key: 1}))
+    with pytest.raises(WaiverError) as e:
+        load_waivers(path)
+    assert e.value.message.startswith(f"waiver file {path}: unknown key(s): 'kkk") and len(e.value.message) < 350
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b'{"tool": "cdcml"}', "not a cdcml JSON report ('tool' must be an object with name \"cdcml\")"),
+        (b'{"tool": ["cdcml"]}', "not a cdcml JSON report ('tool' must be an object with name \"cdcml\")"),
+        (b'{"stacks": []}', "not a cdcml JSON report"),
+        (b'{"tool": {"name": "cdcml"}, "x": ' + b"[" * 200 + b"]" * 200 + b"}", "x[0][0]"),
+        (b'{"tool": {"name": "cdcml"}, "n": ' + b"7" * 5000 + b"}", "n: an integer of 5,000 digits"),
+        (b'{"tool": {"name": "\xff"}}', "not UTF-8 text (invalid byte 0xff at line 1, column 20)"),
+        (b"[" * 100_000, "nested more than 100 levels deep"),
+    ],
+)
+def test_baselines_of_the_wrong_shape_or_content_are_one_line(tmp_path, data, problem):
+    path = tmp_path / "b.json"
+    path.write_bytes(data)
+    with pytest.raises(WaiverError) as e:
+        load_baseline(path)
+    assert e.value.message.startswith(f"baseline {path}: ") and problem in e.value.message
+    assert e.value.message.endswith(problem) or "levels deep" in e.value.message or "digits" in e.value.message
+
+
+def test_a_malformed_finding_names_its_stack_shortened(tmp_path):
+    doc = {"tool": {"name": "cdcml"}, "project": "p" * 10_000, "stack": "s", "findings": [1]}
+    with pytest.raises(WaiverError) as e:
+        load_baseline(write(tmp_path, "b.json", json.dumps(doc)))
+    assert "(malformed finding in ppp" in e.value.message and len(e.value.message) < 250

@@ -412,3 +412,20 @@ def test_every_schema_key_is_documented() -> None:
         assert f"`cdcml:{key}`" in text, key
         for field in fields:
             assert f"`{field}`" in text, f"{key}.{field}"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"logs": '{"retentionDays": ' + "9" * 5000 + "}"}, "cdcml:logs: retentionDays: an integer of 5,000 digits"),
+        ({"logs": '{"retentionDays": ' + "9" * 400 + "}"}, "cdcml:logs: retentionDays: an integer of 400 digits"),
+        ({"tags": '{"a": "\\ud800"}'}, "cdcml:tags: a: the string has a lone surrogate"),
+        ({"tags": "[" * 200 + "]" * 200}, "cdcml:tags: [0][0]"),
+        ({"profile": "x" * 100_000}, "cdcml:profile must be one of seed, dev, prod or fanin (got 'xxx"),
+        ({"landing": "{" + "x" * 100_000}, "cdcml:landing must be valid JSON (got '{xxx"),
+    ],
+)
+def test_a_value_a_program_cannot_use_is_one_short_line(changes: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        plan(with_(**changes))
+    assert str(caught.value).startswith(message) and len(str(caught.value)) < 380

@@ -181,6 +181,17 @@ def test_the_file_store_has_no_way_to_write():
         (b"- 1\n", "corrupt store: missing version in .pulumi/meta.yaml"),
         (b"version: true\n", "corrupt store: missing version in .pulumi/meta.yaml"),
         (b"version: '1'\n", "corrupt store: missing version in .pulumi/meta.yaml"),
+        (
+            b"a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [" + b", ".join([b"*a"] * 10) + b"]\n"
+            b"c: &c [" + b", ".join([b"*b"] * 10) + b"]\nd: &d [" + b", ".join([b"*c"] * 10) + b"]\n"
+            b"e: [" + b", ".join([b"*d"] * 10) + b"]\nversion: 1\n",
+            "corrupt store: .pulumi/meta.yaml line 5: aliases expand to more than 100,000 nodes",
+        ),
+        (
+            b"version: " + b"9" * 5000 + b"\n",
+            "corrupt store: .pulumi/meta.yaml line 1: an integer of 5,000 digits is out of range "
+            "(Pulumi numbers are 64-bit floats, at most ~1.8e308)",
+        ),
     ],
 )
 def test_meta_yaml_errors_name_the_backend(tmp_path, meta, problem):
@@ -241,6 +252,7 @@ def test_locks_are_read_leniently_and_only_from_the_layouts_lock_paths(tmp_path)
             f"{locks}5.json": json.dumps({"pid": "1", "timestamp": 5}).encode(),
             f"{locks}6.json": json.dumps({"timestamp": "2025-13-45T99:99:99Z"}).encode(),
             f"{locks}7.txt": b"{}",
+            f"{locks}8.json": b'{"pid": ' + b"9" * 400 + b', "username": "\\ud800"}',
             ".pulumi/locks/s/8.json": b"{}",  # the legacy layout's lock path
             ".pulumi/locks/acme/p/s/9.json": b"{}",
         },
@@ -253,6 +265,7 @@ def test_locks_are_read_leniently_and_only_from_the_layouts_lock_paths(tmp_path)
         ("4.json", None, "", "yesterday"),
         ("5.json", None, "", ""),
         ("6.json", None, "", "2025-13-45T99:99:99Z"),
+        ("8.json", None, "", ""),
     ]
 
 

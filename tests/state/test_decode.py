@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 import jsonschema
 import pytest
 
 from cdcml.errors import StateError
+from cdcml.inputs import input_limit
 from cdcml.model import CustomTimeouts, Resource, ResourceGraph, ResourceOptions, freeze, thaw
 from cdcml.model.values import (
     ARCHIVE_SIG,
@@ -22,7 +24,7 @@ from cdcml.model.values import (
     is_secret,
     reveal,
 )
-from cdcml.state.decode import load_state, load_state_file
+from cdcml.state.decode import load_state, load_state_file, read_state_input
 from cdcml.state.document import read_document
 from cdcml.state.export import dumps, export_stack, to_checkpoint
 from cdcml.state.properties import BYTESTRING_SIG
@@ -305,3 +307,37 @@ def test_state_file_errors_are_exact(tmp_path):
         e.value.message
         == f"state file {tmp_path} is a directory; for a backend directory use --backend file://{tmp_path}"
     )
+
+
+def test_a_state_file_that_is_not_a_regular_file_is_refused(tmp_path):
+    os.mkfifo(tmp_path / "fifo.json")
+    for path, kind in ((tmp_path / "fifo.json", "a FIFO or pipe"), ("/dev/zero", "a character device")):
+        with pytest.raises(StateError) as e:
+            load_state_file(path)
+        assert e.value.message == f"state file {path}: {kind}, not a regular file; use --file - for standard input"
+
+
+def test_standard_input_is_read_up_to_the_limit(monkeypatch):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b" " * 2000)))
+    with input_limit(1000), pytest.raises(StateError) as e:
+        load_state_file("-")
+    assert e.value.message.startswith("<stdin>: larger than 1000 bytes, the input size limit")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"x" * 10)))
+    assert read_state_input("-") == b"x" * 10
+
+
+def test_checkpoint_config_is_checked_like_any_document():
+    deep: object = "v"
+    for _ in range(101):
+        deep = [deep]
+    for config, problem in (
+        ({"p:k": deep}, "config.p:k[0][0]"),
+        ({"p:k": {"n": 10**400}}, "config.p:k.n: an integer of 401 digits is out of range"),
+    ):
+        doc = {"version": 3, "checkpoint": {"stack": "o/p/s", "config": config, "latest": {"resources": []}}}
+        with pytest.raises(StateError) as e:
+            load_state(doc, source="c.json")
+        assert e.value.message.startswith(f"c.json: {problem}")

@@ -10,6 +10,7 @@ import pytest
 import zstandard
 
 from cdcml.errors import StateError
+from cdcml.inputs import input_limit
 from cdcml.state.decode import load_state, load_state_file
 from cdcml.state.document import SUPPORTED_FEATURES, decompress, parse_json, read_document
 from tests.fixtures.state.builders import PULUMI_STATE
@@ -114,7 +115,7 @@ def test_envelope_errors_are_exact(doc, problem):
         ("  \n", "the file is empty, not a Pulumi state"),
         (b'{"version": 3,', "not valid JSON (line 1, column 15: Expecting property name enclosed in double quotes)"),
         ("[" * 100_000, "JSON nested too deeply"),
-        (b"\xff\xfe\x00", "not a state file (not UTF-8 text)"),
+        (b"\xff\xfe\x00", "not a state file (not UTF-8 text: invalid byte 0xff at line 1, column 1)"),
         (
             gzip.compress(b'{"a": 1}')[:-6],
             "corrupt gzip data (Compressed file ended before the end-of-stream marker was reached)",
@@ -169,3 +170,52 @@ def test_versions_1_and_2_are_migrated_as_pulumi_migrates_them():
             5,
         ]
     assert read_document({"version": 3, "deployment": {"resources": [record]}}).deployment == {"resources": [record]}
+
+
+def test_a_gzip_or_zstd_bomb_stops_at_the_input_size_limit():
+    plain = b"{" + b" " * (4 * 1024 * 1024) + b"}"
+    for data, how in (
+        (gzip.compress(plain, compresslevel=9), "gunzipped"),
+        (zstandard.ZstdCompressor(write_content_size=False).compress(plain), "zstd-decompressed"),
+    ):
+        assert len(data) < 100_000
+        with input_limit(1024 * 1024), pytest.raises(StateError) as e:
+            decompress(data, "s.json")
+        assert e.value.message == (
+            f"s.json ({how}): larger than 1 MiB, the input size limit "
+            "(raise the limit with --max-input-size or CDCML_MAX_INPUT_SIZE)"
+        )
+        assert decompress(data, "s.json") == plain
+
+
+def test_decompression_reads_what_it_read_before():
+    doc = b'{"version": 3, "deployment": {}}'
+    assert decompress(gzip.compress(doc) + gzip.compress(b" ")) == doc + b" "  # gzip members are concatenated
+    two_frames = zstandard.ZstdCompressor().compress(doc) + zstandard.ZstdCompressor().compress(b"x")
+    assert decompress(two_frames) == doc  # the first frame, as before
+    big = bytes(range(256)) * 20_000
+    assert decompress(zstandard.ZstdCompressor(write_content_size=False).compress(big)) == big
+
+
+def test_invalid_utf8_is_placed_by_line_and_column():
+    with pytest.raises(StateError) as e:
+        parse_json(b'{\n  "a": "\xc3("\n}', "s.json")
+    assert e.value.message == "s.json: not a state file (not UTF-8 text: invalid byte 0xc3 at line 2, column 9)"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            '{"version": 3, "deployment": {"resources": [{"urn": "\\ud800"}]}}',
+            "deployment.resources[0].urn: the string has a lone surrogate",
+        ),
+        ('{"version": 3, "deployment": {"x": {"\\udc00": 1}}}', "deployment.x: a key has a lone surrogate"),
+        ('{"version": 3, "deployment": {"n": -' + "1" * 5000 + "}}", "deployment.n: an integer of 5,000 digits"),
+        ('{"version": ' + "4" * 400 + ', "deployment": {}}', "version: an integer of 400 digits is out of range"),
+    ],
+)
+def test_what_a_state_cannot_be_is_named_with_its_path(text, problem):
+    with pytest.raises(StateError) as e:
+        load_state(text.encode(), source="s.json")
+    assert e.value.message.startswith(f"s.json: {problem}") and len(e.value.message) < 200

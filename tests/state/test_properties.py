@@ -8,6 +8,7 @@ import base64
 import json
 import math
 import struct
+import sys
 
 import jsonschema
 import pytest
@@ -173,3 +174,64 @@ def test_secrets_and_byte_strings_are_counted_for_the_diagnostics():
     assert props["a"] == {SIG_KEY: SECRET_SIG, "value": REDACTED}
     assert props["b"][1] == {SIG_KEY: SECRET_SIG, "value": "shown"}
     assert props["c"] == "\ufffdhi"
+
+
+def _nested(depth: int, inner: object = 1) -> object:
+    value = inner
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def test_values_nested_past_the_limit_are_refused_with_a_shortened_path():
+    assert decoder().props({"x": _nested(100)}, "u", "inputs")["x"]["a"]["a"] is not None
+    with pytest.raises(StateError) as e:
+        decoder().props({"x": _nested(101)}, "u", "inputs")
+    message = e.value.message
+    assert message.startswith("s.json: u.inputs.x.a.a.a") and message.endswith(": nested more than 100 levels deep")
+    assert len(message) < 250
+    lists = [[[[1]]]]
+    for _ in range(33):  # 103 levels
+        lists = [[[lists]]]
+    with pytest.raises(StateError, match=r"s\.json: u\.inputs\.x\[0\]\[0\].*: nested more than 100 levels deep"):
+        decoder().props({"x": lists}, "u", "inputs")
+
+
+def test_a_secret_or_an_archive_counts_as_the_level_it_is_at():
+    inner = json.dumps(_nested(99))
+    ok = decoder().props({"x": {"b": {SIG_KEY: SECRET_SIG, "plaintext": inner}}}, "u", "inputs")
+    assert ok["x"]["b"][SIG_KEY] == SECRET_SIG
+    with pytest.raises(StateError, match="nested more than 100 levels deep"):
+        decoder().props({"x": {"b": {SIG_KEY: SECRET_SIG, "plaintext": json.dumps(_nested(100))}}}, "u", "inputs")
+    archive: dict[str, object] = {SIG_KEY: ARCHIVE_SIG, "hash": "h"}
+    for _ in range(60):
+        archive = {SIG_KEY: ARCHIVE_SIG, "assets": {"m": archive}}
+    with pytest.raises(StateError, match=r"u\.inputs\.x(\.assets\.m)+.*: nested more than 100 levels deep"):
+        decoder().props({"x": archive}, "u", "inputs")
+
+
+@pytest.mark.parametrize("digits", [309, 400])
+def test_integers_a_float_cannot_hold_are_refused_with_their_path(digits):
+    assert decoder().props({"n": int(sys.float_info.max), "m": -(2**64)}, "u", "inputs")["m"] == -(2**64)
+    with pytest.raises(StateError) as e:
+        decoder().props({"x": [1, {"n": -int("9" * digits)}]}, "urn:pulumi:s::p::t::n", "inputs")
+    assert e.value.message == (
+        f"s.json: urn:pulumi:s::p::t::n.inputs.x[1].n: an integer of {digits} digits is out of range "
+        "(Pulumi numbers are 64-bit floats, at most ~1.8e308)"
+    )
+
+
+def test_a_secret_plaintext_with_an_integer_too_long_to_parse_is_refused_without_its_value():
+    secret = '{"pin": ' + "7" * 5000 + "}"
+    with pytest.raises(StateError) as e:
+        decoder().props({"pw": {SIG_KEY: SECRET_SIG, "plaintext": secret}}, "u", "inputs")
+    assert e.value.message.startswith("s.json: u.inputs.pw (a secret's plaintext): pin: an integer of 5,000 digits")
+    assert "7777" not in e.value.message
+
+
+def test_an_error_names_a_long_urn_and_path_shortened():
+    urn = "urn:pulumi:s::p::t::" + "n" * 1_000_000
+    with pytest.raises(StateError) as e:
+        decoder().props({"k" * 10_000: {SIG_KEY: "nope"}}, urn, "inputs")
+    assert len(e.value.message) < 400 and e.value.message.endswith(": unrecognized signature object")
+    assert "(1,000,020 characters)" in e.value.message and "(10,007 characters)" in e.value.message

@@ -179,3 +179,24 @@ def test_duplicates_are_refused_and_old_copies_pending_deletion_counted():
     with pytest.raises(StateError) as e:
         dedupe_resources([live, old, live], "s.json")
     assert e.value.message == f"s.json: duplicate resource URN {URN}"
+
+
+def test_a_long_invalid_urn_is_echoed_shortened():
+    bad = "not-a-urn" + "y" * 1_000_000
+    with pytest.raises(StateError) as e:
+        decode_resource({"urn": bad, "type": "t"}, 2, PropertyDecoder("s.json", ()))
+    assert e.value.message.startswith("s.json: resources[2] has an invalid URN 'not-a-urnyyy")
+    assert e.value.message.endswith("yyy (1,000,009 characters)'") and len(e.value.message) < 260
+
+
+def test_a_long_valid_urn_is_shortened_where_an_error_names_the_resource():
+    urn = "urn:pulumi:dev::proj::x:y:Z::" + "n" * 100_000
+    with pytest.raises(StateError) as e:
+        decode_resource({"urn": urn, "type": "x:y:Z", "custom": "yes"}, 0, PropertyDecoder("s.json", ()))
+    assert e.value.message.endswith("nnn (100,029 characters): 'custom' must be a boolean")
+    assert len(e.value.message) < 260
+
+
+def test_a_custom_timeout_a_float_cannot_hold_is_refused():
+    with pytest.raises(StateError, match=r"customTimeouts\.create must be a number of seconds"):
+        decode_resource(res("a", customTimeouts={"create": 10**400}), 0, PropertyDecoder("s.json", ()))

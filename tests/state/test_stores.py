@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -22,9 +24,19 @@ from cdcml.state.stores import (
     S3Store,
     StoreScheme,
     StoreURL,
+    base,
     open_store,
 )
-from cdcml.state.stores.base import bucket_and_prefix, query_bool, query_params, scrub, transport_reason
+from cdcml.state.stores.base import (
+    MIN_READ_RATE,
+    Deadline,
+    bucket_and_prefix,
+    query_bool,
+    query_params,
+    scrub,
+    transport_reason,
+    within_deadline,
+)
 
 
 @pytest.mark.parametrize(
@@ -228,3 +240,61 @@ def test_scrub_drops_signatures_and_keys_and_keeps_one_short_line():
         "bad url ?sv=[redacted]&sig=[redacted]&se=[redacted] AccountKey=[redacted];SharedAccessSignature=[redacted]"
     )
     assert len(scrub("x" * 1000)) == 300
+
+
+# --------------------------------------------------------------------------- total time limits
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_deadline_waits_for_the_response_then_for_the_object_at_a_mebibyte_a_second(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(base.time, "monotonic", clock)
+    d = Deadline(2.0)
+    assert d.until == 100.0 + 10 * 2.0 + 5.0  # the SDK's attempts and back-off, however slow each is
+    clock.now = 103.0
+    d.body(3 * MIN_READ_RATE)
+    assert d.until == 103.0 + 2.0 + 3.0
+    d.progress(10)
+    assert (d.until, d.received) == (108.0, 10)
+    d.progress(5 * MIN_READ_RATE)  # more than announced: the time grows with what arrives
+    assert d.until == 103.0 + 2.0 + 5.0
+    d.body(None)
+    assert d.until == 105.0
+    clock.now = 110.5
+    assert d.message("s3://b", "read k") == (
+        "s3://b: read k timed out after 10.5s in total (5,242,880 bytes arrived; a request may take "
+        "--backend-timeout 2s, then 1 s per MiB)"
+    )
+
+
+def test_within_deadline_returns_the_answer_or_the_failure_of_the_call():
+    assert within_deadline(lambda d: d.timeout * 2, 1.5, "w", "list") == 3.0
+    with pytest.raises(KeyError, match="k"):
+        within_deadline(lambda d: {}["k"], 1.0, "w", "list")
+
+
+def test_within_deadline_gives_up_on_a_call_past_its_deadline():
+    release = threading.Event()
+
+    def trickle(deadline: Deadline) -> bytes:
+        deadline.body(100)
+        for i in range(100):
+            deadline.progress(i)
+            if release.wait(0.05):
+                break
+        return b"late"
+
+    start = time.monotonic()
+    with pytest.raises(BackendError) as e:
+        within_deadline(trickle, 0.2, "s3://b (endpoint http://h)", "read k")
+    release.set()
+    assert time.monotonic() - start < 2
+    assert e.value.message.startswith("s3://b (endpoint http://h): read k timed out after 0.")
+    assert "a request may take --backend-timeout 0.2s, then 1 s per MiB" in e.value.message

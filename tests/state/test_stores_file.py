@@ -8,6 +8,7 @@ import os
 import pytest
 
 from cdcml.errors import BackendError
+from cdcml.inputs import input_limit
 from cdcml.state.stores import FileStore, ObjectNotFound, open_store
 from tests.fixtures.state.builders import write_tree
 
@@ -72,3 +73,23 @@ def test_reading_a_missing_object_or_a_directory_is_not_found(tmp_path):
     for key in (".pulumi/meta.yaml", ".pulumi/stacks/p", ".pulumi/stacks/p/s.json/x"):
         with pytest.raises(ObjectNotFound):
             store.read(key)
+
+
+def test_a_stack_file_that_is_a_fifo_or_a_link_to_a_device_is_refused_without_blocking(tmp_path):
+    root = write_tree(tmp_path, {".pulumi/meta.yaml": b"version: 1\n"})
+    (root / ".pulumi/stacks/p").mkdir(parents=True)
+    os.mkfifo(root / ".pulumi/stacks/p/fifo.json")
+    (root / ".pulumi/stacks/p/zero.json").symlink_to("/dev/zero")
+    store = FileStore(root, f"file://{root}")
+    for name, kind in (("fifo", "a FIFO or pipe"), ("zero", "a character device")):
+        with pytest.raises(BackendError) as e:
+            store.read(f".pulumi/stacks/p/{name}.json")
+        assert e.value.message == f"{root}/.pulumi/stacks/p/{name}.json: {kind}, not a regular file"
+
+
+def test_an_object_over_the_input_size_limit_is_refused(tmp_path):
+    root = write_tree(tmp_path, {".pulumi/stacks/p/s.json": b"{}" * 600})
+    store = FileStore(root, f"file://{root}")
+    with input_limit(1000), pytest.raises(BackendError) as e:
+        store.read(".pulumi/stacks/p/s.json")
+    assert e.value.message.startswith(f"{root}/.pulumi/stacks/p/s.json: larger than 1000 bytes, the input size limit")

@@ -21,7 +21,8 @@ from typing import Any
 import yaml
 
 from cdcml import secrets
-from cdcml.errors import ConfigError, ProjectError
+from cdcml.errors import CdcmlError, ConfigError, ProjectError
+from cdcml.inputs import decode_text, load_yaml, read_file, shorten
 from cdcml.model.values import REDACTED, render_config_value
 
 __all__ = [
@@ -71,13 +72,15 @@ class Project:
         return out
 
 
-def _read_yaml(path: Path, what: type[Exception]) -> Any:
+def _read_yaml(path: Path, what: type[CdcmlError]) -> Any:
+    """A project or stack file: a regular file within the input size limit, UTF-8, YAML
+    without alias bombs (:mod:`cdcml.inputs`)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_file(path, name=str(path), error=what)
     except OSError as e:
         raise what(f"can't read {path}: {e.strerror}") from None
     try:
-        return yaml.safe_load(text)
+        return load_yaml(decode_text(data, name=str(path), error=what), name=str(path), error=what)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -301,10 +304,7 @@ def _crypter_for(doc: Mapping[str, Any], path: Path, passphrase: str | None) -> 
         passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE")
         pfile = os.environ.get("PULUMI_CONFIG_PASSPHRASE_FILE")
         if passphrase is None and pfile:
-            try:
-                passphrase = Path(pfile).read_text(encoding="utf-8").rstrip("\r\n")
-            except OSError:
-                raise ConfigError(f"PULUMI_CONFIG_PASSPHRASE_FILE {pfile} can't be read") from None
+            passphrase = _read_passphrase_file(pfile)
     if passphrase is None:
         return None
     splits = salt_state.split(":", 2)
@@ -323,6 +323,21 @@ def _crypter_for(doc: Mapping[str, Any], path: Path, passphrase: str | None) -> 
     if check != "pulumi":
         raise ConfigError(f"{path}: incorrect passphrase")
     return crypter
+
+
+PASSPHRASE_FILE_LIMIT = 64 * 1024
+"""A passphrase is a line of text; 64 KiB is a thousand times a long one."""
+
+
+def _read_passphrase_file(pfile: str) -> str:
+    """``PULUMI_CONFIG_PASSPHRASE_FILE``: a file, or a pipe (``<(vault read …)``), read up
+    to :data:`PASSPHRASE_FILE_LIMIT` bytes — a device like ``/dev/zero`` ends there."""
+    name = f"PULUMI_CONFIG_PASSPHRASE_FILE {shorten(pfile)}"
+    try:
+        data = read_file(pfile, name=name, error=ConfigError, limit=PASSPHRASE_FILE_LIMIT, streams=True)
+    except OSError:
+        raise ConfigError(f"{name} can't be read") from None
+    return decode_text(data, name=name, error=ConfigError).rstrip("\r\n")
 
 
 def encrypt_for_tests(passphrase: str, salt: bytes, plaintext: str, nonce: bytes) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from cdcml.cli.base import policy, progress_display
+from cdcml.cli.limits import input_limit_option
 from cdcml.cli.options import Output, emit, output_options, pack_options
 from cdcml.cli.timeouts import timeout_options
 from cdcml.workers import Timeouts
@@ -53,9 +54,10 @@ from cdcml.workers import Timeouts
     default=30.0,
     show_default=True,
     metavar="SECONDS",
-    help="Connect and read timeout of backend requests.",
+    help="Connect and read timeout of backend requests; a whole read may take this plus 1 s per MiB.",
 )
 @timeout_options(program=False)
+@input_limit_option
 def analyze(
     state_file: str | None,
     backend: str | None,

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from cdcml.cli.base import main, progress_display
+from cdcml.cli.limits import input_limit_option
 from cdcml.cli.options import Output, emit, output_options, pack_options
 from cdcml.cli.timeouts import timeout_options
 from cdcml.workers import Timeouts
@@ -45,6 +46,7 @@ from cdcml.workers import Timeouts
 )
 @output_options
 @timeout_options(program=True)
+@input_limit_option
 def preview(
     directory: Path,
     stack: str,

@@ -31,6 +31,7 @@ from google.protobuf import json_format
 
 from cdcml.engine.pack import Pack, policy_severity
 from cdcml.errors import PackConfigError
+from cdcml.inputs import decode_text, load_json, read_file, shorten
 from cdcml.model import EnforcementLevel, PolicyInfo
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 _LEVELS = {level.value for level in EnforcementLevel}
+_SHOWN_ERRORS = 3
 _PROTO_LEVELS = {
     0: EnforcementLevel.ADVISORY,
     1: EnforcementLevel.MANDATORY,
@@ -91,7 +93,8 @@ def parse_pack_config(doc: Any, source: str = "policy pack config") -> dict[str,
         if isinstance(value, str):
             if value not in _LEVELS:
                 raise PackConfigError(
-                    f'{source}: parsing enforcement level for "{key}": "{value}" is not a valid enforcement level'
+                    f'{source}: parsing enforcement level for "{shorten(key)}": "{shorten(value)}" is not a valid '
+                    "enforcement level"
                 )
             out[key] = PolicyConfig(EnforcementLevel(value))
         elif isinstance(value, Mapping):
@@ -101,12 +104,13 @@ def parse_pack_config(doc: Any, source: str = "policy pack config") -> dict[str,
                 raw = props.pop("enforcementLevel")
                 if not isinstance(raw, str):
                     raise PackConfigError(
-                        f'{source}: parsing enforcement level for "{key}": {raw!r} is not a valid '
-                        "enforcement level; must be a string"
+                        f'{source}: parsing enforcement level for "{shorten(key)}": {shorten(repr(raw))} is not a '
+                        "valid enforcement level; must be a string"
                     )
                 if raw not in _LEVELS:
                     raise PackConfigError(
-                        f'{source}: parsing enforcement level for "{key}": "{raw}" is not a valid enforcement level'
+                        f'{source}: parsing enforcement level for "{shorten(key)}": "{shorten(raw)}" is not a valid '
+                        "enforcement level"
                     )
                 level = EnforcementLevel(raw)
             if level is None and not props:
@@ -114,21 +118,25 @@ def parse_pack_config(doc: Any, source: str = "policy pack config") -> dict[str,
             out[key] = PolicyConfig(level, props or None)
         else:
             raise PackConfigError(
-                f'{source}: parsing "{key}": {json.dumps(value)} is not a valid value; must be a string or object'
+                f'{source}: parsing "{shorten(key)}": {shorten(json.dumps(value))} is not a valid value; must be a '
+                "string or object"
             )
     return out
 
 
 def load_pack_config_file(path: str | os.PathLike[str]) -> dict[str, PolicyConfig]:
+    """A ``--policy-pack-config`` file: a regular file within the input size limit, UTF-8
+    JSON whose values a pack can receive (:mod:`cdcml.inputs`)."""
     p = Path(path)
+    name = f"policy pack config {p}"
     try:
-        text = p.read_text(encoding="utf-8")
+        text = decode_text(read_file(p, name=name, error=PackConfigError), name=name, error=PackConfigError)
     except OSError as e:
         raise PackConfigError(f"policy pack config {p}: {e.strerror}") from None
     if not text.strip():
         return {}
     try:
-        doc = json.loads(text)
+        doc = load_json(text, name=name, error=PackConfigError)
     except json.JSONDecodeError as e:
         raise PackConfigError(
             f"policy pack config {p}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
@@ -247,10 +255,14 @@ def reconcile(pack: Pack, file_config: Mapping[str, PolicyConfig] | None = None)
             errors.append(f"{info.name}: its config schema is invalid: {e.message}")
             continue
         for err in found:
-            where = ".".join(str(p) for p in err.absolute_path)
-            errors.append(f"{info.name}: {where + ': ' if where else ''}{err.message}")
+            where = shorten(".".join(str(p) for p in err.absolute_path), 120)
+            # jsonschema's message repeats the value: a long one is cut.
+            errors.append(f"{info.name}: {where + ': ' if where else ''}{shorten(err.message, 160)}")
     if errors:
-        raise PackConfigError(f"validating policy config: {pack.name} {pack.version}  " + "; ".join(errors))
+        more = f"; and {len(errors) - _SHOWN_ERRORS} more" if len(errors) > _SHOWN_ERRORS else ""
+        raise PackConfigError(
+            f"validating policy config: {pack.name} {pack.version}  " + "; ".join(errors[:_SHOWN_ERRORS]) + more
+        )
 
     # Configure: every entry goes through a Struct, as the engine's structpb.NewStruct does.
     from google.protobuf import struct_pb2

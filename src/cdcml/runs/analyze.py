@@ -53,7 +53,7 @@ from cdcml.runs.packs import default_pack_dirs, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
 from cdcml.runs.waivers import match_waivers, today_utc
 from cdcml.state.backends import DEFAULT_TIMEOUT, Backend, BackendStack, open_backend
-from cdcml.state.decode import load_state, non_finite_numbers
+from cdcml.state.decode import load_state, non_finite_numbers, read_state_input
 from cdcml.workers import Timeouts
 
 __all__ = ["Progress", "analyze_backend", "analyze_file", "analyze_graphs"]
@@ -186,17 +186,15 @@ def analyze_file(
 ) -> Verdict:
     """Verdict one ``pulumi stack export`` file or checkpoint (``-``: standard input).
     *timeouts* (pack loading, policy calls) default to :meth:`Timeouts.from_env`."""
-    import sys
-
     p = str(path)
     if p == "-":
-        data, location = sys.stdin.buffer.read(), "<stdin>"
+        data, location = read_state_input(p), "<stdin>"
         artifact_path: Path | None = None
     else:
         location = p
         artifact_path = Path(p)
         try:
-            data = artifact_path.read_bytes()
+            data = read_state_input(p)
         except FileNotFoundError:
             raise StateError(f"state file {p} does not exist") from None
         except IsADirectoryError:

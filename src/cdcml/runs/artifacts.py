@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from cdcml.errors import CdcmlError
+from cdcml.inputs import decode_text, load_yaml, read_file
 from cdcml.model import Artifact
 from cdcml.state.backends import Backend, BackendStack
 
@@ -59,9 +61,10 @@ def _local_stack_file(project: str, stack: str) -> Path | None:
     if not project_file.is_file() or not stack_file.is_file():
         return None
     try:
-        doc = yaml.safe_load(project_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return None
+        data = read_file(project_file, name="Pulumi.yaml", error=CdcmlError)
+        doc = load_yaml(decode_text(data, name="Pulumi.yaml", error=CdcmlError), name="Pulumi.yaml", error=CdcmlError)
+    except (OSError, yaml.YAMLError, CdcmlError):
+        return None  # not a project this run can read: the backend's key locates the stack
     return stack_file if isinstance(doc, Mapping) and doc.get("name") == project else None
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cdcml.inputs import decode_text, load_json, read_file, shorten
 from cdcml.model import Finding, Findings
 from cdcml.runs.waivers import WaiverError
 
@@ -73,7 +74,8 @@ def _stack_findings(doc: Mapping[str, Any], where: str) -> tuple[tuple[str, str]
         if not isinstance(f, Mapping) or not all(
             isinstance(f.get(k), str) for k in ("pack", "policy", "policyType", "urn", "kind", "message")
         ):
-            raise WaiverError(f"{where}: not a cdcml JSON report (malformed finding in {project}/{stack})")
+            at = f"{shorten(project, 60)}/{shorten(stack, 60)}"
+            raise WaiverError(f"{where}: not a cdcml JSON report (malformed finding in {at})")
         out.append(
             (_key(f["pack"], f["policy"], f["policyType"], f["urn"], f["kind"]), f["message"]),
         )
@@ -83,17 +85,22 @@ def _stack_findings(doc: Mapping[str, Any], where: str) -> tuple[tuple[str, str]
 def load_baseline(path: str | os.PathLike[str]) -> Baseline:
     """A previous ``cdcml preview --json`` or ``cdcml policy analyze --json`` report."""
     p = Path(path)
+    where = f"baseline {p}"
     try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
+        text = decode_text(read_file(p, name=where, error=WaiverError), name=where, error=WaiverError)
+        doc = load_json(text, name=where, error=WaiverError)
     except FileNotFoundError:
         raise WaiverError(f"baseline {p} does not exist") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise WaiverError(f"can't read baseline {p}: {getattr(e, 'strerror', None) or e}") from None
+    except OSError as e:
+        raise WaiverError(f"can't read baseline {p}: {e.strerror or e}") from None
     except json.JSONDecodeError as e:
         raise WaiverError(f"baseline {p}: not valid JSON (line {e.lineno}: {e.msg})") from None
-    where = f"baseline {p}"
-    if not isinstance(doc, Mapping) or (doc.get("tool") or {}).get("name") != "cdcml":
+    if not isinstance(doc, Mapping):
         raise WaiverError(f"{where}: not a cdcml JSON report")
+    tool = doc.get("tool")
+    if not isinstance(tool, Mapping) or tool.get("name") != "cdcml":
+        shape = "" if tool is None else " ('tool' must be an object with name \"cdcml\")"
+        raise WaiverError(f"{where}: not a cdcml JSON report{shape}")
     stacks: dict[tuple[str, str], list[tuple[_Key, str]]] = {}
     reports = doc.get("stacks") if "stacks" in doc else [doc]
     if not isinstance(reports, list):

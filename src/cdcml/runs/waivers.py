@@ -33,6 +33,7 @@ import jsonschema
 import yaml
 
 from cdcml.errors import CdcmlError
+from cdcml.inputs import SafeLoader, decode_text, load_json, load_yaml, read_file, shorten
 from cdcml.model import Finding, FindingKind, Waiver, WaiverMatch
 
 __all__ = [
@@ -90,28 +91,33 @@ def _plain_dates(value: Any) -> Any:
     return value
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML without implicit timestamps: ``expires`` stays text and is checked here,
-    so an impossible date is reported against its waiver."""
+class _Loader(SafeLoader):
+    """Bounded safe YAML (:class:`cdcml.inputs.SafeLoader`) without implicit timestamps:
+    ``expires`` stays text and is checked here, so an impossible date is reported against
+    its waiver."""
 
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
 def load_waivers(path: str | os.PathLike[str]) -> tuple[Waiver, ...]:
     """The waivers of a YAML or JSON waiver file (a bare list of waivers is accepted too)."""
     p = Path(path)
+    name = f"waiver file {p}"
     try:
-        text = p.read_text(encoding="utf-8")
+        text = decode_text(read_file(p, name=name, error=WaiverError), name=name, error=WaiverError)
     except FileNotFoundError:
         raise WaiverError(f"waiver file {p} does not exist") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise WaiverError(f"can't read waiver file {p}: {getattr(e, 'strerror', None) or e}") from None
+    except OSError as e:
+        raise WaiverError(f"can't read waiver file {p}: {e.strerror or e}") from None
     try:
-        doc = json.loads(text) if p.suffix == ".json" else yaml.load(text, Loader=_Loader)
+        if p.suffix == ".json":
+            doc = load_json(text, name=name, error=WaiverError)
+        else:
+            doc = load_yaml(text, name=name, error=WaiverError, loader=_Loader)
     except (json.JSONDecodeError, yaml.YAMLError) as e:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else f" line {getattr(e, 'lineno', '?')}"
@@ -130,7 +136,7 @@ def load_waivers(path: str | os.PathLike[str]) -> tuple[Waiver, ...]:
             where = f" waiver #{int(path_parts[1]) + 1}"
             if len(path_parts) > 2:
                 where += f" {path_parts[2]!s}"
-        detail = _schema_message(first)
+        detail = shorten(_schema_message(first), 200)
         raise WaiverError(f"waiver file {p}{where}: {detail}")
     out = []
     for i, w in enumerate(doc["waivers"], start=1):

@@ -18,6 +18,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from cdcml.inputs import shorten
+
 __all__ = [
     "LOCATION",
     "ArgsError",
@@ -56,7 +58,7 @@ class ArgsError(ValueError):
         self.owner = owner
         self.field = field
         self.allowed = allowed
-        self.got = f" (got {value!r})" if show_value else ""
+        self.got = f" (got {shorten(repr(value), 300)})" if show_value else ""
         super().__init__(f"{owner}.{field} must be {allowed}{self.got}")
 
 

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from cdcml.environments import environment_of
 from cdcml.errors import ConfigError
+from cdcml.inputs import load_json, shorten
 from cdcml.stacks import schema
 from cdcml.stacks._args import ArgsError
 from cdcml.stacks.cdc_ingestion import (
@@ -85,7 +86,7 @@ def _key(path: str) -> str:
 
 
 def _fail(path: str, allowed: str, value: Any = None, *, show: bool = True) -> ConfigError:
-    got = f" (got {value!r})" if show else ""
+    got = f" (got {shorten(repr(value), 300)})" if show else ""
     return ConfigError(f"{_key(path)} must be {allowed}{got}")
 
 
@@ -112,9 +113,9 @@ class _StackValues:
         stripped = text.strip()
         if stripped[:1] in ("{", "[") or stripped in ("true", "false") or _is_number(stripped):
             try:
-                return json.loads(stripped)
+                return load_json(stripped, name=key, error=ConfigError)
             except json.JSONDecodeError:
-                raise ConfigError(f"{key} must be valid JSON (got {text!r})") from None
+                raise ConfigError(f"{key} must be valid JSON (got {shorten(repr(text), 300)})") from None
         return text
 
     def profile(self, stack: str) -> str:

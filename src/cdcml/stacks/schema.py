@@ -32,6 +32,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError, validators
 
+from cdcml.inputs import shorten
 from cdcml.stacks._args import names
 
 __all__ = [
@@ -203,7 +204,21 @@ def _message(error: ValidationError, given: Mapping[str, Any]) -> str:
     if error.validator in ("minItems", "maxItems") and "objects" not in allowed(node):
         got = len(got)
     template = node.get("x-error", "{key} must be {allowed} (got {got!r})")
-    return str(template).format(key=key, allowed=allowed(node, str(error.validator)), got=got)
+    return str(template).format(key=key, allowed=allowed(node, str(error.validator)), got=_Echo(got))
+
+
+class _Echo:
+    """A value as a message repeats it: ``str`` and ``repr`` cut past 300 characters (so a
+    1 MB value is not a 1 MB line, and the echoes the messages always had stay whole)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return shorten(str(self.value), 300)
+
+    def __repr__(self) -> str:
+        return shorten(repr(self.value), 300)
 
 
 def _position(error: ValidationError, document: Mapping[str, Any]) -> tuple[Any, ...]:

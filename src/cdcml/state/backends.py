@@ -22,7 +22,6 @@ and what went wrong; messages never contain credentials.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from typing import Any
 import yaml
 
 from cdcml.errors import BackendError
+from cdcml.inputs import decode_text, load_json, load_yaml
 from cdcml.model import LockInfo, StackRef
 from cdcml.state.stores import DEFAULT_TIMEOUT, ObjectInfo, ObjectNotFound, ObjectStore, open_store
 
@@ -130,9 +130,11 @@ class Backend:
             # project layout the CLI would create (it would write meta.yaml; we don't).
             legacy = [o for o in self._list_stacks_dir() if "/" not in o.key[len(STACKS_DIR) :]]
             return 0 if any(_stack_file(o.key[len(STACKS_DIR) :]) for o in legacy) else 1
+        name = f"{self.url}: corrupt store: {META_PATH}"
         try:
-            meta = yaml.safe_load(body.decode("utf-8")) if body.strip() else None
-        except (yaml.YAMLError, UnicodeDecodeError):
+            text = decode_text(body, name=name, error=BackendError, template="{name} is not valid YAML")
+            meta = load_yaml(text, name=name, error=BackendError) if body.strip() else None
+        except yaml.YAMLError:
             raise BackendError(f"{self.url}: corrupt store: {META_PATH} is not valid YAML") from None
         version = meta.get("version") if isinstance(meta, Mapping) else None
         if isinstance(version, bool) or not isinstance(version, int):
@@ -173,11 +175,11 @@ class Backend:
 
     def _lock(self, key: str) -> LockInfo:
         try:
-            content = json.loads(self.store.read(key).decode("utf-8"))
+            content = load_json(self.store.read(key).decode("utf-8"), name=key, error=BackendError)
         except ObjectNotFound:
             return LockInfo(key)  # released between listing and reading: still report it
-        except (ValueError, UnicodeDecodeError):
-            return LockInfo(key)
+        except (ValueError, UnicodeDecodeError, BackendError):
+            return LockInfo(key)  # unreadable: the lock is still reported
         if not isinstance(content, Mapping):
             return LockInfo(key)
         pid = content.get("pid")

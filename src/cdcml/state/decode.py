@@ -19,10 +19,10 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from cdcml.errors import StateError
+from cdcml.inputs import find_problem, read_file, read_stream
 from cdcml.model import FrozenDict, ResourceGraph
 from cdcml.model.values import REDACTED, render_config_value
 from cdcml.state.document import parse_json, read_document
@@ -30,12 +30,15 @@ from cdcml.state.properties import PropertyDecoder
 from cdcml.state.resources import decode_resource, dedupe_resources
 from cdcml.state.urns import parse_urn
 
-__all__ = ["load_state", "load_state_file", "non_finite_numbers"]
+__all__ = ["load_state", "load_state_file", "non_finite_numbers", "read_state_input"]
 
 
-def _config(config: Mapping[str, Any]) -> tuple[dict[str, str], tuple[str, ...]]:
+def _config(config: Mapping[str, Any], source: str) -> tuple[dict[str, str], tuple[str, ...]]:
     """Checkpoint config as the CLI passes it to packs; ``secure`` values are never
     decrypted: they are ``"[secret]"`` and listed as secret keys."""
+    found = find_problem(config)
+    if found is not None:
+        raise StateError(f"{source}: config.{found[0]}: {found[1]}")
     values: dict[str, str] = {}
     secret_keys: list[str] = []
     for key, value in config.items():
@@ -100,7 +103,7 @@ def load_state(
         )
         name, proj = urn_stack, urn_project
 
-    config, secret_keys = _config(state.config)
+    config, secret_keys = _config(state.config, source)
     if decoder.redacted:
         provider = state.secrets_provider or "unknown"
         diagnostics.append(
@@ -137,23 +140,30 @@ def load_state(
     )
 
 
+def read_state_input(path: str) -> bytes:
+    """The bytes of the state file at *path* (``-``: standard input), bounded by the input
+    size limit; a FIFO, device or socket is refused without being opened for long.
+    ``OSError`` from opening propagates, for the caller to word."""
+    if path == "-":
+        import sys
+
+        return read_stream(sys.stdin.buffer, name="<stdin>", error=StateError)
+    return read_file(path, name=f"state file {path}", error=StateError, hint="use --file - for standard input")
+
+
 def load_state_file(path: str | os.PathLike[str], **names: Any) -> ResourceGraph:
     """The ResourceGraph of an export or checkpoint file (plain, ``.gz`` or ``.zst``);
     ``-`` reads standard input."""
     p = str(path)
-    if p == "-":
-        import sys
-
-        return load_state(sys.stdin.buffer.read(), source="<stdin>", **names)
     try:
-        data = Path(p).read_bytes()
+        data = read_state_input(p)
     except FileNotFoundError:
         raise StateError(f"state file {p} does not exist") from None
     except IsADirectoryError:
         raise StateError(f"state file {p} is a directory; for a backend directory use --backend file://{p}") from None
     except OSError as e:
         raise StateError(f"can't read state file {p}: {e.strerror}") from None
-    return load_state(data, source=p, **names)
+    return load_state(data, source="<stdin>" if p == "-" else p, **names)
 
 
 def non_finite_numbers(graph: ResourceGraph) -> list[str]:

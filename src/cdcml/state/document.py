@@ -18,6 +18,7 @@ Pulumi CLI refuses it.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zlib
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cdcml.errors import StateError
+from cdcml.inputs import decode_text, load_json, max_input_size, read_stream, too_large, value_problem
 
 __all__ = [
     "GZIP_MAGIC",
@@ -55,6 +57,7 @@ SUPPORTED_FEATURES = frozenset(
 """The version-4 features this reader understands (``pkg/resource/stack/deployment.go``)."""
 
 NEWEST_VERSION = 4
+_ZSTD_PIECE = 1024
 
 
 # --------------------------------------------------------------------------- bytes → JSON
@@ -62,40 +65,60 @@ NEWEST_VERSION = 4
 
 def decompress(data: bytes, source: str = "state") -> bytes:
     """The plain bytes of *data*, gunzipped or zstd-decompressed when its magic number says
-    so (``encoding.DetectCompression``); plain data is returned as is."""
+    so (``encoding.DetectCompression``); plain data is returned as is. The output is
+    bounded like any input (:func:`~cdcml.inputs.max_input_size`): a decompression bomb
+    stops at the limit, never holding more than the limit and a chunk."""
     if data.startswith(GZIP_MAGIC):
         try:
-            return gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+                return read_stream(f, name=f"{source} (gunzipped)", error=StateError)
         except (OSError, EOFError, zlib.error) as e:
             raise StateError(f"{source}: corrupt gzip data ({e})") from None
     if data.startswith(ZSTD_MAGIC):
         import zstandard
 
         try:
-            # Streaming: frames written without a content size (the Go encoder's default) decompress too.
-            return zstandard.ZstdDecompressor().decompressobj().decompress(data)
+            return _unzstd(zstandard.ZstdDecompressor().decompressobj(), data, source)
         except zstandard.ZstdError as e:
             raise StateError(f"{source}: corrupt zstd data ({e})") from None
     return data
 
 
+def _unzstd(decompressor: Any, data: bytes, source: str) -> bytes:
+    """The first zstd frame of *data* (as ``decompressobj`` reads it: frames written without
+    a content size, as the Go encoder writes them, too), fed a kibibyte at a time so that
+    one call can't expand past the limit by more than a block ratio allows (~32 MiB)."""
+    limit = max_input_size()
+    chunks: list[bytes] = []
+    total = 0
+    for start in range(0, len(data), _ZSTD_PIECE):
+        out = decompressor.decompress(data[start : start + _ZSTD_PIECE])
+        if out:
+            chunks.append(out)
+            total += len(out)
+            if total > limit:
+                chunks.clear()
+                raise too_large(f"{source} (zstd-decompressed)", StateError)
+        if decompressor.eof:
+            break
+    return b"".join(chunks)
+
+
 def parse_json(data: bytes | str, source: str) -> Any:
     if isinstance(data, bytes):
         data = decompress(data, source)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise StateError(f"{source}: not a state file (not UTF-8 text)") from None
+        template = "{name}: not a state file (not UTF-8 text: {where})"
+        text = decode_text(data, name=source, error=StateError, bom=True, template=template)
     else:
         text = data
     if not text.strip():
         raise StateError(f"{source}: the file is empty, not a Pulumi state")
     try:
-        return json.loads(text)
+        # Property values are checked where they are decoded (depth, numbers); a state is
+        # too large to walk here.
+        return load_json(text, name=source, error=StateError, max_depth=None, walk=False)
     except json.JSONDecodeError as e:
         raise StateError(f"{source}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
-    except RecursionError:
-        raise StateError(f"{source}: JSON nested too deeply") from None
 
 
 # --------------------------------------------------------------------------- the envelope
@@ -121,6 +144,9 @@ class StateDocument:
 def _version(value: Any, source: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise StateError(f"{source}: 'version' must be an integer")
+    problem = value_problem(value)
+    if problem is not None:
+        raise StateError(f"{source}: version: {problem}")
     return value
 
 

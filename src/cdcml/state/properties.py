@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cdcml.errors import StateError
+from cdcml.inputs import LARGEST_NUMBER, MAX_DEPTH, load_json, shorten, value_problem
 from cdcml.model import FrozenDict
 from cdcml.model.values import (
     ARCHIVE_SIG,
@@ -56,8 +57,8 @@ class PropertyDecoder:
         self.byte_strings = 0
 
     def error(self, where: str, path: str, problem: str) -> StateError:
-        at = f".{path}" if path else ""
-        return StateError(f"{self.source}: {where}{at}: {problem}")
+        at = f".{shorten(path, 120)}" if path else ""
+        return StateError(f"{self.source}: {shorten(where, 200)}{at}: {problem}")
 
     def props(self, value: Any, where: str, name: str) -> FrozenDict:
         if value is None:
@@ -66,19 +67,27 @@ class PropertyDecoder:
             raise self.error(where, name, "must be an object of properties")
         return FrozenDict({str(k): self.value(v, where, f"{name}.{k}") for k, v in value.items()})
 
-    def value(self, v: Any, where: str, path: str) -> Any:
+    def value(self, v: Any, where: str, path: str, depth: int = 1) -> Any:
+        """*v* in wire form; *depth* counts the containers it is in (itself included),
+        refused past :data:`~cdcml.inputs.MAX_DEPTH`."""
+        if isinstance(v, str) or v is None or isinstance(v, (bool, float)):
+            return v
+        if isinstance(v, int):
+            if -LARGEST_NUMBER <= v <= LARGEST_NUMBER:
+                return v
+            raise self.error(where, path, str(value_problem(v)))
+        if depth > MAX_DEPTH:
+            raise self.error(where, path, f"nested more than {MAX_DEPTH} levels deep")
         if isinstance(v, Mapping):
             sig = v.get(SIG_KEY)
             if sig is None:
-                return FrozenDict({str(k): self.value(x, where, f"{path}.{k}") for k, x in v.items()})
-            return self.special(v, sig, where, path)
+                return FrozenDict({str(k): self.value(x, where, f"{path}.{k}", depth + 1) for k, x in v.items()})
+            return self.special(v, sig, where, path, depth)
         if isinstance(v, list):
-            return tuple(self.value(x, where, f"{path}[{i}]") for i, x in enumerate(v))
-        if v is None or isinstance(v, (bool, int, float, str)):
-            return v
+            return tuple(self.value(x, where, f"{path}[{i}]", depth + 1) for i, x in enumerate(v))
         raise self.error(where, path, f"unexpected value of type {type(v).__name__}")  # pragma: no cover
 
-    def special(self, v: Mapping[str, Any], sig: Any, where: str, path: str) -> Any:
+    def special(self, v: Mapping[str, Any], sig: Any, where: str, path: str, depth: int = 1) -> Any:
         if sig == SECRET_SIG:
             has_cipher, has_plain = "ciphertext" in v, "plaintext" in v
             if has_cipher == has_plain:
@@ -92,13 +101,14 @@ class PropertyDecoder:
             plaintext = v["plaintext"]
             if not isinstance(plaintext, str):
                 raise self.error(where, path, "a secret's 'plaintext' must be a string of JSON")
+            name = f"{self.source}: {shorten(where, 200)}.{shorten(path, 120)} (a secret's plaintext)"
             try:
-                inner = json.loads(plaintext)
+                inner = load_json(plaintext, name=name, error=StateError, max_depth=None, walk=False)
             except json.JSONDecodeError:
                 raise self.error(where, path, "a secret's 'plaintext' is not valid JSON") from None
-            return FrozenDict({SIG_KEY: SECRET_SIG, "value": self.value(inner, where, path)})
+            return FrozenDict({SIG_KEY: SECRET_SIG, "value": self.value(inner, where, path, depth)})
         if sig in (ASSET_SIG, ARCHIVE_SIG):
-            return self.asset(v, sig, where, path)
+            return self.asset(v, sig, where, path, depth)
         if sig == RESOURCE_REF_SIG:
             urn = v.get("urn")
             if not isinstance(urn, str) or parse_urn(urn) is None:
@@ -126,11 +136,13 @@ class PropertyDecoder:
         if sig == OUTPUT_VALUE_SIG:
             # Not written by the engine's serializer (outputs become the computed placeholder),
             # but accepted: the evaluator's marshaling knows them.
-            return FrozenDict({str(k): self.value(x, where, f"{path}.{k}") for k, x in v.items()})
+            return FrozenDict({str(k): self.value(x, where, f"{path}.{k}", depth + 1) for k, x in v.items()})
         raise self.error(where, path, "unrecognized signature object")
 
-    def asset(self, v: Mapping[str, Any], sig: str, where: str, path: str) -> FrozenDict:
+    def asset(self, v: Mapping[str, Any], sig: str, where: str, path: str, depth: int = 1) -> FrozenDict:
         what = "an asset" if sig == ASSET_SIG else "an archive"
+        if depth > MAX_DEPTH:
+            raise self.error(where, path, f"nested more than {MAX_DEPTH} levels deep")
         sources = [k for k in (("text", "path", "uri") if sig == ASSET_SIG else ("assets", "path", "uri")) if k in v]
         if len(sources) > 1:
             raise self.error(where, path, f"{what} has more than one of {', '.join(sources)}")
@@ -146,7 +158,7 @@ class PropertyDecoder:
                     msig = member.get(SIG_KEY) if isinstance(member, Mapping) else None
                     if msig not in (ASSET_SIG, ARCHIVE_SIG):
                         raise self.error(where, f"{path}.assets.{name}", "must be an asset or an archive")
-                    members[str(name)] = self.asset(member, msig, where, f"{path}.assets.{name}")
+                    members[str(name)] = self.asset(member, msig, where, f"{path}.assets.{name}", depth + 2)
                 out[k] = FrozenDict(members)
             elif k != SIG_KEY and x is not None and not isinstance(x, str):
                 raise self.error(where, f"{path}.{k}", f"{what}'s {k!r} must be a string")

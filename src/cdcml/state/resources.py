@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cdcml.errors import StateError
+from cdcml.inputs import shorten, value_problem
 from cdcml.model import CustomTimeouts, FrozenDict, Resource, ResourceOptions
 from cdcml.state.properties import PropertyDecoder
 from cdcml.state.urns import parse_urn
@@ -48,7 +49,7 @@ def _timeouts(res: Mapping[str, Any], where: str) -> CustomTimeouts | None:
         x = ct.get(key)
         if x is None:
             values[key] = 0.0
-        elif isinstance(x, bool) or not isinstance(x, (int, float)):
+        elif isinstance(x, bool) or not isinstance(x, (int, float)) or value_problem(x) is not None:
             raise StateError(f"{where}: customTimeouts.{key} must be a number of seconds")
         else:
             values[key] = float(x)
@@ -66,8 +67,8 @@ def decode_resource(res: Any, index: int, decoder: PropertyDecoder) -> Resource:
         raise StateError(f"{source}: resources[{index}] is missing its 'urn'")
     parsed = parse_urn(urn)
     if parsed is None:
-        raise StateError(f"{source}: resources[{index}] has an invalid URN {urn!r}")
-    where = f"{source}: {urn}"
+        raise StateError(f"{source}: resources[{index}] has an invalid URN {shorten(urn, 200)!r}")
+    where = f"{source}: {shorten(urn, 200)}"
     rtype = res.get("type")
     if not isinstance(rtype, str) or not rtype:
         raise StateError(f"{where}: missing its 'type'")
@@ -77,7 +78,7 @@ def decode_resource(res: Any, index: int, decoder: PropertyDecoder) -> Resource:
         raise StateError(f"{where}: 'custom' is false but it has an ID")
     parent = _typed(res, "parent", str, "", where)
     if parent and parse_urn(parent) is None:
-        raise StateError(f"{where}: invalid parent URN {parent!r}")
+        raise StateError(f"{where}: invalid parent URN {shorten(parent, 200)!r}")
     dependencies = _strings(res, "dependencies", where)
     raw_pdeps = _typed(res, "propertyDependencies", Mapping, {}, where)
     pdeps: dict[str, tuple[str, ...]] = {}
@@ -87,7 +88,7 @@ def decode_resource(res: Any, index: int, decoder: PropertyDecoder) -> Resource:
         elif isinstance(urns, list) and all(isinstance(u, str) for u in urns):
             pdeps[str(key)] = tuple(urns)
         else:
-            raise StateError(f"{where}: propertyDependencies.{key} must be a list of URNs")
+            raise StateError(f"{where}: propertyDependencies.{shorten(str(key))} must be a list of URNs")
     provider = _typed(res, "provider", str, "", where)
     if provider and (parse_urn(provider.rsplit("::", 1)[0]) is None or "::" not in provider):
         raise StateError(f"{where}: invalid provider reference (expected '<provider URN>::<provider ID>')")

@@ -16,12 +16,14 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from cdcml import __version__
 from cdcml.errors import BackendError
+from cdcml.inputs import max_input_size, read_stream, too_large
 from cdcml.state.stores.base import (
+    Deadline,
     ObjectInfo,
     ObjectNotFound,
     ObjectStore,
@@ -33,11 +35,13 @@ from cdcml.state.stores.base import (
     scrub,
     transport_reason,
     truthy,
+    within_deadline,
 )
 
 __all__ = ["SCHEME", "AzureBlobStore", "open_azblob_store"]
 
 PARAMS = frozenset({"domain", "protocol", "localemu", "storage_account", "cdn"})
+_RANGE = 4 * 1024 * 1024
 _RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 _T = TypeVar("_T")
 
@@ -61,6 +65,9 @@ class AzureBlobStore(ObjectStore):
             # Retries are done here (_retrying): the SDK's waits 15 s and more between
             # attempts, and drops failed streamed responses without closing them.
             "retry_policy": LinearRetry(backoff=1, random_jitter_range=1, retry_total=0),
+            # Small ranges: the first one is read before the object's size is known.
+            "max_single_get_size": _RANGE,
+            "max_chunk_get_size": _RANGE,
             "user_agent": f"cdcml/{__version__}",
         }
         account = params.get("storage_account") or env.get("AZURE_STORAGE_ACCOUNT", "")
@@ -147,16 +154,26 @@ class AzureBlobStore(ObjectStore):
             time.sleep(0.5 * attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _where(self) -> str:
+        return f"{self.url} (endpoint {self.endpoint})"
+
     def list(self, prefix: str) -> list[ObjectInfo]:
         from azure.core.exceptions import AzureError
 
         root = self.prefix
 
         def listing() -> list[ObjectInfo]:
-            return [
-                ObjectInfo(str(b.name)[len(root) :], int(b.size or 0), b.last_modified, str(b.etag or ""))
-                for b in self.container.list_blobs(name_starts_with=root + prefix)
-            ]
+            out: list[ObjectInfo] = []
+            pages = self.container.list_blobs(name_starts_with=root + prefix).by_page()
+            while True:
+                # Each page is a request of its own, with its own time limit.
+                page = within_deadline(lambda _d: _next_page(pages), self.timeout, self._where(), "list")
+                if page is None:
+                    return out
+                out.extend(
+                    ObjectInfo(str(b.name)[len(root) :], int(b.size or 0), b.last_modified, str(b.etag or ""))
+                    for b in page
+                )
 
         try:
             out = self._retrying(listing)
@@ -167,11 +184,20 @@ class AzureBlobStore(ObjectStore):
     def read(self, key: str) -> bytes:
         from azure.core.exceptions import AzureError, ResourceNotFoundError
 
-        def download() -> bytes:
-            return bytes(self.container.download_blob(self.prefix + key).readall())
+        name = self.object_url(key)
+
+        def download(deadline: Deadline) -> bytes:
+            downloader = self.container.download_blob(self.prefix + key)
+            size = getattr(downloader, "size", None)
+            if isinstance(size, int) and size > max_input_size():
+                raise too_large(name, BackendError)
+            deadline.body(size if isinstance(size, int) else None)
+            return read_stream(_Chunks(downloader.chunks()), name=name, error=BackendError, progress=deadline.progress)
 
         try:
-            return self._retrying(download)
+            return within_deadline(
+                lambda deadline: self._retrying(lambda: download(deadline)), self.timeout, self._where(), f"read {key}"
+            )
         except ResourceNotFoundError as e:
             if "Container" in str(getattr(e, "error_code", "") or ""):
                 raise self._error(e, f"read {key}") from None
@@ -181,6 +207,23 @@ class AzureBlobStore(ObjectStore):
 
     def close(self) -> None:
         self.service.close()
+
+
+def _next_page(pages: Iterator[Iterable[Any]]) -> list[Any] | None:
+    """The next page of a listing, fetched and read (``None`` after the last)."""
+    page = next(pages, None)
+    return None if page is None else list(page)
+
+
+class _Chunks:
+    """A download's chunks as a stream :func:`~cdcml.inputs.read_stream` reads (each
+    ``read`` returns the next chunk, whatever size is asked for)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+
+    def read(self, size: int = -1, /) -> bytes:
+        return next(self._chunks, b"")
 
 
 def _release(e: BaseException) -> None:

@@ -12,14 +12,19 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import re
+import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cdcml.errors import BackendError
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MIN_READ_RATE",
+    "Deadline",
     "ObjectInfo",
     "ObjectNotFound",
     "ObjectStore",
@@ -31,11 +36,22 @@ __all__ = [
     "scrub",
     "transport_reason",
     "truthy",
+    "within_deadline",
 ]
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds a store waits for a connection or a response (``--backend-timeout``)."""
 
+MIN_READ_RATE = 1024 * 1024
+"""Bytes per second a read must average once its response has started (after a grace of
+``--backend-timeout`` seconds): 1 MiB/s, a 300 MB state in five minutes."""
+
+RESPONSE_WAIT = (10, 5.0)
+"""A request's response must start within ``10 × --backend-timeout + 5`` seconds: room for
+the SDK's three attempts (each may wait for the connection and for the response) and its
+back-off between them, however slowly a server answers byte by byte."""
+
+_T = TypeVar("_T")
 _SECRETISH = re.compile(r"(?i)(sig|se|sp|sv|sr|st|skoid|sktid|accountkey|sharedaccesssignature)=[^&;\s]+")
 
 
@@ -75,6 +91,70 @@ class ObjectStore(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections (nothing to do for most stores)."""
+
+
+# --------------------------------------------------------------------------- time limits
+
+
+class Deadline:
+    """When one request must be over. Socket timeouts only bound the wait for the next
+    byte, so a server sending one byte a second could hold a run forever; this bounds the
+    whole request: until its response starts, :data:`RESPONSE_WAIT`; then
+    ``--backend-timeout`` seconds plus one second per MiB of the object (its announced size,
+    or what has arrived, whichever is more: :data:`MIN_READ_RATE`)."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.start = time.monotonic()
+        self.until = self.start + RESPONSE_WAIT[0] * timeout + RESPONSE_WAIT[1]
+        self.received = 0
+        self._body = self.start
+        self._size = 0
+
+    def body(self, size: int | None) -> None:
+        """The response has started; the object has *size* bytes (``None``: not said)."""
+        self._body = time.monotonic()
+        self._size = size or 0
+        self.until = self._body + self.timeout + self._size / MIN_READ_RATE
+
+    def progress(self, received: int) -> None:
+        """*received* bytes of the object have arrived."""
+        self.received = received
+        self.until = self._body + self.timeout + max(self._size, received) / MIN_READ_RATE
+
+    def message(self, where: str, what: str) -> str:
+        took = time.monotonic() - self.start
+        return (
+            f"{where}: {what} timed out after {took:.1f}s in total ({self.received:,} bytes arrived; "
+            f"a request may take --backend-timeout {self.timeout:g}s, then 1 s per MiB)"
+        )
+
+
+def within_deadline(call: Callable[[Deadline], _T], timeout: float, where: str, what: str) -> _T:
+    """``call(deadline)`` on a daemon thread, waited for until the deadline (which the call
+    moves as its response arrives); past it, a :class:`BackendError`. The thread is left to
+    the store's :meth:`~ObjectStore.close`, which closes its connection, or to the end of
+    the process."""
+    deadline = Deadline(timeout)
+    result: list[_T] = []
+    failure: list[BaseException] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            result.append(call(deadline))
+        except BaseException as e:  # noqa: BLE001 - handed to the waiting thread
+            failure.append(e)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="cdcml-backend-request", daemon=True).start()
+    while not done.wait(min(0.5, max(0.0, deadline.until - time.monotonic()))):
+        if time.monotonic() >= deadline.until:
+            raise BackendError(deadline.message(where, what))
+    if failure:
+        raise failure[0]
+    return result[0]
 
 
 # --------------------------------------------------------------------------- schemes and URLs

@@ -10,6 +10,7 @@ import urllib.parse
 from pathlib import Path
 
 from cdcml.errors import BackendError
+from cdcml.inputs import read_file
 from cdcml.state.stores.base import ObjectInfo, ObjectNotFound, ObjectStore, StoreScheme, StoreURL, query_params
 
 __all__ = ["SCHEME", "FileStore", "open_file_store"]
@@ -45,9 +46,11 @@ class FileStore(ObjectStore):
         return sorted(out, key=lambda o: o.key)
 
     def read(self, key: str) -> bytes:
+        """The bytes of *key*, a regular file (a link to one is followed); a FIFO, a device
+        or a socket is refused without waiting on it, and the size is bounded."""
         path = self.root / key
         try:
-            return path.read_bytes()
+            return read_file(path, name=str(path), error=BackendError)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ObjectNotFound(key) from None
         except OSError as e:

@@ -17,7 +17,9 @@ from typing import Any
 
 from cdcml import __version__
 from cdcml.errors import BackendError
+from cdcml.inputs import max_input_size, read_stream, too_large
 from cdcml.state.stores.base import (
+    Deadline,
     ObjectInfo,
     ObjectNotFound,
     ObjectStore,
@@ -28,6 +30,7 @@ from cdcml.state.stores.base import (
     query_params,
     scrub,
     transport_reason,
+    within_deadline,
 )
 
 __all__ = ["SCHEME", "S3Store", "open_s3_store"]
@@ -101,8 +104,7 @@ class S3Store(ObjectStore):
     def _error(self, e: Exception, what: str) -> BackendError:
         import botocore.exceptions as bx
 
-        shown = re.sub(r"//[^/@]*@", "//", self.endpoint) if self.endpoint else ""  # never show userinfo
-        where = f"{self.url}" + (f" (endpoint {shown})" if shown else "")
+        where = self._where()  # never shows userinfo
         if isinstance(e, bx.NoCredentialsError):
             return BackendError(
                 f"{where}: no AWS credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)"
@@ -121,6 +123,10 @@ class S3Store(ObjectStore):
             return BackendError(f"{where}: {what} failed: {transport_reason(e, self.timeout)}")
         return BackendError(f"{where}: {what} failed: {type(e).__name__}")
 
+    def _where(self) -> str:
+        shown = re.sub(r"//[^/@]*@", "//", self.endpoint) if self.endpoint else ""
+        return f"{self.url}" + (f" (endpoint {shown})" if shown else "")
+
     def list(self, prefix: str) -> list[ObjectInfo]:
         import botocore.exceptions as bx
 
@@ -128,7 +134,12 @@ class S3Store(ObjectStore):
         out: list[ObjectInfo] = []
         try:
             paginator = self.client.get_paginator("list_objects_v2")
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=root + prefix):
+            pages = iter(paginator.paginate(Bucket=self.bucket, Prefix=root + prefix))
+            while True:
+                # Each page is a request of its own, with its own time limit.
+                page = within_deadline(lambda _d: next(pages, None), self.timeout, self._where(), "list")
+                if page is None:
+                    break
                 for obj in page.get("Contents", []):
                     key = str(obj["Key"])[len(root) :]
                     out.append(ObjectInfo(key, int(obj.get("Size", 0)), obj.get("LastModified"), obj.get("ETag", "")))
@@ -139,9 +150,22 @@ class S3Store(ObjectStore):
     def read(self, key: str) -> bytes:
         import botocore.exceptions as bx
 
-        try:
+        name = self.object_url(key)
+
+        def get(deadline: Deadline) -> bytes:
             obj = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
-            return bytes(obj["Body"].read())
+            body = obj["Body"]
+            try:
+                size = obj.get("ContentLength")
+                if isinstance(size, int) and size > max_input_size():
+                    raise too_large(name, BackendError)
+                deadline.body(size if isinstance(size, int) else None)
+                return read_stream(body, name=name, error=BackendError, progress=deadline.progress)
+            finally:
+                body.close()
+
+        try:
+            return within_deadline(get, self.timeout, self._where(), f"read {key}")
         except bx.ClientError as e:
             if e.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise ObjectNotFound(key) from None
