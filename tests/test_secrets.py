@@ -105,3 +105,43 @@ def test_words_that_merely_end_like_a_credential_name_are_left_alone():
     from cdcml.secrets import redact_credentials
 
     assert redact_credentials("design=flat passport=x keysig=1") == "design=flat passport=x keysig=1"
+
+
+def test_a_secret_string_holding_json_is_scrubbed_leaf_by_leaf():
+    """A secure value read with ``require_object`` is JSON text; a program may show one leaf."""
+    s = SecretSet()
+    s.add('{"user": "admin-name", "password": "pw-leaf-77", "port": 5432, "hosts": ["h-one"]}')
+    assert s.scrub("user admin-name pw pw-leaf-77 port 5432 host h-one") == (
+        "user [secret] pw [secret] port [secret] host [secret]"
+    )
+    plain = SecretSet()
+    plain.add("{not json")  # not JSON: the text alone
+    assert plain.scrub("{not json and not") == "[secret] and not"
+
+
+def test_a_set_included_for_a_block_is_known_to_scrub_only_inside_it():
+    from cdcml import secrets
+
+    secrets.forget_all()
+    extra = SecretSet()
+    with secrets.including(extra) as known:
+        assert known is extra
+        extra.add("capture-only-secret")
+        assert secrets.scrub("x capture-only-secret y") == "x [secret] y"
+    assert secrets.scrub("x capture-only-secret y") == "x capture-only-secret y"
+    assert secrets.known() == 0
+
+
+def test_the_scrubbing_writer_scrubs_what_it_passes_on():
+    import io
+
+    from cdcml import secrets
+
+    secrets.forget_all()
+    secrets.remember("written-secret")
+    target = io.StringIO()
+    w = secrets.ScrubbingWriter(target)  # type: ignore[arg-type]
+    assert w.write("a written-secret b") == len("a written-secret b")
+    assert target.getvalue() == "a [secret] b"
+    assert w.writable() and not w.isatty() and w.encoding == "utf-8"
+    secrets.forget_all()

@@ -57,3 +57,34 @@ def test_an_inline_program_sees_its_config_and_secret_keys():
     assert graph.config_secret_keys == ("inline:password",)
     assert (graph.organization, graph.source, graph.dry_run) == ("acme", "preview", True)
     assert dict(graph.tags) == {"pulumi:project": "inline"}
+
+
+def test_a_failing_program_is_scrubbed_of_the_secrets_it_declared_and_forgets_them_after():
+    """An inline capture: the program's secret config, a secret property and an
+    ``Output.secret`` literal quoted by its crash or its warnings are ``[secret]``; the
+    process keeps none of them afterwards, and ``Output.secret`` is the SDK's again."""
+    import pulumi
+
+    from cdcml import secrets
+    from cdcml.errors import ProgramError
+
+    before = pulumi.Output.__dict__["secret"]
+    secrets.forget_all()
+
+    def prog() -> None:
+        s = pulumi.Output.secret("literal-secret-1")
+        pulumi.CustomResource("test:index:Thing", "a", {"token": pulumi.Output.secret("property-secret-2"), "s": s})
+        pulumi.log.warn("warned " + pulumi.Config("p").require("token"))
+        raise RuntimeError("literal-secret-1 property-secret-2 " + pulumi.Config("p").require("token"))
+
+    with pytest.raises(ProgramError) as e:
+        capture_program(prog, project="p", config={"p:token": "config-secret-3"}, secret_keys=("p:token",))
+    assert str(e.value).endswith("RuntimeError: [secret] [secret] [secret]"), str(e.value)
+    assert secrets.scrub("literal-secret-1 property-secret-2") == "literal-secret-1 property-secret-2"
+    assert pulumi.Output.__dict__["secret"] is before
+
+    def warns() -> None:
+        pulumi.log.warn("warned " + pulumi.Config("p").require("token"))
+
+    graph = capture_program(warns, project="p", config={"p:token": "config-secret-3"}, secret_keys=("p:token",))
+    assert "program warning: warned [secret]" in graph.diagnostics

@@ -307,6 +307,7 @@ def _crypter_for(doc: Mapping[str, Any], path: Path, passphrase: str | None) -> 
             passphrase = _read_passphrase_file(pfile)
     if passphrase is None:
         return None
+    secrets.remember(passphrase)
     splits = salt_state.split(":", 2)
     if len(splits) != 3 or splits[0] != "v1":
         raise ConfigError(f"{path}: encryptionsalt is malformed")

@@ -27,12 +27,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from cdcml import secrets
 from cdcml.engine.config import PackConfig, PolicyConfig, analyzer_config
 from cdcml.engine.pack import Pack, PolicyMeta, load_pack, preflight
 from cdcml.engine.stages import Stage, run_stage
 from cdcml.errors import CdcmlError, PackError
 from cdcml.model import EnforcementLevel, ResourceGraph, Severity
 from cdcml.model.codec import finding_to_plain, graph_from_plain, remediation_to_plain
+from cdcml.model.values import graph_secrets
 from cdcml.workers import (
     POOL,
     Board,
@@ -201,7 +203,10 @@ def handle(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
     if op == "stage":
         if "graph" in request:
             _GRAPH.clear()
-            _GRAPH[request["graphId"]] = graph_from_plain(request["graph"])
+            graph = _GRAPH[request["graphId"]] = graph_from_plain(request["graph"])
+            # What a policy prints leaves this process without the graph's secrets.
+            secrets.forget_all()
+            secrets.remember(*graph_secrets(graph))
         stage = run_stage(
             _GRAPH[request["graphId"]],
             _PACKS[request["key"]],

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cdcml import secrets
 from cdcml.workers.frames import Board, FrameError, read_frame, write_frame
 
 __all__ = ["BOOTSTRAP", "Channel", "apply_environment", "child_main"]
@@ -96,6 +97,9 @@ def child_main(module_name: str, parent: int, fds: Sequence[int], requires: Sequ
 
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is cdcml's to handle
+    # What the program or the pack prints is scrubbed of the secrets this worker knows
+    # (the graph's, the config's, the capture's so far) before it leaves the process.
+    sys.stdout, sys.stderr = secrets.ScrubbingWriter(sys.stdout), secrets.ScrubbingWriter(sys.stderr)
     channel = Channel(fds)
     try:
         for name in requires:
