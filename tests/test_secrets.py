@@ -145,3 +145,14 @@ def test_the_scrubbing_writer_scrubs_what_it_passes_on():
     assert target.getvalue() == "a [secret] b"
     assert w.writable() and not w.isatty() and w.encoding == "utf-8"
     secrets.forget_all()
+
+
+def test_a_megabyte_of_words_is_scrubbed_whole_and_credentials_after_it_still_go():
+    """The URL pattern has a bounded scheme: a long run of word characters before a URL is
+    searched in linear time (an unbounded one made an 800 KB print hang a worker), and
+    what follows it is still redacted."""
+    from cdcml.secrets import redact_credentials
+
+    text = "PRINTED-" * 125_000 + " https://user:pa55word@host.example/x"
+    assert redact_credentials(text) == "PRINTED-" * 125_000 + " https://user:[secret]@host.example/x"
+    assert redact_credentials("x" * 40 + "://u:p4ss@h") == "x" * 40 + "://u:p4ss@h"  # not a scheme

@@ -162,7 +162,10 @@ _CREDENTIAL_PARAM = re.compile(
     r"password|passwd|pwd|secret|client_secret|access_key|secret_key|secret_access_key|token|sas_token)"
     r"=([^&;\s'\"]+)"
 )
-_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@'\"]*):([^/\s@'\"]+)@")
+# A URL scheme is short (RFC 3986 allows any length; real ones are under 32 characters):
+# bounding it keeps the search linear — an unbounded `[a-z0-9+.-]*` before "://" tries
+# every start of a long word against every end, quadratic on a megabyte of text.
+_URL_USERINFO = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}://[^/\s:@'\"]*):([^/\s@'\"]+)@")
 
 
 def redact_credentials(text: str) -> str:
