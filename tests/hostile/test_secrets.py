@@ -192,3 +192,46 @@ def test_the_passphrase_never_appears_even_when_the_program_prints_its_environme
     out = run(scratch, prog)
     out.assert_input_error("program hostile")
     assert_clean(out, "some-secret-value")
+
+
+# --------------------------------------------------------------------------- credentials of the run's own connections
+
+BACKEND_CREDENTIALS = {
+    "sas-in-url": (
+        "azblob://state?domain=127.0.0.1:9&protocol=http&storage_account=acct&sig=SIG-SENTINEL-1",
+        {},
+        "SIG-SENTINEL-1",
+    ),
+    "sas-token-env": (
+        "azblob://state?domain=127.0.0.1:9&protocol=http",
+        {"AZURE_STORAGE_ACCOUNT": "acct", "AZURE_STORAGE_SAS_TOKEN": "sv=2020&sig=SIG-SENTINEL-2"},
+        "SIG-SENTINEL-2",
+    ),
+    "account-key": (
+        "azblob://state",
+        {
+            "AZURE_STORAGE_CONNECTION_STRING": "DefaultEndpointsProtocol=http;AccountName=a;"
+            "AccountKey=KEY-SENTINEL-3==;BlobEndpoint=http://127.0.0.1:9/a;"
+        },
+        "KEY-SENTINEL-3",
+    ),
+    "password-in-endpoint": (
+        "s3://bucket?endpoint=http://user:PASS-SENTINEL-4@127.0.0.1:9&region=us-east-1",
+        {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "AWS-SENTINEL-5"},
+        "PASS-SENTINEL-4",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BACKEND_CREDENTIALS))
+def test_a_backend_error_shows_no_credential_of_the_connection(scratch: Path, case: str) -> None:
+    """A backend that can't be reached (or a URL that is wrong) is one line naming it —
+    without the SAS signature, account key, or password the URL or environment carried."""
+    url, env, sentinel = BACKEND_CREDENTIALS[case]
+    out = run_cdcml(
+        ["policy", "analyze", "--policy-pack", str(pack(scratch)), "--backend", url, "--all", "--backend-timeout", "1"],
+        cwd=scratch,
+        env=env,
+    )
+    out.assert_input_error(url.split("?")[0])
+    out.assert_no_sentinel(sentinel, "AWS-SENTINEL-5")
