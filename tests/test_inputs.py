@@ -152,6 +152,16 @@ def test_a_stream_is_read_to_its_end_within_the_limit():
     assert read_stream(Trickle(3, total=10), name="s", error=CdcmlError, limit=10) == b"x" * 10
 
 
+# Before the endless streams below: a count that doesn't add up fails here instead of hanging.
+def test_a_stream_arriving_in_small_pieces_is_joined_and_bounded_by_its_total():
+    assert read_stream(Trickle(5, total=10), name="s", error=CdcmlError, limit=10) == b"x" * 10
+    pieces = Trickle(4, total=25)
+    assert message(lambda: read_stream(pieces, name="<stdin>", error=CdcmlError, limit=10)) == (
+        "<stdin>: larger than 10 bytes, the limit for this input"
+    )
+    assert pieces.sent == 11
+
+
 def test_a_stream_over_the_limit_stops_one_byte_past_it():
     endless = Trickle(4096)
     assert message(lambda: read_stream(endless, name="<stdin>", error=CdcmlError, limit=10_000)) == (
@@ -616,4 +626,37 @@ def test_a_long_anchor_name_is_shortened():
     name = "n" * 100
     assert message(lambda: load_yaml(f"a: &{name} [1, *{name}]\n", name="P", error=CdcmlError)) == (
         f"P line 1: alias *{'n' * 11}…{'n' * 5} (100 characters) refers to the node that contains it"
+    )
+
+
+def test_a_stream_over_the_limit_is_named():
+    assert message(
+        lambda: read_file("/dev/zero", name="passphrase file", error=CdcmlError, limit=1024, streams=True)
+    ) == ("passphrase file: larger than 1 KiB, the limit for this input")
+
+
+def test_a_bad_byte_is_placed_by_the_lines_before_it_not_after():
+    assert message(lambda: decode_text(b"ab\nc\xffd\n\nmore\n", name="f", error=CdcmlError)) == (
+        "f: not UTF-8 text (invalid byte 0xff at line 2, column 2)"
+    )
+
+
+def test_keys_of_punctuation_only_are_quoted_in_paths():
+    assert find_problem({"-": "\ud800"})[0] == '["-"]'
+    assert find_problem({":": {"a-b:c": "\ud800"}})[0] == '[":"].a-b:c'
+
+
+def test_depth_is_restored_exactly_after_a_nested_sibling():
+    # The root, a, [] at 3, then 99 more beside []: 101 levels, refused while composed.
+    text = "- - []\n  - " + "[" * 99 + "]" * 99 + "\n"
+    assert message(lambda: load_yaml(text, name="P", error=CdcmlError)) == "P line 2: nested more than 100 levels deep"
+
+
+def test_aliases_count_what_a_mapping_key_expands_to():
+    layers = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
+        f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in (("a", "b"), ("b", "c"), ("c", "d"))
+    )
+    keyed = layers + "m: &m {? *d : 1}\nn: [" + ", ".join(["*m"] * 10) + "]\n"
+    assert message(lambda: load_yaml(keyed, name="P", error=CdcmlError)) == (
+        "P line 6: aliases expand to more than 100,000 nodes"
     )

@@ -194,3 +194,115 @@ def test_a_poetry_that_cannot_run_is_one_line(tmp_path: Path) -> None:
     p = project(tmp_path, "    toolchain: poetry\n")
     with pytest.raises(ProjectError, match=r"^toolchain poetry: `poetry env info --path` failed in "):
         resolve_interpreter(p, {}, which=lambda _n: str(tmp_path / "missing-poetry"))
+
+
+def test_windows_is_recognised_by_os_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert venv_python(tmp_path) == (
+        tmp_path / "Scripts" / "python.exe" if os.name == "nt" else tmp_path / "bin" / "python"
+    )
+    with monkeypatch.context() as m:
+        m.setattr(interp.os, "name", "nt")
+        windows = venv_python(tmp_path)
+    assert windows == tmp_path / "Scripts" / "python.exe"
+
+
+def test_a_stale_virtual_env_is_dropped_whatever_its_case(tmp_path: Path) -> None:
+    """Windows environment names are case-insensitive: an inherited ``Virtual_Env`` would
+    name the wrong environment next to the one set."""
+    venv = make_venv(tmp_path / "venv")
+    got = resolve_interpreter(project(tmp_path, "    virtualenv: venv\n"))
+    env = got.environment({"PATH": "/usr/bin", "Virtual_Env": "/other", "pythonHome": "/x"})
+    assert env == {"PATH": f"{venv / 'bin'}{os.pathsep}/usr/bin", "VIRTUAL_ENV": str(venv)}
+
+
+def test_unset_options_are_empty_strings(tmp_path: Path) -> None:
+    assert interp._options(project(tmp_path)) == ("", "", "")
+    assert interp._options(project(tmp_path / "t", "    toolchain: uv\n")) == ("", "uv", "")
+
+
+def test_an_option_error_names_the_project_file_and_is_bounded(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError) as e:
+        resolve_interpreter(project(tmp_path, f"    toolchain: {'u' * 100}\n"))
+    assert e.value.message == (
+        f"{tmp_path / 'Pulumi.yaml'}: runtime.options: "
+        f"unsupported toolchain option {'u' * 40!r} (one of pip, poetry, uv)"
+    )
+
+
+def test_the_process_environment_is_read_when_none_is_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    venv = make_venv(tmp_path / "from-env")
+    monkeypatch.setenv("UV_PROJECT_ENVIRONMENT", str(venv))
+    assert resolve_interpreter(project(tmp_path / "p", "    toolchain: uv\n")).virtualenv == venv
+
+
+def test_a_missing_virtualenv_on_windows_suggests_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(interp, "_windows", lambda: True)
+    with pytest.raises(ProjectError) as e:
+        resolve_interpreter(project(tmp_path, "    virtualenv: venv\n"))
+    assert f"create it with `python -m venv {tmp_path / 'venv'}`" in e.value.message
+
+
+def test_uv_takes_an_absolute_virtualenv_option_as_it_is(tmp_path: Path) -> None:
+    venv = make_venv(tmp_path / "elsewhere" / "env")
+    p = project(tmp_path / "p", f"    toolchain: uv\n    virtualenv: {venv}\n")
+    assert resolve_interpreter(p, {}) == Interpreter(str(venv / "bin" / "python"), venv, "uv")
+
+
+def test_uv_without_an_environment_says_cdcml_will_not_install_one(tmp_path: Path) -> None:
+    p = project(tmp_path, "    toolchain: uv\n")
+    with pytest.raises(ProjectError) as e:
+        resolve_interpreter(p, {})
+    assert e.value.message == (
+        f"toolchain uv: {tmp_path / '.venv'} is not a virtualenv; run `uv sync` in {tmp_path} (cdcml uses the "
+        "environment as it is and never installs into it)"
+    )
+
+
+def test_poetry_is_looked_up_by_name_and_asked_in_the_program_directory(tmp_path: Path) -> None:
+    venv = make_venv(tmp_path / "cache" / "demo-py3.11")
+    p = project(tmp_path / "p", "    toolchain: poetry\n", main="prog")
+    # The fake poetry names the virtualenv only when it runs where the program is.
+    poetry = fake_poetry(tmp_path, f'[ "$(pwd -P)" = "{p.program_directory.resolve()}" ] && echo "{venv}"')
+    got = resolve_interpreter(p, {}, which=lambda name: poetry if name == "poetry" else None)
+    assert got == Interpreter(str(venv / "bin" / "python"), venv, "poetry")
+    missing = fake_poetry(tmp_path, "echo nothing >&2; exit 1")
+    with pytest.raises(ProjectError) as e:
+        resolve_interpreter(p, {}, which=lambda name: missing if name == "poetry" else None)
+    assert e.value.message == (
+        f"toolchain poetry: `poetry env info --path` found no virtualenv in {p.program_directory}: nothing"
+    )
+
+
+def test_a_poetry_that_hangs_is_stopped_and_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    real_run = subprocess.run
+
+    def quick(*args, **kwargs):  # type: ignore[no-untyped-def]
+        # Poetry's run must be bounded; the test shortens the bound it is given.
+        return real_run(*args, **{**kwargs, "timeout": min(kwargs["timeout"], 0.3)})
+
+    monkeypatch.setattr(interp.subprocess, "run", quick)
+    poetry = fake_poetry(tmp_path, "exec sleep 30")
+    p = project(tmp_path / "p", "    toolchain: poetry\n")
+    with pytest.raises(ProjectError, match=r"^toolchain poetry: `poetry env info --path` failed in .*timed out"):
+        resolve_interpreter(p, {}, which=lambda _n: poetry)
+
+
+def test_poetry_output_that_is_not_utf8_is_still_read(tmp_path: Path) -> None:
+    venv = make_venv(tmp_path / "cache" / "env")
+    poetry = fake_poetry(tmp_path, f"printf 'Avertissement: caf\\351\\n{venv}\\n'")
+    p = project(tmp_path / "p", "    toolchain: poetry\n")
+    assert resolve_interpreter(p, {}, which=lambda _n: poetry).virtualenv == venv
+    failing = fake_poetry(tmp_path, "printf 'caf\\351 introuvable\\n' >&2; exit 1")
+    with pytest.raises(ProjectError) as e:
+        resolve_interpreter(p, {}, which=lambda _n: failing)
+    assert e.value.message.endswith(": caf\ufffd introuvable")
+
+
+def test_poetry_errors_repeat_at_most_200_characters_of_its_last_line(tmp_path: Path) -> None:
+    poetry = fake_poetry(tmp_path, f"echo {'e' * 300} >&2; exit 1")
+    p = project(tmp_path / "p", "    toolchain: poetry\n")
+    with pytest.raises(ProjectError) as e:
+        resolve_interpreter(p, {}, which=lambda _n: poetry)
+    assert e.value.message.endswith(f"{p.program_directory}: {'e' * 200}")

@@ -5,6 +5,7 @@ where."""
 
 from __future__ import annotations
 
+import pytest
 from pulumi_policy import EnforcementLevel as SdkLevel
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
@@ -13,7 +14,7 @@ from cdcml.engine.evaluate import PolicyCrashError
 from cdcml.engine.pack import pack_from_policies
 from cdcml.engine.stages import ANALYZE, CONVERT, REMEDIATE, StageError, run_stage
 from cdcml.errors import CdcmlError
-from cdcml.model import Resource, ResourceGraph, freeze
+from cdcml.model import Resource, ResourceGraph, ResourceOptions, freeze
 
 URN = "urn:pulumi:dev::proj::t:i:T::"
 
@@ -149,3 +150,114 @@ def test_an_empty_graph_still_lists_the_policies_that_would_run() -> None:
     p = pack()
     stage = run_stage(graph(), p, reconcile(p), "analyze")
     assert stage.ran == ("p/check",) and stage.stack_ran == ("p/whole",)
+
+
+PROVIDER = "urn:pulumi:dev::proj::pulumi:providers:aws::default"
+
+
+def provided() -> ResourceGraph:
+    """A provider, then a protected resource that uses it."""
+    return ResourceGraph(
+        project="proj",
+        stack="dev",
+        resources=(
+            Resource(
+                urn=PROVIDER, type="pulumi:providers:aws", name="default", custom=True, inputs=freeze({"tag": "p"})
+            ),
+            Resource(
+                urn=URN + "a",
+                type="t:i:T",
+                name="a",
+                custom=True,
+                inputs=freeze({"tag": "x"}),
+                provider=PROVIDER + "::id-1",
+                options=ResourceOptions(protect=True),
+            ),
+        ),
+    )
+
+
+def seen(args) -> str:  # type: ignore[no-untyped-def]
+    provider = args.provider.resource_type if args.provider is not None else "no provider"
+    return f"{args.name}: protect={args.opts.protect}, {provider}, tag={args.props['tag']}"
+
+
+def options_pack():  # type: ignore[no-untyped-def]
+    def remediate(args):  # type: ignore[no-untyped-def]
+        return {**args.props, "tag": seen(args)}
+
+    def validate(args, report_violation):  # type: ignore[no-untyped-def]
+        report_violation(seen(args))
+
+    return pack_from_policies(
+        "o",
+        [
+            ResourceValidationPolicy(
+                name="fix", description="Fix.", remediate=remediate, enforcement_level=SdkLevel.REMEDIATE
+            ),
+            ResourceValidationPolicy(name="look", description="Look.", validate=validate),
+        ],
+    )
+
+
+def test_both_stages_give_policies_the_resources_options_and_provider() -> None:
+    p = options_pack()
+    stage = run_stage(provided(), p, reconcile(p), "remediate")
+    assert stage.error is None
+    assert stage.wires[1]["tag"] == "a: protect=True, pulumi:providers:aws, tag=x"
+    assert stage.wires[0]["tag"] == "default: protect=False, no provider, tag=p"
+    stage = run_stage(provided(), p, reconcile(p), "analyze", wires={1: {"tag": "given"}})
+    looked = [f.message.split("\n")[-1] for i, f in stage.findings if f.policy == "look" and i == 1]
+    assert looked == ["a: protect=True, pulumi:providers:aws, tag=given"]
+
+
+def test_remediate_starts_from_the_inputs_earlier_packs_produced() -> None:
+    fixed: list[str] = []
+
+    def keep(args):  # type: ignore[no-untyped-def]
+        fixed.append(args.props["tag"])
+        return {**args.props, "tag": args.props["tag"] + "+mine"}
+
+    mine = pack_from_policies(
+        "m",
+        [
+            ResourceValidationPolicy(
+                name="keep", description="Keep.", remediate=keep, enforcement_level=SdkLevel.REMEDIATE
+            )
+        ],
+    )
+    stage = run_stage(graph("a", "b"), mine, reconcile(mine), "remediate", wires={1: {"n": 1.0, "tag": "fixed"}})
+    assert fixed == ["x", "fixed"]
+    assert stage.wires == {0: {"n": 0.0, "tag": "x+mine"}, 1: {"n": 1.0, "tag": "fixed+mine"}}
+
+
+def test_remediate_shows_the_watch_each_resource_and_stops_at_the_limit() -> None:
+    p = pack()
+    watch = Watch()
+    stage = run_stage(graph("a", "b", "c"), p, reconcile(p), "remediate", watch=watch, limit=2)
+    assert watch.calls == [(0, 0), (0, 1)] and watch.open == 0
+    assert [i for i, _r in stage.remediations] == [0, 1] and sorted(stage.wires) == [0, 1]
+
+
+def test_a_stack_policy_crash_stops_the_stage_after_the_last_resource() -> None:
+    def crash(args, report_violation):  # type: ignore[no-untyped-def]
+        raise RuntimeError("stack check failed")
+
+    p = pack_from_policies(
+        "s",
+        [
+            ResourceValidationPolicy(name="check", description="Check.", validate=check),
+            StackValidationPolicy(name="whole", description="Whole.", validate=crash),
+        ],
+    )
+    stage = run_stage(graph("a", "b"), p, reconcile(p), "analyze")
+    assert stage.error == StageError(
+        2, ANALYZE, True, "policy s/whole raised on the stack: RuntimeError: stack check failed"
+    )
+    assert [i for i, _f in stage.findings] == [0, 1] and stage.stack_ran == ()
+
+
+def test_an_unknown_stage_is_refused_by_name() -> None:
+    p = pack()
+    with pytest.raises(ValueError, match=r"^unknown stage 'validate'$"):
+        run_stage(graph("a"), p, reconcile(p), "validate")
