@@ -22,9 +22,10 @@ from cdcml.secrets import REDACTED, SecretSet
         lambda s: ascii(s),
         lambda s: " ".join(s.split()),
         lambda s: html.escape(s),
+        lambda s: html.escape(s, quote=False),
         lambda s: s.replace("|", "\\|"),
     ],
-    ids=["raw", "json", "json-unicode", "repr", "ascii", "one-line", "xml", "markdown-cell"],
+    ids=["raw", "json", "json-unicode", "repr", "ascii", "one-line", "xml", "xml-text", "markdown-cell"],
 )
 def test_every_usual_form_of_a_secret_is_scrubbed(shown):
     secret = 'pa"ss\\wörd |<&>\n  second line'
@@ -33,8 +34,8 @@ def test_every_usual_form_of_a_secret_is_scrubbed(shown):
     text = f"policy crashed on {shown(secret)} here"
     clean = s.scrub(text)
     assert "pa" + '"' + "ss" not in clean and "second line" not in clean, clean
-    assert REDACTED in clean
-    assert clean.startswith("policy crashed on ") and clean.endswith(" here")
+    # the whole shown form goes as one: nothing of it is left around the marker
+    assert clean == f"policy crashed on {shown(REDACTED)} here"
 
 
 def test_each_line_of_a_multi_line_secret_is_scrubbed_alone():
@@ -156,3 +157,106 @@ def test_a_megabyte_of_words_is_scrubbed_whole_and_credentials_after_it_still_go
     text = "PRINTED-" * 125_000 + " https://user:pa55word@host.example/x"
     assert redact_credentials(text) == "PRINTED-" * 125_000 + " https://user:[secret]@host.example/x"
     assert redact_credentials("x" * 40 + "://u:p4ss@h") == "x" * 40 + "://u:p4ss@h"  # not a scheme
+
+
+def test_a_secret_with_runs_of_whitespace_is_scrubbed_in_its_one_line_form():
+    """An error message that collapses whitespace still loses a single-line secret."""
+    s = SecretSet()
+    s.add("correct  horse\tbattery   staple")
+    assert s.scrub("bad passphrase: correct horse battery staple.") == f"bad passphrase: {REDACTED}."
+
+
+def test_each_line_of_a_secret_split_by_carriage_returns_is_scrubbed_alone():
+    s = SecretSet()
+    s.add("first-line-part\rsecond-line-part")
+    assert s.scrub("got second-line-part and first-line-part") == f"got {REDACTED} and {REDACTED}"
+
+
+def test_a_set_with_a_secret_is_true_and_counts_its_forms():
+    s = SecretSet()
+    assert not s and len(s) == 0
+    s.add("hunter22")
+    assert s and len(s) >= 1
+
+
+def test_the_longest_secret_goes_first_whatever_their_alphabetical_order():
+    """``token-b`` sorts after ``a-token-b-long``; replacing it first would leave ``a-`` and
+    ``-long`` of the longer secret shown."""
+    s = SecretSet()
+    s.update(["token-b", "a-token-b-long"])
+    assert s.scrub("x a-token-b-long x token-b") == f"x {REDACTED} x {REDACTED}"
+
+
+def test_a_secret_string_holding_a_json_list_is_scrubbed_leaf_by_leaf():
+    s = SecretSet()
+    s.add('["leaf-alpha", {"k": "leaf-beta"}]')
+    assert s.scrub("leaf-alpha then leaf-beta") == f"{REDACTED} then {REDACTED}"
+
+
+def test_a_json_secret_text_is_read_leaf_by_leaf_up_to_a_mebibyte():
+    """Parsing a secret is bounded: up to 1 MiB of JSON text its leaves are secrets; a longer
+    text is a secret whole, and is not parsed."""
+    from cdcml.secrets import _MAX_JSON_TEXT
+
+    def sized(n: int) -> str:
+        head = '{"leaf": "deep-leaf-value", "pad": "'
+        return head + "p" * (n - len(head) - 2) + '"}'
+
+    at_limit, over = SecretSet(), SecretSet()
+    at_limit.add(sized(_MAX_JSON_TEXT))
+    over.add(sized(_MAX_JSON_TEXT + 1))
+    assert at_limit.scrub("deep-leaf-value") == REDACTED
+    assert over.scrub("deep-leaf-value") == "deep-leaf-value"
+    assert over.scrub(sized(_MAX_JSON_TEXT + 1)) == REDACTED
+
+
+def test_a_secret_string_of_deeply_nested_brackets_is_a_secret_whole():
+    """A program may declare any text secret; one that is too deep to parse is kept as it is."""
+    deep = "[" * 100_000 + "]" * 100_000
+    s = SecretSet()
+    s.add(deep)
+    assert s.scrub(f"x {deep} y") == f"x {REDACTED} y"
+
+
+def test_a_secret_object_is_scrubbed_whole_in_its_compact_json_in_key_order():
+    """The object's own JSON text (as a program or policy most often prints it) goes as one,
+    not as a skeleton of keys around redacted leaves."""
+    value = {"user": "svc-admin", "password": "s3cr3t-pw", "port": 5432, "tags": ["blue-team"]}
+    s = SecretSet()
+    s.add(value)
+    assert s.scrub("got " + json.dumps(value, separators=(",", ":"))) == f"got {REDACTED}"
+
+
+def test_a_secret_json_cannot_encode_is_known_by_its_text():
+    value = {"token": b"raw-bytes-token"}
+    s = SecretSet()
+    s.add(value)
+    assert s.scrub(f"value {value}") == f"value {REDACTED}"
+    assert s.scrub("b'raw-bytes-token'") == REDACTED
+
+
+def test_scrubbing_bytes_removes_the_runs_secrets_and_leaves_other_bytes_alone():
+    from cdcml import secrets
+
+    secrets.forget_all()
+    try:
+        secrets.remember("bytes-secret")
+        assert secrets.scrub_bytes("é bytes-secret\n".encode()) == "é [secret]\n".encode()
+        assert secrets.scrub_bytes(b"nothing here") == b"nothing here"
+        not_utf8 = b"\xff bytes-secret"
+        assert secrets.scrub_bytes(not_utf8) == not_utf8
+    finally:
+        secrets.forget_all()
+
+
+def test_the_scrubbing_writer_passes_other_attributes_to_its_target():
+    import io
+
+    from cdcml import secrets
+
+    target = io.StringIO()
+    w = secrets.ScrubbingWriter(target)  # type: ignore[arg-type]
+    w.write("plain text")
+    assert w.getvalue() == "plain text"
+    with pytest.raises(AttributeError):
+        _ = w.no_such_attribute

@@ -249,3 +249,81 @@ def test_a_remediation_of_the_wrong_shape_is_refused() -> None:
         remediation_from_plain(plain)
     with pytest.raises(CodecError, match="remediation: expected an object"):
         remediation_from_plain(None)
+
+
+WRONG = 12345  # of the wrong type for every field: no field of the model is a bare integer
+
+
+def _error(decode: Any, plain: Any, *args: Any) -> str:
+    with pytest.raises(CodecError) as e:
+        decode(plain, *args)
+    return str(e.value)
+
+
+@pytest.mark.parametrize("key", sorted(graph_to_plain(full_graph())))
+def test_every_graph_field_of_the_wrong_type_is_named_by_its_path(key: str) -> None:
+    plain = through_json(graph_to_plain(full_graph()))
+    plain[key] = WRONG
+    assert _error(graph_from_plain, plain).startswith(f"graph.{key}: expected ")
+
+
+@pytest.mark.parametrize("key", sorted(graph_to_plain(full_graph())["resources"][0]))
+def test_every_resource_field_of_the_wrong_type_is_named_by_its_path(key: str) -> None:
+    plain = through_json(graph_to_plain(full_graph()))
+    plain["resources"].insert(0, dict(plain["resources"][0], urn="urn:pulumi:s::p::t::first"))
+    plain["resources"][1][key] = WRONG
+    assert _error(graph_from_plain, plain).startswith(f"graph.resources[1].{key}: expected ")
+
+
+@pytest.mark.parametrize("key", sorted(graph_to_plain(full_graph())["resources"][0]["options"]))
+def test_every_option_of_the_wrong_type_is_named_by_its_path(key: str) -> None:
+    plain = through_json(graph_to_plain(full_graph()))
+    plain["resources"][0]["options"][key] = WRONG
+    assert _error(graph_from_plain, plain).startswith(f"graph.resources[0].options.{key}: expected ")
+
+
+def test_a_resource_that_is_not_an_object_is_named_by_its_index() -> None:
+    plain = through_json(graph_to_plain(full_graph()))
+    plain["resources"].append("urn:pulumi:s::p::t::b")
+    assert _error(graph_from_plain, plain) == "graph.resources[1]: expected an object"
+    plain = through_json(graph_to_plain(full_graph()))
+    plain["resources"] = WRONG
+    assert _error(graph_from_plain, plain) == "graph.resources: expected a list"
+
+
+def _finding() -> Finding:
+    return Finding(
+        FindingKind.VIOLATION, "p", "1", "x", "resource", EnforcementLevel.MANDATORY, Severity.LOW, "u", "t", "d", "m"
+    )
+
+
+@pytest.mark.parametrize("key", sorted(finding_to_plain(_finding())))
+def test_every_finding_field_of_the_wrong_type_is_named_under_the_callers_path(key: str) -> None:
+    """A worker's reply decodes each finding under its own path (``findings[3]``)."""
+    plain = finding_to_plain(_finding())
+    plain[key] = WRONG
+    assert _error(finding_from_plain, plain).startswith(f"finding.{key}: expected ")
+    assert _error(finding_from_plain, plain, "findings[3]").startswith(f"findings[3].{key}: expected ")
+
+
+def _remediation() -> Remediation:
+    return Remediation("p", "1", "x", "u", "t", "d", freeze({"a": 1}), ("a",))
+
+
+@pytest.mark.parametrize("key", sorted(remediation_to_plain(_remediation())))
+def test_every_remediation_field_of_the_wrong_type_is_named_under_the_callers_path(key: str) -> None:
+    plain = remediation_to_plain(_remediation())
+    plain[key] = WRONG
+    assert _error(remediation_from_plain, plain).startswith(f"remediation.{key}: expected ")
+    assert _error(remediation_from_plain, plain, "remediations[0]").startswith(f"remediations[0].{key}: expected ")
+
+
+def test_a_finding_or_remediation_that_is_not_an_object_is_named_by_the_callers_path() -> None:
+    assert _error(finding_from_plain, [], "findings[2]") == "findings[2]: expected an object"
+    assert _error(remediation_from_plain, "x", "remediations[5]") == "remediations[5]: expected an object"
+
+
+def test_a_long_unknown_enum_value_is_cut_to_forty_characters_in_the_message() -> None:
+    plain = finding_to_plain(_finding())
+    plain["severity"] = "x" * 41 + "tail"
+    assert _error(finding_from_plain, plain) == f"finding.severity: {'x' * 40!r} is not a Severity"

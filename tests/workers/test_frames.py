@@ -74,7 +74,7 @@ def test_a_malformed_frame_is_refused(pipe: tuple[int, int], payload: bytes, pro
     r, w = pipe
     t = threading.Thread(target=os.write, args=(w, _HEADER.pack(len(payload)) + payload))
     t.start()
-    with pytest.raises(FrameError, match=problem):
+    with pytest.raises(FrameError, match=f"^a frame that is {problem}$"):
         read_frame(r)
     t.join()
 
@@ -124,3 +124,60 @@ def test_a_long_bad_value_is_cut_in_the_message() -> None:
     with pytest.raises(CdcmlError) as e:
         parse_seconds("x" * 10_000, "--policy-timeout")
     assert len(e.value.message) < 120
+
+
+def test_a_frame_on_the_wire_is_a_big_endian_length_and_compact_ascii_json(pipe: tuple[int, int]) -> None:
+    r, w = pipe
+    write_frame(w, {"a": [1, "é"], "b": None})
+    body = b'{"a":[1,"\\u00e9"],"b":null}'
+    assert os.read(r, 1024) == len(body).to_bytes(4, "big") + body
+
+
+def test_a_frame_of_exactly_the_limit_crosses_and_one_byte_more_is_refused_by_both_sides(
+    pipe: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cdcml.workers import frames
+
+    r, w = pipe
+    message = {"k": "v" * 20}
+    size = len(b'{"k":"' + b"v" * 20 + b'"}')
+    monkeypatch.setattr(frames, "MAX_FRAME", size)
+    write_frame(w, message)
+    assert read_frame(r) == message
+    with pytest.raises(ValueError, match=rf"^a worker message of {size + 1} bytes is over the {size}-byte limit$"):
+        write_frame(w, {"k": "v" * 21})
+    os.write(w, _HEADER.pack(size + 1) + b"x" * (size + 1))
+    with pytest.raises(FrameError, match=f"^a frame of {size + 1} bytes$"):
+        read_frame(r)
+
+
+def test_a_short_write_is_continued_until_the_whole_frame_is_sent(
+    pipe: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``os.write`` may write less than it is given (a signal, a socket); the rest follows."""
+    r, w = pipe
+    real_write = os.write
+    calls = []
+
+    def short_write(fd: int, data: bytes) -> int:
+        calls.append(len(data))
+        return real_write(fd, bytes(data[:5]))
+
+    monkeypatch.setattr(os, "write", short_write)
+    write_frame(w, {"message": "x" * 30})
+    monkeypatch.undo()
+    os.close(w)  # a frame cut short reads as end of file, not a wait
+    assert read_frame(r) == {"message": "x" * 30}
+    assert len(calls) > 1
+
+
+def test_closing_the_board_while_its_mapping_is_in_use_does_not_raise(tmp_path) -> None:
+    """A watch thread may be reading the board as the worker closes: close is best effort."""
+    f = tmp_path / "board"
+    f.write_bytes(bytes(Board.SIZE))
+    with open(f, "r+b") as fh:
+        board = Board(fh.fileno())
+        view = memoryview(board._map)
+        board.close()
+        view.release()
+        board.close()
