@@ -68,7 +68,7 @@ def test_missing_required_config_is_one_line(tmp_path):
 
 def test_a_logged_error_fails_the_capture(tmp_path):
     write_program(tmp_path, "import pulumi\npulumi.log.error('quota exceeded')\n")
-    with pytest.raises(ProgramError, match="the program logged an error: quota exceeded"):
+    with pytest.raises(ProgramError, match=r"^program prog logged an error: quota exceeded$"):
         capture(tmp_path, "dev")
 
 
@@ -90,3 +90,12 @@ def test_an_error_with_no_frame_of_the_program_has_no_location():
     project = Project(name="prog", directory=Path("/nowhere"), runtime="python", main=Path("/nowhere"))
     message = describe_program_error(ValueError("multi\n  line   message"), project, inline=False)
     assert message == "program prog failed: ValueError: multi line message"
+
+
+def test_a_logged_error_of_an_inline_program_says_the_program():
+    import pulumi
+
+    from cdcml.capture import capture_program
+
+    with pytest.raises(ProgramError, match=r"^the program logged an error: quota exceeded$"):
+        capture_program(lambda: pulumi.log.error("quota exceeded\nsecond line"))

@@ -83,7 +83,7 @@ def test_logged_errors_and_warnings_still_become_errors_and_diagnostics(tmp_path
     d = program(tmp_path, 'pulumi.log.warn("careful")\nThing("a", {})\n')
     assert "program warning: careful" in in_worker(d).diagnostics
     d2 = program(tmp_path / "e", 'pulumi.log.error("broken")\n')
-    with pytest.raises(ProgramError, match=r"^the program logged an error: broken$"):
+    with pytest.raises(ProgramError, match=r"^program prog logged an error: broken$"):
         in_worker(d2)
 
 

@@ -128,6 +128,7 @@ def _capture(
             raise failure
         raise ProgramError(known.scrub(describe_program_error(failure, project, inline))) from None
     if engine.errors:
-        raise ProgramError(known.scrub(f"the program logged an error: {engine.errors[0].splitlines()[0]}"))
+        who = "the program" if inline else f"program {project.name}"
+        raise ProgramError(known.scrub(f"{who} logged an error: {engine.errors[0].splitlines()[0]}"))
     recorder.diagnostics.extend(known.scrub(f"program warning: {w.splitlines()[0]}") for w in engine.warnings)
     return recorder.graph()
