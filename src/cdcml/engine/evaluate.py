@@ -63,6 +63,9 @@ __all__ = ["PolicyCrashError", "evaluate"]
 SDK_PACK_VERSION = "0.0.1"
 
 Progress = Callable[[int, int], None]
+Observe = Callable[[Resource], Callable[[Any], Any]]
+"""Given the resource a policy is about to read, a function that wraps its ``props`` proxy
+(``cdcml.testing`` records what each policy reads this way)."""
 
 
 class Watch(Protocol):
@@ -106,16 +109,19 @@ def _lazy_classes(sdk: Any) -> tuple[type[Any], type[Any]]:
     from pulumi_policy.proxy import unknown_checking_proxy
 
     class LazyProps:
-        def _cdcml_defer(self, deserialized: dict[str, Any]) -> None:
+        def _cdcml_defer(self, deserialized: dict[str, Any], wrap: Callable[[Any], Any] | None = None) -> None:
             d = self.__dict__
             d.pop("_cdcml_props", None)
             d["_cdcml_source"] = deserialized
+            d["_cdcml_wrap"] = wrap
 
         @property
         def props(self) -> Any:
             d = self.__dict__
             if "_cdcml_props" not in d:
-                d["_cdcml_props"] = unknown_checking_proxy(d.pop("_cdcml_source"))
+                proxy = unknown_checking_proxy(d.pop("_cdcml_source"))
+                wrap = d.pop("_cdcml_wrap", None)
+                d["_cdcml_props"] = proxy if wrap is None else wrap(proxy)
             return d["_cdcml_props"]
 
         @props.setter
@@ -156,16 +162,20 @@ def evaluate(
     *,
     apply_remediations: bool | None = None,
     progress: Progress | None = None,
+    watch: Watch | None = None,
+    observe: Observe | None = None,
 ) -> Findings:
     """Run *packs* over *graph*. ``configs[i]`` configures ``packs[i]`` (``None`` ⇒ schema
-    defaults and the pack's initial config, as with no ``--policy-pack-config``)."""
+    defaults and the pack's initial config, as with no ``--policy-pack-config``). *watch*
+    is told when each policy call starts and ends; *observe* wraps the ``props`` a policy
+    reads (neither changes a finding)."""
     runs = []
     for i, pack in enumerate(packs):
         cfg = configs[i] if configs is not None and i < len(configs) else None
         runs.append(_PackRun(pack, cfg if cfg is not None else reconcile(pack), PackRef(pack.name, pack.version)))
     if apply_remediations is None:
         apply_remediations = graph.source != "state"
-    evaluator = _Evaluator(graph, runs, apply_remediations, progress)
+    evaluator = _Evaluator(graph, runs, apply_remediations, progress, watch, observe)
     ctx = contextvars.copy_context()
     return ctx.run(evaluator.run)
 
@@ -178,6 +188,7 @@ class _Evaluator:
         apply_remediations: bool,
         progress: Progress | None,
         watch: Watch | None = None,
+        observe: Observe | None = None,
     ) -> None:
         from pulumi_policy import policy as sdk
 
@@ -186,6 +197,7 @@ class _Evaluator:
                 raise TypeError(f"policy pack {run.pack.name} was loaded in its own process; evaluate it there")
         self.sdk = sdk
         self.watch = watch
+        self.observe = observe
         self.position = -1  # the live resource being evaluated (-1: the stack), for the watch
         self.graph = graph
         self.runs = runs
@@ -461,7 +473,7 @@ class _Evaluator:
                 run.config.properties(policy.name),
                 self.stack_tags,
             )
-            args._cdcml_defer(deserialized)
+            args._cdcml_defer(deserialized, None if self.observe is None else self.observe(r))
             try:
                 self._call(run, policy, functools.partial(policy.validate, args, report))
             except UnknownValueError as e:
@@ -532,7 +544,7 @@ class _Evaluator:
             resources = []
             for r, props, opts, provider in converted:
                 obj = lazy_resource(r.type, None, r.urn, r.name, opts, provider, None, [], {})
-                obj._cdcml_defer(props)
+                obj._cdcml_defer(props, None if self.observe is None else self.observe(r))
                 objects[r.urn] = obj
                 links.append((obj, r))
                 resources.append(obj)
