@@ -28,7 +28,7 @@ LAYERS: dict[str, set[str]] = {
     "report": {"base"},
     "runs": {"base", "capture", "state", "engine"},
     "testing": {"base", "capture", "state", "engine", "runs", "policies", "stacks"},
-    "cli": {"base", "capture", "state", "engine", "runs", "report", "policies"},
+    "cli": {"base", "capture", "state", "engine", "runs", "report", "policies", "testing"},
 }
 """cli → runs → (capture | state | engine) → model; report depends on the model only;
 stacks and policies know neither each other nor the engine."""

@@ -37,7 +37,7 @@ from cdcml.model import RunInput, Verdict
 from cdcml.report.formats import FORMATS
 from cdcml.secrets import scrub_bytes
 
-__all__ = ["report_path_problem", "report_paths_problem", "same_file", "write_reports"]
+__all__ = ["report_path_problem", "report_paths_problem", "same_file", "write_files", "write_reports"]
 
 MAX_SCAN = 100_000
 """Files of an input directory compared by inode with an existing report path at most
@@ -243,8 +243,11 @@ def write_reports(verdict: Verdict, paths: Mapping[str, Path | None]) -> None:
     """Render every report asked for in *paths* (format name → file) in memory, in table
     order, pass each through the run's secret scrubber (:mod:`cdcml.secrets`), then write
     them all or none (see the module's description)."""
-    rendered = [
-        (fmt.option, path, scrub_bytes(fmt.render(verdict))) for fmt in FORMATS if (path := paths.get(fmt.name))
-    ]
+    write_files([(fmt.option, path, fmt.render(verdict)) for fmt in FORMATS if (path := paths.get(fmt.name))])
+
+
+def write_files(files: Sequence[tuple[str, Path, bytes]]) -> None:
+    """Write each ``(option, path, data)`` — *data* through the run's secret scrubber —
+    all or none, as :func:`write_reports` does."""
     streams = _standard_streams()
-    _commit([_plan(option, path, data, streams) for option, path, data in rendered])
+    _commit([_plan(option, path, scrub_bytes(data), streams) for option, path, data in files])

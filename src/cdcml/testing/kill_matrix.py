@@ -93,7 +93,9 @@ class KillMatrix:
     """What :func:`kill_matrix` found (see the module's docstring)."""
 
     policies: tuple[str, ...]
-    """Every policy that ran on the graph (``pack/policy``), in pack order."""
+    """Every policy that applies to the graph (``pack/policy``, in pack order): it read a
+    property of some resource, or reports a violation. (CrossGuard calls every resource
+    policy on every resource; one that reads nothing of this stack does not apply here.)"""
     kills: Mapping[str, Mapping[str, int]]
     """Policy → mutation class → weakenings it caught."""
     caught: tuple[tuple[Weakening, frozenset[str]], ...]
@@ -102,11 +104,13 @@ class KillMatrix:
     """Weakenings no policy noticed."""
     crashed: tuple[tuple[Weakening, str], ...] = ()
     """Weakenings on which a policy raised (under the CLI the run fails): the one-line error."""
+    already: frozenset[str] = frozenset()
+    """Policies that already report a violation on the unweakened graph."""
 
     @property
     def never_fire(self) -> tuple[str, ...]:
-        """Policies that ran but no weakening made report."""
-        return tuple(p for p in self.policies if not self.kills.get(p))
+        """Policies that ran, report nothing on the graph, and no weakening made report."""
+        return tuple(p for p in self.policies if not self.kills.get(p) and p not in self.already)
 
     @property
     def generated(self) -> int:
@@ -213,8 +217,8 @@ def kill_matrix(
     reads, _ = record_reads(graph, packs, configs)
     base = evaluate(graph, packs, configs)
     before = _violations(base)
-    ran = dict.fromkeys(name for e in base.evaluated for name in e.policies)
-    ran.update(dict.fromkeys(base.stack_policies))
+    base_firing = {name for name, _, _ in before}
+    ran = [r.name for r in reads if r.paths or r.name in base_firing]
     kills: dict[str, Counter[str]] = defaultdict(Counter)
     caught: list[tuple[Weakening, frozenset[str]]] = []
     unnoticed: list[Weakening] = []
@@ -238,4 +242,5 @@ def kill_matrix(
         caught=tuple(caught),
         unnoticed=tuple(unnoticed),
         crashed=tuple(crashed),
+        already=frozenset(base_firing),
     )

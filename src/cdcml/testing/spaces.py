@@ -1,0 +1,177 @@
+"""The configuration space of a project's stack, for the **conforms** law.
+
+The space comes from what the project declares, centred on the chosen stack's values:
+
+* every key of ``Pulumi.<stack>.yaml`` keeps the stack's value;
+* a key ``Pulumi.yaml`` declares (``config:`` with a ``type``) varies: a boolean takes
+  both values, an integer moves around the stack's value (or its default), a string
+  takes the stack's value or the declared default;
+* ``cdcml-verify.yaml`` next to ``Pulumi.yaml`` narrows or widens it, for every stack or
+  per stack::
+
+      fixed:                       # keys that never vary
+        cdcml:privateNetworking: true
+      stacks:
+        prod:
+          strategy: cdcml.testing.strategies:stack_configs   # draws whole configurations
+          arguments: {profile: prod, private_networking: true}
+          fixed: {...}
+
+  ``strategy`` names a function returning a Hypothesis strategy of flat configurations
+  (``{"project:key": "text"}``, as Pulumi hands them to a program); each argument is
+  passed as ``st.just(value)``. For this repository that is the stack configuration
+  schema's own strategy.
+
+A project with neither declarations nor a narrowing file has a space of one point: the
+stack's own values (:attr:`ConfigSpace.declared` is ``False``, and the law says so).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import strategies as st
+
+from cdcml.capture.project import Project, StackConfig
+from cdcml.errors import ConfigError
+from cdcml.inputs import decode_text, load_yaml, read_file
+from cdcml.model.values import render_config_value
+
+__all__ = ["NARROWING_FILE", "ConfigSpace", "config_space"]
+
+NARROWING_FILE = "cdcml-verify.yaml"
+
+
+@dataclass(frozen=True)
+class ConfigSpace:
+    """Configurations of one stack: :meth:`strategy` draws flat ``{key: text}`` maps."""
+
+    base: Mapping[str, str]
+    varying: Mapping[str, st.SearchStrategy[str]] = field(default_factory=dict)
+    whole: st.SearchStrategy[dict[str, str]] | None = None
+    fixed: Mapping[str, str] = field(default_factory=dict)
+    source: str = "the stack's own values"
+
+    @property
+    def declared(self) -> bool:
+        return bool(self.varying) or self.whole is not None
+
+    def strategy(self) -> st.SearchStrategy[dict[str, str]]:
+        start: st.SearchStrategy[dict[str, str]] = st.just(dict(self.base))
+        if self.whole is not None:
+            start = self.whole.map(lambda drawn: {**self.base, **drawn})
+        varying = st.fixed_dictionaries(dict(self.varying))
+        return st.tuples(start, varying).map(lambda pair: {**pair[0], **pair[1], **self.fixed})
+
+
+def _text(value: Any) -> str:
+    return render_config_value(value)
+
+
+def _declared(project: Project, key: str, spec: Mapping[str, Any], current: str | None) -> st.SearchStrategy[str]:
+    kind = spec.get("type")
+    default = spec.get("default")
+    if kind == "boolean":
+        return st.sampled_from(["true", "false"])
+    if kind == "integer":
+        centre = int(current) if current is not None and current.lstrip("-").isdigit() else int(default or 0)
+        return st.integers(min_value=max(0, centre - 10), max_value=centre + 10).map(str)
+    values = [v for v in (current, None if default is None else _text(default)) if v is not None]
+    return st.sampled_from(sorted(set(values))) if values else st.just("")
+
+
+def _namespaced(project: Project, key: str) -> str:
+    return key if ":" in key else f"{project.name}:{key}"
+
+
+def _read_yaml(path: Path) -> Any:
+    """A YAML file read like every input (bounded, strict UTF-8, no alias bombs)."""
+    try:
+        text = decode_text(read_file(path, name=str(path), error=ConfigError), name=str(path), error=ConfigError)
+        return load_yaml(text, name=str(path), error=ConfigError)
+    except OSError as e:
+        raise ConfigError(f"can't read {path}: {e.strerror}") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: invalid YAML ({' '.join(str(e).split())[:120]})") from None
+
+
+def _declarations(project: Project) -> dict[str, Any]:
+    """Pulumi.yaml's ``config:`` block (key → declaration)."""
+    for name in ("Pulumi.yaml", "Pulumi.yml"):
+        path = project.directory / name
+        if path.exists():
+            doc = _read_yaml(path)
+            block = doc.get("config") if isinstance(doc, Mapping) else None
+            return dict(block) if isinstance(block, Mapping) else {}
+    return {}
+
+
+def _narrowing(project: Project, stack: str) -> dict[str, Any]:
+    path = project.directory / NARROWING_FILE
+    if not path.exists():
+        return {}
+    doc = _read_yaml(path) or {}
+    if not isinstance(doc, Mapping):
+        raise ConfigError(f"{path}: expected a mapping")
+    unknown = set(doc) - {"fixed", "stacks", "strategy", "arguments"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown key {sorted(unknown)[0]!r} (known: fixed, stacks, strategy, arguments)")
+    per_stack = dict((doc.get("stacks") or {}).get(stack) or {})
+    merged = {k: v for k, v in doc.items() if k != "stacks"}
+    merged["fixed"] = {**dict(doc.get("fixed") or {}), **dict(per_stack.get("fixed") or {})}
+    merged.update({k: v for k, v in per_stack.items() if k != "fixed"})
+    merged["path"] = path
+    return merged
+
+
+def _strategy(spec: str, arguments: Mapping[str, Any], path: Path) -> st.SearchStrategy[dict[str, str]]:
+    module, _, name = spec.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError, ValueError):
+        raise ConfigError(f"{path}: strategy {spec!r} can't be imported (write it as module:function)") from None
+    try:
+        strategy = factory(**{k: st.just(v) for k, v in arguments.items()})
+    except TypeError as e:
+        raise ConfigError(f"{path}: strategy {spec!r}: {e}") from None
+    if not isinstance(strategy, st.SearchStrategy):
+        raise ConfigError(f"{path}: strategy {spec!r} did not return a Hypothesis strategy")
+    return strategy
+
+
+def config_space(project: Project, config: StackConfig) -> ConfigSpace:
+    """The space of *config*'s stack (see the module's docstring)."""
+    base = {k: v for k, v in config.values.items()}
+    varying: dict[str, st.SearchStrategy[str]] = {}
+    for key, spec in _declarations(project).items():
+        if isinstance(spec, Mapping) and spec.get("type") in ("boolean", "integer", "string"):
+            full = _namespaced(project, key)
+            varying[full] = _declared(project, full, spec, base.get(full))
+    narrowing = _narrowing(project, config.stack)
+    fixed = {_namespaced(project, k): _text(v) for k, v in dict(narrowing.get("fixed") or {}).items()}
+    for key in fixed:
+        varying.pop(key, None)
+    whole = None
+    sources = ["Pulumi.yaml config declarations"] if varying else []
+    if narrowing.get("strategy"):
+        arguments = narrowing.get("arguments") or {}
+        if not isinstance(arguments, Mapping):
+            raise ConfigError(f"{narrowing['path']}: 'arguments' must be a mapping")
+        whole = _strategy(str(narrowing["strategy"]), arguments, narrowing["path"])
+        sources.append(f"{narrowing['strategy']}({json.dumps(dict(arguments), sort_keys=True)})")
+        for key in list(varying):
+            varying.pop(key)  # the strategy draws whole configurations, declared keys included
+        sources = sources[1:] if sources and sources[0].startswith("Pulumi.yaml") else sources
+    return ConfigSpace(
+        base=base,
+        varying=varying,
+        whole=whole,
+        fixed=fixed,
+        source=", ".join(sources) if sources else "the stack's own values",
+    )

@@ -1,0 +1,252 @@
+"""``cdcml verify`` as functions: the laws of a Pulumi project and its packs, each run with
+Hypothesis (a seed that replays a run exactly, shrinking to a minimal counterexample).
+
+=============  ==================================================================
+conforms       every configuration of the stack's space (:mod:`~cdcml.testing.spaces`)
+               captures and passes with no mandatory violation
+sensitive      every policy that runs on the stack is made to fire by some single
+               weakening (:mod:`~cdcml.testing.kill_matrix`)
+discreet       no secret a policy reads reaches its messages or remediations
+deterministic  the same graph, in any dependency-preserving order, gives the same
+               resource-policy findings
+monotone       a stricter numeric or allow-list config never removes a violation
+=============  ==================================================================
+
+The program runs in this process (one process, one loaded pack across examples), the
+way the kit runs in a user's tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from cdcml.capture.options import CaptureOptions, OutputMode
+from cdcml.capture.program import capture_project
+from cdcml.capture.project import Project, StackConfig
+from cdcml.engine.config import PackConfig
+from cdcml.engine.evaluate import evaluate
+from cdcml.engine.pack import Pack
+from cdcml.errors import CdcmlError
+from cdcml.model import ResourceGraph
+from cdcml.testing.kill_matrix import KillMatrix, kill_matrix
+from cdcml.testing.laws import dependency_orders, nondeterminism, secret_leaks
+from cdcml.testing.monotone import chains, monotone_properties, monotonicity
+from cdcml.testing.spaces import ConfigSpace, config_space
+
+__all__ = ["LAWS", "LawResult", "Subject", "Verification", "nonconformance", "verify"]
+
+LAWS = ("conforms", "sensitive", "discreet", "deterministic", "monotone")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What is verified: a project's stack (its configuration decrypted) and the packs."""
+
+    project: Project
+    config: StackConfig
+    packs: Sequence[Pack]
+    pack_configs: Sequence[PackConfig | None] | None = None
+
+
+@dataclass(frozen=True)
+class LawResult:
+    law: str
+    examples: int
+    failures: int
+    seconds: float
+    counterexample: str | None = None
+    """The shrunk input that broke the law and what broke, several lines."""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def holds(self) -> bool:
+        return self.failures == 0
+
+
+@dataclass(frozen=True)
+class Verification:
+    project: str
+    stack: str
+    seed: int
+    results: tuple[LawResult, ...]
+    matrix: KillMatrix | None = None
+
+    @property
+    def holds(self) -> bool:
+        return all(r.holds for r in self.results)
+
+
+class _Broken(AssertionError):
+    pass
+
+
+def _hypothesis(
+    law: str, strategy: st.SearchStrategy[T], check: Callable[[T], list[str]], examples: int, seed: int
+) -> LawResult:
+    """Run *check* on up to *examples* values of *strategy*; the first failure is shrunk."""
+    start, runs, shrinks = time.perf_counter(), [0], [0]
+    failing: list[tuple[T, list[str]]] = []
+
+    @hypothesis_seed(seed)
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        verbosity=Verbosity.quiet,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        report_multiple_bugs=False,
+        print_blob=False,
+    )
+    @given(strategy)
+    def run(value: T) -> None:
+        if failing:
+            shrinks[0] += 1  # after the first failure, Hypothesis is shrinking it
+        else:
+            runs[0] += 1
+        problems = check(value)
+        if problems:
+            failing[:] = [(value, problems)]
+            raise _Broken
+
+    with contextlib.suppress(_Broken):
+        run()
+    seconds = time.perf_counter() - start
+    if not failing:
+        return LawResult(law, runs[0], 0, seconds)
+    value, problems = failing[0]
+    text = _describe(value) + "\n" + "\n".join(problems[:20])
+    return LawResult(law, runs[0], 1, seconds, text, (f"shrunk in {shrinks[0]} more runs",))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "\n".join(f"{k} = {v}" for k, v in sorted(value.items()))
+    return repr(value)
+
+
+def nonconformance(subject: Subject, values: Mapping[str, str]) -> list[str]:
+    """The mandatory violations (or the program's failure) of *subject* captured with the
+    configuration *values*."""
+    config = dataclasses.replace(subject.config, values=dict(values))
+    try:
+        graph = capture_project(subject.project, config, CaptureOptions(mode=OutputMode.PREVIEW))
+    except CdcmlError as e:
+        return [f"the program failed: {e.message}"]
+    found = evaluate(graph, subject.packs, subject.pack_configs)
+    return [
+        f"{f.pack}/{f.policy} on {f.urn.rsplit('::', 1)[-1] or 'the stack'}: {f.detail}"
+        for f in found.findings
+        if f.is_mandatory_violation
+    ]
+
+
+def _conforms(subject: Subject, space: ConfigSpace, examples: int, seed: int) -> LawResult:
+    result = _hypothesis("conforms", space.strategy(), lambda v: nonconformance(subject, v), examples, seed)
+    note = f"space: {space.source}" if space.declared else "no configuration space declared: the stack's own values"
+    return dataclasses.replace(result, notes=(note,))
+
+
+def _sensitive(graph: ResourceGraph, subject: Subject) -> tuple[LawResult, KillMatrix]:
+    start = time.perf_counter()
+    matrix = kill_matrix(graph, subject.packs, subject.pack_configs)
+    failures = len(matrix.never_fire) + len(matrix.crashed)
+    lines = [f"never fires here: {p}" for p in matrix.never_fire]
+    lines += [f"crashes on {w.describe()}: {message}" for w, message in matrix.crashed[:20]]
+    killed = len(matrix.kills)
+    firing = len(set(matrix.policies) & matrix.already - set(matrix.kills))
+    notes = (
+        f"{len(matrix.policies)} policies apply: {killed} killed by a weakening, {firing} already report, "
+        f"{len(matrix.never_fire)} never fire",
+        f"{len(matrix.caught)} of {matrix.generated} weakenings caught, {len(matrix.unnoticed)} unnoticed",
+    )
+    counterexample = "\n".join(lines) if lines else None
+    return LawResult(
+        "sensitive", matrix.generated, failures, time.perf_counter() - start, counterexample, notes
+    ), matrix
+
+
+def _one_shot(law: str, check: Callable[[], list[str]]) -> LawResult:
+    start = time.perf_counter()
+    problems = check()
+    return LawResult(law, 1, 1 if problems else 0, time.perf_counter() - start, "\n".join(problems[:20]) or None)
+
+
+def verify(
+    subject: Subject,
+    *,
+    laws: Sequence[str] = LAWS,
+    examples: int = 25,
+    seed: int | None = None,
+    on_law: Callable[[str], None] | None = None,
+) -> Verification:
+    """Check *laws* on *subject*; ``seed`` replays a run (a random one is drawn otherwise
+    and reported in the result)."""
+    unknown = [law for law in laws if law not in LAWS]
+    if unknown:
+        raise CdcmlError(f"unknown law {unknown[0]!r} (laws: {', '.join(LAWS)})")
+    seed = random.getrandbits(32) if seed is None else seed
+    graph = capture_project(subject.project, subject.config, CaptureOptions(mode=OutputMode.PREVIEW))
+    results: list[LawResult] = []
+    matrix = None
+    for law in LAWS:
+        if law not in laws:
+            continue
+        if on_law is not None:
+            on_law(law)
+        if law == "conforms":
+            results.append(_conforms(subject, config_space(subject.project, subject.config), examples, seed))
+        elif law == "sensitive":
+            result, matrix = _sensitive(graph, subject)
+            results.append(result)
+        elif law == "discreet":
+            results.append(
+                _one_shot(law, lambda: [_leak(x) for x in secret_leaks(graph, subject.packs, subject.pack_configs)])
+            )
+        elif law == "deterministic":
+            results.append(
+                _hypothesis(
+                    law,
+                    dependency_orders(graph),
+                    lambda order: nondeterminism(graph, subject.packs, subject.pack_configs, order),
+                    examples,
+                    seed,
+                )
+            )
+        else:
+            results.append(_monotone(graph, subject, examples, seed))
+    return Verification(subject.project.name, subject.config.stack, seed, tuple(results), matrix)
+
+
+def _leak(leak: Any) -> str:
+    where = ".".join(str(p) for p in leak.path)
+    return f"{leak.pack}/{leak.policy} quotes the secret at {leak.urn.rsplit('::', 1)[-1]}.{where} in a {leak.where}"
+
+
+def _monotone(graph: ResourceGraph, subject: Subject, examples: int, seed: int) -> LawResult:
+    cases = [(pack, prop) for pack in subject.packs for prop in monotone_properties(pack)]
+    if not cases:
+        return LawResult("monotone", 0, 0, 0.0, notes=("no numeric or allow-list config in the packs",))
+
+    @st.composite
+    def drawn(draw: st.DrawFn) -> tuple[Pack, Any, list[Any]]:
+        pack, prop = draw(st.sampled_from(cases))
+        return pack, prop, draw(chains(prop, prop.schema.get("default")))
+
+    def check(case: tuple[Pack, Any, list[Any]]) -> list[str]:
+        pack, prop, values = case
+        return monotonicity(graph, pack, prop, values)
+
+    return _hypothesis("monotone", drawn(), check, examples, seed)

@@ -1,0 +1,187 @@
+"""`cdcml verify`: the laws run with Hypothesis on a project and its packs
+(cdcml.testing.verify, cdcml.testing.spaces, the CLI command)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from cdcml.capture.project import load_project, load_stack_config
+from cdcml.cli import run
+from cdcml.engine.pack import load_pack
+from cdcml.errors import CdcmlError, ConfigError
+from cdcml.testing.spaces import config_space
+from cdcml.testing.verify import Subject, verify
+
+PROGRAM = """\
+import pulumi
+
+cfg = pulumi.Config()
+
+
+class Thing(pulumi.CustomResource):
+    def __init__(self, name, props, opts=None):
+        super().__init__("test:index:Thing", name, props, opts)
+
+
+Thing("a", {"public": cfg.get_bool("public") or False, "size": cfg.get_int("size") or 1, "owner": "team"})
+"""
+
+PACK = """\
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+
+def private(args, report):
+    if args.resource_type == "test:index:Thing" and args.props.get("public"):
+        report("the thing is public")
+
+
+def small(args, report):
+    if args.resource_type == "test:index:Thing" and args.props.get("size", 0) > 12:
+        report("the thing is too large")
+
+
+PolicyPack("tiny-pack", [
+    ResourceValidationPolicy(name="private", description="Things are private.", validate=private),
+    ResourceValidationPolicy(name="small", description="Things are small.", validate=small),
+], enforcement_level=EnforcementLevel.MANDATORY)
+"""
+
+
+def project(root: Path, declarations: str = "", stack: str = "config:\n  tiny:size: '4'\n") -> Path:
+    d = root / "tiny"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "Pulumi.yaml").write_text("name: tiny\nruntime: python\n" + declarations)
+    (d / "Pulumi.dev.yaml").write_text(stack)
+    (d / "__main__.py").write_text(PROGRAM)
+    return d
+
+
+def pack(root: Path) -> Path:
+    d = root / "tiny-pack"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 1.0.0\n")
+    (d / "__main__.py").write_text(PACK)
+    return d
+
+
+DECLARED = textwrap.dedent(
+    """\
+    config:
+      tiny:public:
+        type: boolean
+        default: false
+      tiny:size:
+        type: integer
+        default: 4
+    """
+)
+
+
+def subject(root: Path, declarations: str = DECLARED) -> Subject:
+    proj = load_project(project(root, declarations))
+    return Subject(proj, load_stack_config(proj, "dev"), [load_pack(pack(root))])
+
+
+def test_conforms_fails_on_a_declared_value_a_policy_forbids_and_shrinks_to_it(tmp_path):
+    """The declared boolean takes both values; `public: true` breaks the private policy,
+    and the counterexample is that configuration with the violation named."""
+    result = verify(subject(tmp_path), laws=["conforms"], examples=30, seed=7)
+    (conforms,) = result.results
+    assert not conforms.holds and not result.holds
+    assert conforms.counterexample is not None
+    assert "tiny:public = true" in conforms.counterexample
+    assert "tiny-pack/private on a: the thing is public" in conforms.counterexample
+    assert conforms.notes[0] == "space: Pulumi.yaml config declarations"
+
+
+def test_a_seed_replays_the_same_run(tmp_path):
+    first = verify(subject(tmp_path), laws=["conforms", "deterministic"], examples=15, seed=42)
+    again = verify(subject(tmp_path), laws=["conforms", "deterministic"], examples=15, seed=42)
+    assert [(r.law, r.examples, r.failures, r.counterexample) for r in first.results] == [
+        (r.law, r.examples, r.failures, r.counterexample) for r in again.results
+    ]
+    assert first.seed == again.seed == 42
+
+
+def test_without_declarations_conforms_runs_on_the_stacks_own_values_and_says_so(tmp_path):
+    result = verify(subject(tmp_path, declarations=""), laws=["conforms"], examples=5, seed=1)
+    (conforms,) = result.results
+    assert conforms.holds and conforms.notes == ("no configuration space declared: the stack's own values",)
+
+
+def test_the_narrowing_file_fixes_keys_and_a_bad_one_is_named(tmp_path):
+    s = subject(tmp_path)
+    (s.project.directory / "cdcml-verify.yaml").write_text("fixed:\n  tiny:public: false\n")
+    (conforms,) = verify(s, laws=["conforms"], examples=40, seed=3).results
+    # public can't vary any more; size moves around the stack's 4 and shrinks to the
+    # smallest size the small policy forbids.
+    assert conforms.counterexample is not None
+    assert "tiny:public = false" in conforms.counterexample and "tiny:size = 13" in conforms.counterexample
+    space = config_space(s.project, s.config)
+    assert space.fixed == {"tiny:public": "false"} and set(space.varying) == {"tiny:size"}
+    (s.project.directory / "cdcml-verify.yaml").write_text("stacks:\n  dev:\n    strategy: no.such:thing\n")
+    with pytest.raises(ConfigError, match=r"strategy 'no\.such:thing' can't be imported"):
+        config_space(s.project, s.config)
+    (s.project.directory / "cdcml-verify.yaml").write_text("fixd: {}\n")
+    with pytest.raises(ConfigError, match="unknown key 'fixd'"):
+        config_space(s.project, s.config)
+
+
+def test_the_other_laws_hold_on_a_sound_pack_and_sensitive_names_what_never_fires(tmp_path):
+    result = verify(subject(tmp_path), laws=["sensitive", "discreet", "deterministic", "monotone"], examples=5, seed=5)
+    by_law = {r.law: r for r in result.results}
+    assert by_law["discreet"].holds and by_law["deterministic"].holds
+    assert by_law["monotone"].holds and by_law["monotone"].notes == ("no numeric or allow-list config in the packs",)
+    # Flipping `public` fires private; moving size to 2**31-1 fires small: both are killed.
+    assert by_law["sensitive"].holds, by_law["sensitive"].counterexample
+    assert result.matrix is not None and set(result.matrix.kills) == {"tiny-pack/private", "tiny-pack/small"}
+
+
+def test_an_unknown_law_is_refused(tmp_path):
+    with pytest.raises(CdcmlError, match="unknown law 'kind'"):
+        verify(subject(tmp_path), laws=["kind"])
+
+
+def test_the_command_prints_the_table_writes_junit_and_exits_1_on_a_failing_law(tmp_path, capsys):
+    d, p = project(tmp_path, DECLARED), pack(tmp_path)
+    junit = tmp_path / "verify.xml"
+    args = ["verify", str(d), "--stack", "dev", "--policy-pack", str(p), "--examples", "20", "--seed", "9"]
+    code = run([*args, "--junit", str(junit)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.startswith("cdcml verify tiny/dev  (seed 9)")
+    assert "conforms" in out and "FAILS" in out and "replay with --seed 9" in out
+    xml = junit.read_text()
+    assert xml.count("<testcase ") == 5 and 'name="conforms"' in xml and "<failure " in xml
+
+
+def test_the_command_prints_one_json_document_and_refuses_bad_input_in_one_line(tmp_path, capsys):
+    d, p = project(tmp_path, DECLARED), pack(tmp_path)
+    code = run(
+        [
+            "verify",
+            str(d),
+            "--stack",
+            "dev",
+            "--policy-pack",
+            str(p),
+            "--laws",
+            "deterministic,discreet",
+            "--json",
+            "--seed",
+            "2",
+        ]
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0 and doc["holds"] is True and [law["law"] for law in doc["laws"]] == ["discreet", "deterministic"]
+    code = run(["verify", str(d), "--stack", "dev", "--policy-pack", str(p), "--laws", "conforms,kind"])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert captured.err.strip().splitlines() == [
+        "cdcml: error: Invalid value for '--laws': unknown law 'kind' (laws: conforms, sensitive, discreet, "
+        "deterministic, monotone) (see 'cdcml verify --help')"
+    ]
