@@ -185,3 +185,16 @@ def test_the_command_prints_one_json_document_and_refuses_bad_input_in_one_line(
         "cdcml: error: Invalid value for '--laws': unknown law 'kind' (laws: conforms, sensitive, discreet, "
         "deterministic, monotone) (see 'cdcml verify --help')"
     ]
+
+
+def test_a_program_raising_on_a_generated_configuration_is_a_law_failure_with_that_configuration(tmp_path):
+    s = subject(tmp_path)
+    main = s.project.directory / "__main__.py"
+    main.write_text(main.read_text() + "if cfg.get_int('size') == 7:\n    raise ValueError('seven is unlucky')\n")
+    (s.project.directory / "cdcml-verify.yaml").write_text("fixed:\n  tiny:public: false\n")
+    (conforms,) = verify(s, laws=["conforms"], examples=60, seed=11).results
+    assert conforms.counterexample is not None
+    assert "tiny:size = 7" in conforms.counterexample
+    assert "the program failed: program tiny failed at __main__.py:13: ValueError: seven is unlucky" in (
+        conforms.counterexample
+    )

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+from hypothesis.errors import HypothesisException
 
 from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.program import capture_project
@@ -116,13 +117,20 @@ def _hypothesis(
             shrinks[0] += 1  # after the first failure, Hypothesis is shrinking it
         else:
             runs[0] += 1
-        problems = check(value)
+        try:
+            problems = check(value)
+        except CdcmlError as e:  # a policy or the program raised on this input: a law failure
+            problems = [e.message]
         if problems:
             failing[:] = [(value, problems)]
             raise _Broken
 
-    with contextlib.suppress(_Broken):
-        run()
+    try:
+        with contextlib.suppress(_Broken):
+            run()
+    except HypothesisException as e:  # e.g. a failure that doesn't reproduce (a flaky program)
+        text = " ".join(f"{type(e).__name__}: {e}".split())[:500]
+        return LawResult(law, runs[0], 1, time.perf_counter() - start, f"Hypothesis stopped the run: {text}")
     seconds = time.perf_counter() - start
     if not failing:
         return LawResult(law, runs[0], 0, seconds)
