@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 
@@ -40,6 +41,10 @@ def _children_with(pid: int, marker: bytes) -> list[int]:
 def test_the_scan_finds_a_running_pack_process():
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "-m", "pulumi.policy"])
     try:
+        # Between fork and exec the child still shows pytest's command line: wait for exec.
+        deadline = time.monotonic() + 10
+        while proc.pid not in pack_processes_of(os.getpid()) and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert proc.pid in pack_processes_of(os.getpid())
     finally:
         proc.kill()
