@@ -39,6 +39,8 @@ CLASSES = ("flipped", "boundary", "weaker-value", "open-network", "emptied", "re
 WEAKER: Mapping[str, tuple[str, ...]] = {
     "Enabled": ("Disabled",),
     "enabled": ("disabled",),
+    "Disabled": ("Enabled",),  # publicNetworkAccess, and the like: off is the hardened value
+    "disabled": ("enabled",),
     "Deny": ("Allow",),
     "TLS1_2": ("TLS1_0", "TLS1_1"),
     "1.2": ("1.0", "1.1"),
@@ -64,7 +66,9 @@ WEAKER: Mapping[str, tuple[str, ...]] = {
     "AllowInternetOutbound": ("Disabled",),
     "Manual": ("Automatic",),
 }
-"""String values and the weaker values azure-native accepts in their place (the same enum)."""
+"""String values and the other values azure-native accepts in their place (the same enum)
+that can weaken a control: which of ``Enabled``/``Disabled`` is the hardened one depends on
+the property, so both directions are tried and the matrix shows which a policy catches."""
 
 OPEN_NETWORK = ("0.0.0.0/0", "*")
 
