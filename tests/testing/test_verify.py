@@ -156,7 +156,8 @@ def test_the_command_prints_the_table_writes_junit_and_exits_1_on_a_failing_law(
     assert out.startswith("cdcml verify tiny/dev  (seed 9)")
     assert "conforms" in out and "FAILS" in out and "replay with --seed 9" in out
     xml = junit.read_text()
-    assert xml.count("<testcase ") == 5 and 'name="conforms"' in xml and "<failure " in xml
+    assert xml.count("<testcase ") == 7 and 'name="conforms"' in xml and 'name="well-typed"' in xml
+    assert xml.count("<failure ") == 1  # conforms
 
 
 def test_the_command_prints_one_json_document_and_refuses_bad_input_in_one_line(tmp_path, capsys):
@@ -182,8 +183,8 @@ def test_the_command_prints_one_json_document_and_refuses_bad_input_in_one_line(
     captured = capsys.readouterr()
     assert code == 2 and captured.out == ""
     assert captured.err.strip().splitlines() == [
-        "cdcml: error: Invalid value for '--laws': unknown law 'kind' (laws: conforms, sensitive, discreet, "
-        "deterministic, monotone) (see 'cdcml verify --help')"
+        "cdcml: error: Invalid value for '--laws': unknown law 'kind' (laws: conforms, sensitive, robust, discreet, "
+        "deterministic, monotone, well-typed) (see 'cdcml verify --help')"
     ]
 
 

@@ -11,7 +11,7 @@ import click
 from cdcml.cli.base import main
 from cdcml.cli.options import pack_options
 
-LAW_NAMES = ("conforms", "sensitive", "discreet", "deterministic", "monotone")
+LAW_NAMES = ("conforms", "sensitive", "robust", "discreet", "deterministic", "monotone", "well-typed")
 
 
 def _laws(value: str | None) -> list[str]:
@@ -56,8 +56,8 @@ def verify(
     junit: Path | None,
 ) -> None:
     """Check the laws of a project's stack and its policy packs: conforms, sensitive (the
-    kill matrix), discreet, deterministic and monotone. Exit 0 when every law holds, 1 when
-    one fails, 2 on bad input."""
+    kill matrix), robust, discreet, deterministic, monotone and well-typed. Exit 0 when
+    every law holds, 1 when one fails, 2 on bad input."""
     from cdcml.capture.project import load_project, load_stack_config, parse_config_overrides
     from cdcml.report.files import report_path_problem, write_files
     from cdcml.runs.packs import default_pack_dirs, load_packs

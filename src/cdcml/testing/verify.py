@@ -6,10 +6,14 @@ conforms       every configuration of the stack's space (:mod:`~cdcml.testing.sp
                captures and passes with no mandatory violation
 sensitive      every policy that runs on the stack is made to fire by some single
                weakening (:mod:`~cdcml.testing.kill_matrix`)
+robust         no policy raises on generated, deliberately ill-typed properties of any
+               resource type the program declares (:mod:`~cdcml.testing.typed_laws`)
 discreet       no secret a policy reads reaches its messages or remediations
 deterministic  the same graph, in any dependency-preserving order, gives the same
                resource-policy findings
 monotone       a stricter numeric or allow-list config never removes a violation
+well-typed     every azure-native resource the program registers, under every
+               configuration of the space, has inputs of the SDK's input types
 =============  ==================================================================
 
 The program runs in this process (one process, one loaded pack across examples), the
@@ -43,10 +47,11 @@ from cdcml.testing.kill_matrix import KillMatrix, kill_matrix
 from cdcml.testing.laws import dependency_orders, nondeterminism, secret_leaks
 from cdcml.testing.monotone import chains, monotone_properties, monotonicity
 from cdcml.testing.spaces import ConfigSpace, config_space
+from cdcml.testing.typed_laws import crashes, declared_types, ill_typed, resources_of
 
 __all__ = ["LAWS", "LawResult", "Subject", "Verification", "nonconformance", "verify"]
 
-LAWS = ("conforms", "sensitive", "discreet", "deterministic", "monotone")
+LAWS = ("conforms", "sensitive", "robust", "discreet", "deterministic", "monotone", "well-typed")
 T = TypeVar("T")
 
 
@@ -145,14 +150,36 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
-def nonconformance(subject: Subject, values: Mapping[str, str]) -> list[str]:
+class _Captures:
+    """Captures of *subject* by configuration, kept for the run: conforms and well-typed
+    draw the same configurations from the same seed."""
+
+    def __init__(self, subject: Subject) -> None:
+        self.subject = subject
+        self.graphs: dict[tuple[tuple[str, str], ...], ResourceGraph | str] = {}
+
+    def __call__(self, values: Mapping[str, str]) -> ResourceGraph | str:
+        """The graph, or the program's one-line failure."""
+        key = tuple(sorted(values.items()))
+        if key not in self.graphs:
+            config = dataclasses.replace(self.subject.config, values=dict(values))
+            try:
+                self.graphs[key] = capture_project(
+                    self.subject.project, config, CaptureOptions(mode=OutputMode.PREVIEW)
+                )
+            except CdcmlError as e:
+                self.graphs[key] = f"the program failed: {e.message}"
+            if len(self.graphs) > 256:
+                self.graphs.pop(next(iter(self.graphs)))
+        return self.graphs[key]
+
+
+def nonconformance(subject: Subject, values: Mapping[str, str], captures: _Captures | None = None) -> list[str]:
     """The mandatory violations (or the program's failure) of *subject* captured with the
     configuration *values*."""
-    config = dataclasses.replace(subject.config, values=dict(values))
-    try:
-        graph = capture_project(subject.project, config, CaptureOptions(mode=OutputMode.PREVIEW))
-    except CdcmlError as e:
-        return [f"the program failed: {e.message}"]
+    graph = (captures or _Captures(subject))(values)
+    if isinstance(graph, str):
+        return [graph]
     found = evaluate(graph, subject.packs, subject.pack_configs)
     return [
         f"{f.pack}/{f.policy} on {f.urn.rsplit('::', 1)[-1] or 'the stack'}: {f.detail}"
@@ -161,10 +188,36 @@ def nonconformance(subject: Subject, values: Mapping[str, str]) -> list[str]:
     ]
 
 
-def _conforms(subject: Subject, space: ConfigSpace, examples: int, seed: int) -> LawResult:
-    result = _hypothesis("conforms", space.strategy(), lambda v: nonconformance(subject, v), examples, seed)
-    note = f"space: {space.source}" if space.declared else "no configuration space declared: the stack's own values"
-    return dataclasses.replace(result, notes=(note,))
+def _space_note(space: ConfigSpace) -> str:
+    return f"space: {space.source}" if space.declared else "no configuration space declared: the stack's own values"
+
+
+def _conforms(subject: Subject, space: ConfigSpace, captures: _Captures, examples: int, seed: int) -> LawResult:
+    result = _hypothesis("conforms", space.strategy(), lambda v: nonconformance(subject, v, captures), examples, seed)
+    return dataclasses.replace(result, notes=(_space_note(space), *result.notes))
+
+
+def _well_typed(space: ConfigSpace, captures: _Captures, examples: int, seed: int) -> LawResult:
+    def check(values: Mapping[str, str]) -> list[str]:
+        graph = captures(values)
+        return [graph] if isinstance(graph, str) else ill_typed(graph)
+
+    result = _hypothesis("well-typed", space.strategy(), check, examples, seed)
+    return dataclasses.replace(result, notes=(_space_note(space), *result.notes))
+
+
+def _robust(graph: ResourceGraph, subject: Subject, examples: int, seed: int) -> LawResult:
+    types = declared_types(graph)
+    if not types:
+        return LawResult("robust", 0, 0, 0.0, notes=("the program declares no azure-native resource type",))
+    result = _hypothesis(
+        "robust",
+        resources_of(types),
+        lambda case: crashes(case[0], case[1], subject.packs, subject.pack_configs),
+        examples,
+        seed,
+    )
+    return dataclasses.replace(result, notes=(f"{len(types)} resource types", *result.notes))
 
 
 def _sensitive(graph: ResourceGraph, subject: Subject) -> tuple[LawResult, KillMatrix]:
@@ -207,6 +260,8 @@ def verify(
         raise CdcmlError(f"unknown law {unknown[0]!r} (laws: {', '.join(LAWS)})")
     seed = random.getrandbits(32) if seed is None else seed
     graph = capture_project(subject.project, subject.config, CaptureOptions(mode=OutputMode.PREVIEW))
+    captures = _Captures(subject)
+    space = config_space(subject.project, subject.config) if {"conforms", "well-typed"} & set(laws) else None
     results: list[LawResult] = []
     matrix = None
     for law in LAWS:
@@ -215,7 +270,13 @@ def verify(
         if on_law is not None:
             on_law(law)
         if law == "conforms":
-            results.append(_conforms(subject, config_space(subject.project, subject.config), examples, seed))
+            assert space is not None
+            results.append(_conforms(subject, space, captures, examples, seed))
+        elif law == "well-typed":
+            assert space is not None
+            results.append(_well_typed(space, captures, examples, seed))
+        elif law == "robust":
+            results.append(_robust(graph, subject, examples, seed))
         elif law == "sensitive":
             result, matrix = _sensitive(graph, subject)
             results.append(result)

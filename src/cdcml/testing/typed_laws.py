@@ -1,0 +1,74 @@
+"""The **robust** and **well-typed** laws, on the installed azure-native SDK's types
+(:mod:`cdcml.testing.sdk_types`, :mod:`cdcml.testing.oracle`).
+
+* :func:`crashes` (**robust**): no policy raises on a resource of a type the program
+  declares whose properties are drawn from that type — with unknowns, secrets, nulls,
+  wrong types, odd casing and undeclared keys mixed in
+  (:func:`cdcml.testing.sdk_strategies.property_bags`);
+* :func:`ill_typed` (**well-typed**): every azure-native resource the program registers
+  has inputs that comply with the SDK's input type (required properties present, closed
+  enum members, kinds, nested shapes) — ProTI's type oracle, for Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hypothesis import strategies as st
+
+from cdcml.engine.config import PackConfig
+from cdcml.engine.evaluate import evaluate
+from cdcml.engine.pack import Pack
+from cdcml.errors import CdcmlError
+from cdcml.model import ResourceGraph
+from cdcml.testing.harness import GraphBuilder
+from cdcml.testing.oracle import check_inputs
+from cdcml.testing.sdk_strategies import property_bags
+from cdcml.testing.sdk_types import UnknownResourceType, resource_type
+
+__all__ = ["crashes", "declared_types", "ill_typed", "resources_of"]
+
+
+def declared_types(graph: ResourceGraph) -> list[str]:
+    """The azure-native resource types *graph* declares that the installed SDK knows."""
+    found = []
+    for token in dict.fromkeys(r.type for r in graph.resources if r.type.startswith("azure-native:")):
+        try:
+            resource_type(token)
+        except UnknownResourceType:
+            continue
+        found.append(token)
+    return found
+
+
+def resources_of(types: Sequence[str]) -> st.SearchStrategy[tuple[str, dict[str, object]]]:
+    """A type of *types* and a deliberately ill-typed property bag of it."""
+    return st.sampled_from(list(types)).flatmap(lambda t: st.tuples(st.just(t), property_bags(t)))
+
+
+def crashes(
+    type_token: str, props: dict[str, object], packs: Sequence[Pack], configs: Sequence[PackConfig | None] | None = None
+) -> list[str]:
+    """What a policy raised on one resource of *type_token* with *props* (inputs and
+    outputs), alone in a graph; none when every policy ran."""
+    g = GraphBuilder(preview=True)
+    g.add(type_token, "generated", props)
+    try:
+        evaluate(g.build(), packs, configs)
+    except CdcmlError as e:
+        return [e.message]
+    return []
+
+
+def ill_typed(graph: ResourceGraph) -> list[str]:
+    """Every input of an azure-native resource of *graph* that disagrees with the SDK's type."""
+    problems = []
+    for r in graph.resources:
+        if not r.type.startswith("azure-native:") or r.type.startswith("pulumi:providers:"):
+            continue
+        try:
+            found = check_inputs(r.type, r.inputs)
+        except UnknownResourceType:
+            continue
+        problems += [f"{r.type.split(':')[-1]} {r.name}: {p}" for p in found]
+    return problems
