@@ -33,7 +33,7 @@ from cdcml.testing.reads import Path, PolicyReads, record_reads
 
 __all__ = ["CLASSES", "KillMatrix", "Weakening", "kill_matrix", "weakenings"]
 
-CLASSES = ("flipped", "boundary", "weaker-value", "open-network", "emptied", "removed")
+CLASSES = ("flipped", "boundary", "weaker-value", "enum-member", "open-network", "emptied", "removed")
 """Mutation classes, in the order the matrix shows them."""
 
 WEAKER: Mapping[str, tuple[str, ...]] = {
@@ -135,16 +135,50 @@ def _get(value: Any, path: Path) -> tuple[bool, Any]:
     return True, value
 
 
-def _values(value: Any) -> Iterator[tuple[str, Any]]:
-    """(class, weaker value) for a present *value*; removal is added by the caller."""
+def _enum_values(type_token: str, path: Path) -> tuple[Any, ...]:
+    """The members of the SDK enum at *path* of *type_token*'s inputs (none when the path
+    is not an enum, or the type is not one the installed azure-native SDK declares)."""
+    from cdcml.testing.sdk_types import UnknownResourceType, resource_type
+
+    if not type_token.startswith("azure-native:"):
+        return ()
+    try:
+        current: Any = resource_type(type_token).inputs
+    except UnknownResourceType:
+        return ()
+    sdk_type = None
+    for key in path:
+        if isinstance(key, int):
+            if sdk_type is None or sdk_type.kind != "array" or sdk_type.item is None:
+                return ()
+            sdk_type = sdk_type.item
+            current = sdk_type.object
+            continue
+        prop = current.properties.get(key) if current is not None else None
+        if prop is None:
+            return ()
+        sdk_type = prop.type
+        current = sdk_type.object
+    if sdk_type is None or sdk_type.kind != "enum" or sdk_type.enum is None:
+        return ()
+    return sdk_type.enum.values
+
+
+def _values(value: Any, members: tuple[Any, ...] = ()) -> Iterator[tuple[str, Any]]:
+    """(class, weaker value) for a present *value*; removal is added by the caller.
+    *members*: the SDK enum's values at that place, every other one is tried too."""
     if isinstance(value, bool):
         yield "flipped", not value
     elif isinstance(value, (int, float)):
         for n in sorted({0, 1, -1, int(value) - 1, int(value) + 1, 2**31 - 1} - {value}):
             yield "boundary", n
     elif isinstance(value, str):
-        for text in WEAKER.get(value, ()):
+        weaker = WEAKER.get(value, ())
+        for text in weaker:
             yield "weaker-value", text
+        for member in members:
+            if member != value and member not in weaker:
+                yield "enum-member", member
         if "/" in value and value.replace(".", "").replace("/", "").isdigit():
             yield "open-network", OPEN_NETWORK[0]
     elif isinstance(value, (list, tuple)) and value:
@@ -168,7 +202,7 @@ def weakenings(graph: ResourceGraph, reads: Sequence[PolicyReads]) -> list[Weake
                 found, value = _get(resource.outputs, path)
             if not found or value is None or is_unknown(value) or is_secret(value):
                 continue
-            for kind, new in _values(value):
+            for kind, new in _values(value, _enum_values(resource.type, path)):
                 out.append(Weakening(resource.urn, resource.type, path, kind, value, new))
             out.append(Weakening(resource.urn, resource.type, path, "removed", value))
     return out
