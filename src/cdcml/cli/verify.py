@@ -10,6 +10,7 @@ import click
 
 from cdcml.cli.base import main
 from cdcml.cli.options import pack_options
+from cdcml.errors import CdcmlError
 
 LAW_NAMES = ("conforms", "sensitive", "robust", "discreet", "deterministic", "monotone", "well-typed")
 
@@ -58,6 +59,12 @@ def verify(
     """Check the laws of a project's stack and its policy packs: conforms, sensitive (the
     kill matrix), robust, discreet, deterministic, monotone and well-typed. Exit 0 when
     every law holds, 1 when one fails, 2 on bad input."""
+    try:
+        import hypothesis  # noqa: F401 - the laws run with it
+    except ImportError:
+        raise CdcmlError(
+            "cdcml verify needs Hypothesis, which is not installed: pip install 'cdcml-guard[testing]'"
+        ) from None
     from cdcml.capture.project import load_project, load_stack_config, parse_config_overrides
     from cdcml.report.files import report_path_problem, write_files
     from cdcml.runs.packs import default_pack_dirs, load_packs
