@@ -228,3 +228,16 @@ def test_without_hypothesis_installed_verify_says_what_to_install(tmp_path):
     assert proc.stderr.strip() == (
         "cdcml: error: cdcml verify needs Hypothesis, which is not installed: pip install 'cdcml-guard[testing]'"
     )
+
+
+def test_a_counterexample_shows_secret_configuration_values_as_secret(tmp_path):
+    from cdcml.capture.project import encrypt_for_tests
+
+    salt, ciphertext = encrypt_for_tests("pw", b"saltsalt", "hunter2-plain", b"twelve bytes")
+    d = project(tmp_path, DECLARED, f"encryptionsalt: {salt}\nconfig:\n  tiny:token:\n    secure: {ciphertext}\n")
+    proj = load_project(d)
+    s = Subject(proj, load_stack_config(proj, "dev", passphrase="pw"), [load_pack(pack(tmp_path))])
+    assert s.config.values["tiny:token"] == "hunter2-plain"
+    (conforms,) = verify(s, laws=["conforms"], examples=20, seed=4).results
+    assert conforms.counterexample is not None and "tiny:token = [secret]" in conforms.counterexample
+    assert "hunter2-plain" not in conforms.counterexample

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -98,7 +99,12 @@ class _Broken(AssertionError):
 
 
 def _hypothesis(
-    law: str, strategy: st.SearchStrategy[T], check: Callable[[T], list[str]], examples: int, seed: int
+    law: str,
+    strategy: st.SearchStrategy[T],
+    check: Callable[[T], list[str]],
+    examples: int,
+    seed: int,
+    describe: Callable[[T], str] | None = None,
 ) -> LawResult:
     """Run *check* on up to *examples* values of *strategy*; the first failure is shrunk."""
     start, runs, shrinks = time.perf_counter(), [0], [0]
@@ -140,7 +146,7 @@ def _hypothesis(
     if not failing:
         return LawResult(law, runs[0], 0, seconds)
     value, problems = failing[0]
-    text = _describe(value) + "\n" + "\n".join(problems[:20])
+    text = (describe or _describe)(value) + "\n" + "\n".join(problems[:20])
     return LawResult(law, runs[0], 1, seconds, text, (f"shrunk in {shrinks[0]} more runs",))
 
 
@@ -188,12 +194,19 @@ def nonconformance(subject: Subject, values: Mapping[str, str], captures: _Captu
     ]
 
 
+def _config_text(subject: Subject) -> Callable[[Mapping[str, str]], str]:
+    """A configuration as the counterexample shows it: secret values as ``[secret]``."""
+    hidden = set(subject.config.secret_keys)
+    return lambda values: _describe({k: "[secret]" if k in hidden else v for k, v in values.items()})
+
+
 def _space_note(space: ConfigSpace) -> str:
     return f"space: {space.source}" if space.declared else "no configuration space declared: the stack's own values"
 
 
 def _conforms(subject: Subject, space: ConfigSpace, captures: _Captures, examples: int, seed: int) -> LawResult:
-    result = _hypothesis("conforms", space.strategy(), lambda v: nonconformance(subject, v, captures), examples, seed)
+    check = functools.partial(nonconformance, subject, captures=captures)
+    result = _hypothesis("conforms", space.strategy(), check, examples, seed, _config_text(subject))
     return dataclasses.replace(result, notes=(_space_note(space), *result.notes))
 
 
@@ -202,7 +215,7 @@ def _well_typed(space: ConfigSpace, captures: _Captures, examples: int, seed: in
         graph = captures(values)
         return [graph] if isinstance(graph, str) else ill_typed(graph)
 
-    result = _hypothesis("well-typed", space.strategy(), check, examples, seed)
+    result = _hypothesis("well-typed", space.strategy(), check, examples, seed, _config_text(captures.subject))
     return dataclasses.replace(result, notes=(_space_note(space), *result.notes))
 
 
