@@ -23,7 +23,10 @@ import json
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as e:  # the kit's strategies need the testing extra
+    raise ModuleNotFoundError(f"{__name__} needs Hypothesis: pip install 'cdcml-guard[testing]'", name=e.name) from e
 
 from cdcml.stacks import (
     AdminPrincipalType,
