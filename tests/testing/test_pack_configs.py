@@ -120,7 +120,8 @@ def test_pack_configs_of_bare_policies_are_valid_documents(doc: dict[str, dict[s
 # required property and no pattern).
 RICH = {
     "properties": {
-        "name": {"type": "string", "pattern": "^[a-z]+$", "minLength": 2, "maxLength": 8},
+        "name": {"type": "string", "pattern": "^[a-z]+$", "minLength": 2},
+        "code": {"type": "string", "maxLength": 4},
         "size": {"type": "integer", "minimum": 1, "maximum": 10},
         "ratio": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
         "mode": {"type": "string", "enum": ["a", "b"]},
@@ -149,16 +150,17 @@ EVERY_CONSTRAINT = {
 }
 
 
-def test_broken_configs_break_every_kind_of_constraint() -> None:
+def test_broken_configs_break_every_kind_of_constraint_alone() -> None:
     """Each kind of constraint (type, bounds, enum, const, required, lengths, pattern,
-    item counts, uniqueness, undeclared keys) is broken by some drawn config, alone."""
+    item counts, uniqueness, undeclared keys) is broken by some drawn config, alone.
+    Derandomized: a coverage claim over a fixed sequence of examples, not a flaky one."""
     seen: set[str] = set()
     validator = Draft7Validator(config_schema(RICH))
 
-    @settings(max_examples=800, database=None)
+    @settings(max_examples=800, database=None, derandomize=True)
     @given(broken=broken_configs(RICH))
     def collect(broken: Any) -> None:
-        assert len(list(validator.iter_errors(broken.config))) == 1
+        assert [e.validator for e in validator.iter_errors(broken.config)] == [broken.constraint]
         seen.add(broken.constraint)
 
     collect()

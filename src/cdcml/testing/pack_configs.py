@@ -183,7 +183,7 @@ def _below(bound: float, *, inclusive: bool, integer: bool) -> st.SearchStrategy
 
 
 def _above(bound: float, *, inclusive: bool, integer: bool) -> st.SearchStrategy[Any]:
-    return _below(-bound, inclusive=inclusive, integer=integer).map(lambda x: -x if x else x)
+    return _below(-bound, inclusive=inclusive, integer=integer).map(lambda x: -x)
 
 
 def _number_breaks(node: Mapping[str, Any]) -> list[st.SearchStrategy[Any]]:
