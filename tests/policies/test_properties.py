@@ -15,7 +15,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import hypothesis_jsonschema
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,6 +24,7 @@ from cdcml.engine.pack import pack_from_policies
 from cdcml.policies import types as T
 from cdcml.policies.catalogue import POLICIES
 from cdcml.testing.harness import DELETE, graph_from_spec, merged, secret, unknown
+from cdcml.testing.pack_configs import policy_configs
 from tests.policies.fixtures import PIPELINE
 
 PLAINTEXT = "Sup3r-S3cret-PLAINTEXT-4f9c"
@@ -131,36 +131,13 @@ def test_no_policy_crashes_on_a_damaged_pipeline(name: str, props: dict[str, Any
     assert_safe(graph_from_spec(spec))
 
 
-def from_schema(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
-    """hypothesis-jsonschema's strategy for *schema*. Its object strategy uses Hypothesis
-    internals that hypothesis 6.170 removed (``AttributeError: 'many' object has no
-    attribute 'more'``), so objects are composed here from their properties' strategies."""
-    if schema.get("type") == "object":
-        props = {k: from_schema(dict(v)) for k, v in dict(schema.get("properties") or {}).items()}
-        required = set(schema.get("required") or ())
-        extra = schema.get("additionalProperties")
-        base = st.fixed_dictionaries(
-            {k: v for k, v in props.items() if k in required},
-            optional={k: v for k, v in props.items() if k not in required},
-        )
-        if isinstance(extra, dict):
-            return st.tuples(
-                base, st.dictionaries(st.text(min_size=1, max_size=8), from_schema(extra), max_size=3)
-            ).map(lambda pair: {**pair[1], **pair[0]})
-        return base
-    if schema.get("type") == "array" and dict(schema.get("items") or {}).get("type") == "object":
-        return st.lists(from_schema(dict(schema["items"])), max_size=3)
-    return hypothesis_jsonschema.from_schema(schema)
-
-
 CONFIGURABLE = [p for p in POLICIES if p.config_schema is not None]
 
 
 @st.composite
 def configs(draw: st.DrawFn) -> tuple[Any, dict[str, Any]]:
     policy = draw(st.sampled_from(CONFIGURABLE))
-    properties = {k: dict(v) for k, v in policy.config_schema.properties.items()}
-    return policy, draw(from_schema({"type": "object", "properties": properties}))
+    return policy, draw(policy_configs(policy))
 
 
 @given(policy_and_config=configs())

@@ -1,5 +1,10 @@
 """Testing kit for pack authors: a runtime-faithful policy harness, Hypothesis
-strategies and invariants, and a pytest plugin (registered by entry point)."""
+strategies and invariants, and a pytest plugin (registered by entry point).
+
+This package and the plugin need only the base install. The Hypothesis strategies
+(:mod:`cdcml.testing.strategies`, :mod:`cdcml.testing.schemas`,
+:mod:`cdcml.testing.pack_configs`) need the ``testing`` extra:
+``pip install 'cdcml-guard[testing]'``."""
 
 from cdcml.testing.harness import (
     GraphBuilder,

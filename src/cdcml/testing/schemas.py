@@ -15,20 +15,35 @@ default ``true`` is not, so it is always drawn); a property whose schema says no
 about its values is left out. Free-form entries (``additionalProperties``) are not drawn;
 callers add them. ``overrides`` replaces the strategy of named properties of an object
 (always drawn then), which is how callers layer rules the schema can't express on top.
+
+:func:`from_json_schema` is the general strategy, for any JSON Schema (draft 4 to 7, as
+Pulumi validates policy configs): hypothesis-jsonschema's ``from_schema``, made to work on
+object schemas with the Hypothesis the project resolves. hypothesis-jsonschema 0.23.1
+builds objects with the private ``hypothesis.internal.conjecture.utils.many`` driven as
+``while elements.more(): …``; Hypothesis 6.170.10 turned ``many`` into a context manager
+iterated with ``for _ in elements:`` and removed ``more()``, so every object schema fails
+with ``AttributeError: 'many' object has no attribute 'more'``. :func:`from_json_schema`
+gives that one module an adapter with the old protocol on top of the new one, only when
+both sides are the known versions (see ``docs/design-notes.md``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import sys
+import types
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as e:  # the kit's strategies need the testing extra
+    raise ModuleNotFoundError(f"{__name__} needs Hypothesis: pip install 'cdcml-guard[testing]'", name=e.name) from e
 from jsonschema import Draft202012Validator
 
 from cdcml.stacks.schema import resolved_properties
 
-__all__ = ["from_schema", "generatable"]
+__all__ = ["from_json_schema", "from_schema", "generatable", "jsonschema_compat_applied"]
 
 _ANCHORED = re.compile(r"^\^.*\$$", re.DOTALL)
 
@@ -108,3 +123,66 @@ def _objects(node: Mapping[str, Any], overrides: Mapping[str, st.SearchStrategy[
         return value
 
     return draw_object()
+
+
+# ------------------------------------------------------------------- any JSON Schema
+
+_PATCHED_JSONSCHEMA_VERSIONS = frozenset({"0.23.1"})
+"""hypothesis-jsonschema releases known to drive ``many`` with ``more()``."""
+
+
+class _ManyWithMore:
+    """``many`` with the ``more()``/``reject()`` protocol of Hypothesis < 6.170.10, on top
+    of the context-manager one: the first ``more()`` enters it, each ``more()`` advances
+    its iterator, and the ``more()`` that ends the collection exits it."""
+
+    def __init__(self, data: Any, *args: Any, **kwargs: Any) -> None:
+        from hypothesis.internal.conjecture import utils as cu
+
+        self._many = cu.many(data, *args, **kwargs)
+        self._elements: Iterator[None] | None = None
+
+    def more(self) -> bool:
+        if self._elements is None:
+            self._many.__enter__()
+            self._elements = iter(self._many)
+        try:
+            next(self._elements)
+        except StopIteration:
+            self._many.__exit__(None, None, None)
+            return False
+        return True
+
+    def reject(self, why: str | None = None) -> None:
+        self._many.reject(why)
+
+
+def jsonschema_compat_applied() -> bool:
+    """Give hypothesis-jsonschema's object strategy a ``many`` it can drive, when the
+    installed versions need it; whether the adapter is in place. Idempotent; touches only
+    ``hypothesis_jsonschema._from_schema``'s own reference to Hypothesis' utils module,
+    and only for the hypothesis-jsonschema releases known to need it, so a fixed release
+    runs as published."""
+    import hypothesis_jsonschema
+    from hypothesis.internal.conjecture import utils as cu
+
+    module = sys.modules["hypothesis_jsonschema._from_schema"]
+    current = getattr(module, "cu", None)
+    if isinstance(current, types.SimpleNamespace):
+        return True
+    if hasattr(cu.many, "more") or hypothesis_jsonschema.__version__ not in _PATCHED_JSONSCHEMA_VERSIONS:
+        return False
+    if current is not cu:  # not the module layout the adapter was written for
+        return False
+    module.cu = types.SimpleNamespace(many=_ManyWithMore)  # type: ignore[attr-defined]
+    return True
+
+
+def from_json_schema(schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
+    """Values valid against the JSON Schema *schema* (any draft hypothesis-jsonschema
+    supports: 4, 6 and 7), objects included, with the versions the project resolves."""
+    import hypothesis_jsonschema
+
+    jsonschema_compat_applied()
+    strategy: st.SearchStrategy[Any] = hypothesis_jsonschema.from_schema(dict(schema))
+    return strategy

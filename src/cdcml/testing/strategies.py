@@ -23,7 +23,11 @@ import json
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import assume
+    from hypothesis import strategies as st
+except ModuleNotFoundError as e:  # the kit's strategies need the testing extra
+    raise ModuleNotFoundError(f"{__name__} needs Hypothesis: pip install 'cdcml-guard[testing]'", name=e.name) from e
 
 from cdcml.stacks import (
     AdminPrincipalType,
@@ -252,8 +256,18 @@ def eventing_args(
     tags: st.SearchStrategy[dict[str, str]] | None = None,
 ) -> EventingArgs:
     """Capacity, partitions, retention, consumers, Capture and private access all depend
-    on the tier's limits."""
-    tier = draw(_given(sku, st.sampled_from(EventHubsSku)))
+    on the tier's limits. Narrowing ``capture`` to on or ``public_network_access`` to off
+    draws only tiers that have them (and no example, with ``sku`` narrowed to one that
+    doesn't)."""
+    want_capture = None if capture is None else draw(capture)
+    want_public = None if public_network_access is None else draw(public_network_access)
+
+    def fits(tier: EventHubsSku) -> bool:
+        limits = TIER_LIMITS[tier]
+        return (limits.capture or not want_capture) and (limits.private_link or want_public is not False)
+
+    tier = draw(_given(sku, st.sampled_from([t for t in EventHubsSku if fits(t)])))
+    assume(fits(tier))
     limits = TIER_LIMITS[tier]
     capacity = draw(st.integers(1, min(limits.capacity, 8)))
     if tier is EventHubsSku.STANDARD:
@@ -270,10 +284,12 @@ def eventing_args(
         max_throughput_units=mtu,
         partitions=draw(st.integers(1, limits.partitions)),
         retention_hours=draw(st.integers(1, limits.retention_hours)),
-        capture=draw(_given(capture, st.booleans())) if limits.capture else False,
+        capture=(draw(st.booleans()) if want_capture is None else want_capture) if limits.capture else False,
         capture_interval_seconds=draw(st.integers(60, 900)),
         capture_size_mb=draw(st.integers(10, 500)),
-        public_network_access=draw(_given(public_network_access, st.booleans())) if limits.private_link else True,
+        public_network_access=(draw(st.booleans()) if want_public is None else want_public)
+        if limits.private_link
+        else True,
         zone_redundant=draw(st.booleans()),
         consumer_workspace=draw(_given(consumer_workspace, st.sampled_from(("", "cdcml-ml", "team_ws-01")))),
         location=draw(_given(location, locations())),
