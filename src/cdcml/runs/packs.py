@@ -28,31 +28,35 @@ def load_packs(
 ) -> tuple[list[Pack], list[PackConfig], list[str]]:
     """Load each pack and reconcile its config (``config_files[i]`` belongs to
     ``pack_dirs[i]``, as with the CLI's repeated flags)."""
-    if len(config_files) > len(pack_dirs):
-        raise PackConfigError(
-            f"{len(config_files)} --policy-pack-config files for {len(pack_dirs)} --policy-pack directories"
-        )
+    _check_counts(pack_dirs, config_files)
     packs: list[Pack] = []
     configs: list[PackConfig] = []
     warnings: list[str] = []
     for i, d in enumerate(pack_dirs):
         pack = load_pack(d, project=project, stack=stack, organization=organization, dry_run=dry_run)
-        file_config = load_pack_config_file(config_files[i]) if i < len(config_files) else None
-        warnings.extend(_unknown_entries(pack, file_config, config_files, i))
         packs.append(pack)
-        configs.append(reconcile(pack, file_config))
+        configs.append(_configure(pack, config_files, i, warnings))
     return packs, configs, warnings
 
 
-def _unknown_entries(
-    pack: Pack, file_config: dict[str, PolicyConfig] | None, config_files: Sequence[str | os.PathLike[str]], i: int
-) -> list[str]:
-    if not file_config:
-        return []
-    return [
-        f"policy pack config {config_files[i]}: pack {pack.name} has no policy {name!r}; the entry is ignored"
-        for name in unknown_policy_names(pack, file_config)
-    ]
+def _check_counts(pack_dirs: Sequence[object], config_files: Sequence[object]) -> None:
+    if len(config_files) > len(pack_dirs):
+        raise PackConfigError(
+            f"{len(config_files)} --policy-pack-config files for {len(pack_dirs)} --policy-pack directories"
+        )
+
+
+def _configure(pack: Pack, config_files: Sequence[str | os.PathLike[str]], i: int, warnings: list[str]) -> PackConfig:
+    """*pack*'s reconciled config from ``config_files[i]`` (if given); a warning for each of
+    the file's entries the pack has no policy for is added to *warnings*."""
+    file_config: dict[str, PolicyConfig] | None = None
+    if i < len(config_files):
+        file_config = load_pack_config_file(config_files[i])
+        warnings.extend(
+            f"policy pack config {config_files[i]}: pack {pack.name} has no policy {name!r}; the entry is ignored"
+            for name in unknown_policy_names(pack, file_config)
+        )
+    return reconcile(pack, file_config)
 
 
 def default_pack_dirs(start: str | os.PathLike[str] = ".") -> list[Path]:
@@ -101,9 +105,7 @@ class PendingPacks:
                     raise pending
                 handle = pending.result()
                 handles.append(handle)
-                file_config = load_pack_config_file(self.config_files[i]) if i < len(self.config_files) else None
-                warnings.extend(_unknown_entries(handle.pack, file_config, self.config_files, i))
-                configs.append(reconcile(handle.pack, file_config))
+                configs.append(_configure(handle.pack, self.config_files, i, warnings))
         except BaseException:
             for h in handles:
                 h.release()
@@ -129,10 +131,7 @@ def start_packs(
 ) -> PendingPacks:
     """Start loading each pack in its own process, all at once; :meth:`PendingPacks.result`
     waits for them (``config_files[i]`` belongs to ``pack_dirs[i]``)."""
-    if len(config_files) > len(pack_dirs):
-        raise PackConfigError(
-            f"{len(config_files)} --policy-pack-config files for {len(pack_dirs)} --policy-pack directories"
-        )
+    _check_counts(pack_dirs, config_files)
     started: list[PendingPack | CdcmlError] = []
     try:
         for d in pack_dirs:
