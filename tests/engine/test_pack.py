@@ -128,3 +128,29 @@ def test_packs_can_be_built_from_policy_objects():
     assert pack.name == "inline" and pack.analyzer_info().policies[0].name == "p"
     with pytest.raises(TypeError, match="Invalid policy pack name"):
         pack_from_policies("no spaces allowed", list(pack.policies))
+
+
+def test_the_wheel_carries_the_repositorys_guardrails_pack_where_bundled_pack_looks():
+    import tomllib
+
+    from cdcml.engine.pack import BUNDLED_PACK, DEFAULT_PACK
+
+    wheel = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]
+    include = wheel["force-include"]
+    assert include == {
+        str(DEFAULT_PACK / name): f"cdcml/{BUNDLED_PACK}/{name}"
+        for name in ("PulumiPolicy.yaml", "__main__.py", "config")
+    }
+    assert all((ROOT / source).exists() for source in include)
+
+
+def test_bundled_pack_prefers_the_installed_copy_and_falls_back_to_the_checkout(tmp_path):
+    from cdcml.engine.pack import BUNDLED_PACK, DEFAULT_PACK, bundled_pack
+
+    package = tmp_path / "site-packages" / "cdcml"
+    (package / BUNDLED_PACK).mkdir(parents=True)
+    assert bundled_pack(package) is None  # no PulumiPolicy.yaml there, and no checkout around it
+    (package / BUNDLED_PACK / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    assert bundled_pack(package) == package / BUNDLED_PACK
+    assert bundled_pack() == ROOT / DEFAULT_PACK  # this checkout, installed editable
+    assert load_pack(bundled_pack()).name == "cdc-ml-guardrails"

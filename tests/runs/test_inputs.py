@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cdcml.engine.pack import DEFAULT_PACK
+from cdcml.engine.pack import DEFAULT_PACK, bundled_pack
 from cdcml.errors import BackendError
 from cdcml.model import RunInput
 from cdcml.runs.inputs import analyze_inputs, preview_inputs
@@ -38,6 +38,8 @@ def test_preview_defaults_to_the_projects_pack_and_names_the_passphrase_file(
 ) -> None:
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", "pass.txt")
     (tmp_path / "Pulumi.yml").write_text("name: x\n")
+    (tmp_path / DEFAULT_PACK).mkdir(parents=True)
+    (tmp_path / DEFAULT_PACK / "PulumiPolicy.yaml").write_text("runtime: python\n")
     inputs = preview_inputs(tmp_path / "Pulumi.yml", "dev")
     assert _roles(inputs) == [
         ("the project file", str(tmp_path / "Pulumi.yml"), False),
@@ -45,6 +47,13 @@ def test_preview_defaults_to_the_projects_pack_and_names_the_passphrase_file(
         ("the policy pack directory", str(tmp_path / DEFAULT_PACK), True),
         ("the PULUMI_CONFIG_PASSPHRASE_FILE", "pass.txt", False),
     ]
+
+
+def test_a_project_without_a_pack_of_its_own_uses_the_guardrails_that_come_with_cdcml(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: x\n")
+    bundled = bundled_pack()
+    assert bundled is not None and (bundled / "PulumiPolicy.yaml").is_file()
+    assert ("the policy pack directory", str(bundled), True) in _roles(preview_inputs(tmp_path, "dev"))
 
 
 def test_the_project_file_is_pulumi_yaml_when_both_spellings_exist(tmp_path: Path) -> None:
@@ -75,8 +84,11 @@ def test_analyze_defaults_to_the_repositorys_pack(monkeypatch: pytest.MonkeyPatc
         ("the --file input", "s.json", False),
         ("the policy pack directory", str(ROOT / DEFAULT_PACK), True),
     ]
-    monkeypatch.chdir(tmp_path)
-    assert _roles(analyze_inputs("s.json", None)) == [("the --file input", "s.json", False)]
+    monkeypatch.chdir(tmp_path)  # outside any repository: the guardrails that come with cdcml
+    assert _roles(analyze_inputs("s.json", None)) == [
+        ("the --file input", "s.json", False),
+        ("the policy pack directory", str(bundled_pack()), True),
+    ]
 
 
 def test_a_file_backend_protects_its_state_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

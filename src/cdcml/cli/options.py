@@ -43,7 +43,8 @@ def pack_options(f: F) -> F:
         multiple=True,
         type=click.Path(path_type=Path),
         metavar="DIR",
-        help="Run this Python CrossGuard pack (repeatable). Default: the repository's policies/cdc-ml-guardrails.",
+        help="Run this Python CrossGuard pack (repeatable). Default: policies/cdc-ml-guardrails of the project "
+        "(or a directory above it), else the guardrails that come with cdcml.",
     )(f)
 
 

@@ -27,9 +27,11 @@ from cdcml.errors import CdcmlError, PackError
 from cdcml.model import EnforcementLevel, Severity
 
 __all__ = [
+    "BUNDLED_PACK",
     "DEFAULT_PACK",
     "Pack",
     "PolicyMeta",
+    "bundled_pack",
     "load_pack",
     "pack_from_policies",
     "policy_meta",
@@ -41,6 +43,22 @@ _LOAD_LOCK = threading.RLock()
 
 DEFAULT_PACK = Path("policies") / "cdc-ml-guardrails"
 """The repository's pack, relative to the project root (the default ``--policy-pack``)."""
+
+BUNDLED_PACK = "guardrails"
+"""Where the wheel carries a copy of :data:`DEFAULT_PACK`, inside the ``cdcml`` package
+(``force-include`` in pyproject.toml), so a project without a pack of its own gets the
+guardrails."""
+
+
+def bundled_pack(package: Path | None = None) -> Path | None:
+    """The guardrails pack that comes with cdcml: the wheel's copy in the installed
+    *package* (default: cdcml's directory), or — cdcml installed from a source checkout
+    (editable) — the checkout's own :data:`DEFAULT_PACK`."""
+    package = package or Path(__file__).resolve().parents[1]
+    for candidate in (package / BUNDLED_PACK, package.parents[1] / DEFAULT_PACK):
+        if (candidate / "PulumiPolicy.yaml").is_file():
+            return candidate
+    return None
 
 
 @dataclass(frozen=True, eq=False)

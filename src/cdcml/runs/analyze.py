@@ -151,7 +151,8 @@ def _prepare(
     dirs = list(pack_dirs) or default_pack_dirs()
     if not dirs:
         raise PackError(
-            f"no policy pack: pass --policy-pack DIR (there is no {DEFAULT_PACK} in this directory or its parents)"
+            f"no policy pack: pass --policy-pack DIR (there is no {DEFAULT_PACK} in this directory or its parents, "
+            "and cdcml's own guardrails are not installed)"
         )
     limits = timeouts if timeouts is not None else Timeouts.from_env()
     packs = start_packs(dirs, config_files, project=project, stack=stack, dry_run=True, timeout=limits.pack).result()

@@ -13,7 +13,6 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from cdcml.engine.pack import DEFAULT_PACK
 from cdcml.model import RunInput
 from cdcml.runs.packs import default_pack_dirs
 from cdcml.state.backends import BOOKKEEPING
@@ -26,12 +25,13 @@ PathLike = str | os.PathLike[str]
 PASSPHRASE_FILE = "PULUMI_CONFIG_PASSPHRASE_FILE"
 
 
-def _packs(pack_dirs: Sequence[PathLike], default: Sequence[Path], config_files: Sequence[PathLike]) -> list[RunInput]:
-    """The pack directories (given, or the run's default) and their config files."""
+def _packs(pack_dirs: Sequence[PathLike], start: PathLike, config_files: Sequence[PathLike]) -> list[RunInput]:
+    """The pack directories (given, or the run's default found from *start*) and their
+    config files."""
     if pack_dirs:
         dirs = [RunInput("the --policy-pack directory", Path(d), tree=True) for d in pack_dirs]
     else:
-        dirs = [RunInput("the policy pack directory", d, tree=True) for d in default]
+        dirs = [RunInput("the policy pack directory", d, tree=True) for d in default_pack_dirs(start)]
     return dirs + [RunInput("the --policy-pack-config file", Path(c)) for c in config_files]
 
 
@@ -54,10 +54,10 @@ def preview_inputs(
     config_files: Sequence[PathLike] = (),
 ) -> tuple[RunInput, ...]:
     """What ``cdcml preview DIRECTORY --stack STACK`` reads: the project and stack files,
-    the packs (default: the project's ``policies/cdc-ml-guardrails``) and their configs,
+    the packs (default: :func:`~cdcml.runs.packs.default_pack_dirs` of the project) and their configs,
     and ``$PULUMI_CONFIG_PASSPHRASE_FILE``."""
     project_dir, inputs = _project_files(directory, stack)
-    inputs += _packs(pack_dirs, [project_dir / DEFAULT_PACK], config_files)
+    inputs += _packs(pack_dirs, project_dir, config_files)
     passphrase = os.environ.get(PASSPHRASE_FILE)
     if passphrase:
         inputs.append(RunInput(f"the {PASSPHRASE_FILE}", Path(passphrase)))
@@ -86,14 +86,14 @@ def analyze_inputs(
     baseline: PathLike | None = None,
 ) -> tuple[RunInput, ...]:
     """What ``cdcml policy analyze`` reads: the ``--file`` state (not standard input) or a
-    ``file://`` backend's state, the packs (default: the repository's, found from the
-    working directory) and their configs, the waivers and the baseline."""
+    ``file://`` backend's state, the packs (default: :func:`~cdcml.runs.packs.default_pack_dirs`
+    of the working directory) and their configs, the waivers and the baseline."""
     inputs: list[RunInput] = []
     if state_file is not None and state_file != "-":
         inputs.append(RunInput("the --file input", Path(state_file)))
     if backend is not None:
         inputs += _backend_state(backend)
-    inputs += _packs(pack_dirs, [] if pack_dirs else default_pack_dirs(), config_files)
+    inputs += _packs(pack_dirs, ".", config_files)
     if waivers is not None:
         inputs.append(RunInput("the --waivers file", Path(waivers)))
     if baseline is not None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cdcml.engine.config import PackConfig, PolicyConfig, load_pack_config_file, reconcile, unknown_policy_names
-from cdcml.engine.pack import DEFAULT_PACK, Pack, load_pack
+from cdcml.engine.pack import DEFAULT_PACK, Pack, bundled_pack, load_pack
 from cdcml.engine.worker import PackHandle, PendingPack, start_load
 from cdcml.errors import CdcmlError, PackConfigError
 
@@ -60,13 +60,15 @@ def _configure(pack: Pack, config_files: Sequence[str | os.PathLike[str]], i: in
 
 
 def default_pack_dirs(start: str | os.PathLike[str] = ".") -> list[Path]:
-    """``policies/cdc-ml-guardrails`` of the repository *start* is in (searching upwards),
-    or ``[]`` outside one."""
-    here = Path(start).resolve()
-    for d in (here, *here.parents):
+    """The packs of a run given no ``--policy-pack``: the ``policies/cdc-ml-guardrails`` of
+    the project or repository *start* is in (searching upwards), else the guardrails that
+    come with cdcml (:func:`~cdcml.engine.pack.bundled_pack`); ``[]`` when neither exists."""
+    given = Path(start)
+    for d in (given, *given.resolve().parents):  # the start as given, so messages show it so
         if (d / DEFAULT_PACK / "PulumiPolicy.yaml").is_file():
             return [d / DEFAULT_PACK]
-    return []
+    bundled = bundled_pack()
+    return [bundled] if bundled is not None else []
 
 
 class PackSet:

@@ -18,11 +18,10 @@ from cdcml.capture.project import load_project, load_stack_config
 from cdcml.capture.worker import ProgramRun, start_capture
 from cdcml.engine.config import policy_infos
 from cdcml.engine.isolated import evaluate_isolated
-from cdcml.engine.pack import DEFAULT_PACK
 from cdcml.errors import CdcmlError
 from cdcml.model import Findings, PackRef, ResourceGraph, StackRef, StackReport, Verdict
 from cdcml.runs.artifacts import repo_artifact
-from cdcml.runs.packs import PackSet, start_packs
+from cdcml.runs.packs import PackSet, default_pack_dirs, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
 from cdcml.workers import Timeouts
 
@@ -56,7 +55,7 @@ def preview(
         raise ValueError(f"engine must be 'inprocess' or 'grpc', not {engine!r}")
     limits = timeouts if timeouts is not None else Timeouts.from_env()
     project = load_project(project_dir)
-    dirs = list(pack_dirs) or [project.directory / DEFAULT_PACK]
+    dirs = list(pack_dirs) or default_pack_dirs(project.directory)
     out_mode = OutputMode(mode)
     pending = start_packs(
         dirs,
