@@ -32,8 +32,8 @@ from pathlib import Path
 from cdcml.engine.config import PackConfig, policy_infos
 from cdcml.engine.evaluate import evaluate
 from cdcml.engine.isolated import evaluate_isolated
-from cdcml.engine.pack import DEFAULT_PACK, Pack
-from cdcml.errors import BackendError, PackError, StateError
+from cdcml.engine.pack import Pack
+from cdcml.errors import BackendError, StateError
 from cdcml.model import (
     Artifact,
     EnforcementLevel,
@@ -49,7 +49,7 @@ from cdcml.model import (
 )
 from cdcml.runs.artifacts import backend_artifact, repo_artifact, urn_lines
 from cdcml.runs.baselines import Baseline
-from cdcml.runs.packs import default_pack_dirs, start_packs
+from cdcml.runs.packs import packs_of_run, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
 from cdcml.runs.waivers import match_waivers, today_utc
 from cdcml.state.backends import DEFAULT_TIMEOUT, Backend, BackendStack, open_backend
@@ -148,12 +148,7 @@ def _prepare(
     stack: str = "stack",
 ) -> Iterator[tuple[_Run, list[str]]]:
     """The run's packs, each loaded in its own process (and handed back at the end)."""
-    dirs = list(pack_dirs) or default_pack_dirs()
-    if not dirs:
-        raise PackError(
-            f"no policy pack: pass --policy-pack DIR (there is no {DEFAULT_PACK} in this directory or its parents, "
-            "and cdcml's own guardrails are not installed)"
-        )
+    dirs = packs_of_run(pack_dirs)
     limits = timeouts if timeouts is not None else Timeouts.from_env()
     packs = start_packs(dirs, config_files, project=project, stack=stack, dry_run=True, timeout=limits.pack).result()
     try:

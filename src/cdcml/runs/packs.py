@@ -12,9 +12,9 @@ from pathlib import Path
 from cdcml.engine.config import PackConfig, PolicyConfig, load_pack_config_file, reconcile, unknown_policy_names
 from cdcml.engine.pack import DEFAULT_PACK, Pack, bundled_pack, load_pack
 from cdcml.engine.worker import PackHandle, PendingPack, start_load
-from cdcml.errors import CdcmlError, PackConfigError
+from cdcml.errors import CdcmlError, PackConfigError, PackError
 
-__all__ = ["PackSet", "PendingPacks", "default_pack_dirs", "load_packs", "start_packs"]
+__all__ = ["PackSet", "PendingPacks", "default_pack_dirs", "load_packs", "packs_of_run", "start_packs"]
 
 
 def load_packs(
@@ -69,6 +69,18 @@ def default_pack_dirs(start: str | os.PathLike[str] = ".") -> list[Path]:
             return [d / DEFAULT_PACK]
     bundled = bundled_pack()
     return [bundled] if bundled is not None else []
+
+
+def packs_of_run(pack_dirs: Sequence[str | os.PathLike[str]], start: str | os.PathLike[str] = ".") -> list[Path]:
+    """The ``--policy-pack`` directories given, or :func:`default_pack_dirs` of *start*;
+    :class:`~cdcml.errors.PackError` (one line) when there is neither."""
+    dirs = [Path(d) for d in pack_dirs] or default_pack_dirs(start)
+    if not dirs:
+        raise PackError(
+            f"no policy pack: pass --policy-pack DIR (there is no {DEFAULT_PACK} in {start} or above it, "
+            "and cdcml's own guardrails are not installed)"
+        )
+    return dirs
 
 
 class PackSet:

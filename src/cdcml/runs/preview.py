@@ -21,7 +21,7 @@ from cdcml.engine.isolated import evaluate_isolated
 from cdcml.errors import CdcmlError
 from cdcml.model import Findings, PackRef, ResourceGraph, StackRef, StackReport, Verdict
 from cdcml.runs.artifacts import repo_artifact
-from cdcml.runs.packs import PackSet, default_pack_dirs, start_packs
+from cdcml.runs.packs import PackSet, packs_of_run, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
 from cdcml.workers import Timeouts
 
@@ -55,7 +55,7 @@ def preview(
         raise ValueError(f"engine must be 'inprocess' or 'grpc', not {engine!r}")
     limits = timeouts if timeouts is not None else Timeouts.from_env()
     project = load_project(project_dir)
-    dirs = list(pack_dirs) or default_pack_dirs(project.directory)
+    dirs = packs_of_run(pack_dirs, project.directory)
     out_mode = OutputMode(mode)
     pending = start_packs(
         dirs,
