@@ -86,7 +86,6 @@ Evaluator = Callable[..., Findings]
 @dataclass
 class _Run:
     packs: Sequence[Pack]
-    configs: Sequence[PackConfig]
     policies: tuple[PolicyInfo, ...]
     waivers: Sequence[Waiver]
     baseline: Baseline | None
@@ -160,7 +159,7 @@ def _prepare(
             policy_timeout=limits.policy,
         )
         policies = policy_infos(packs.packs, packs.configs)
-        run = _Run(packs.packs, packs.configs, policies, tuple(waivers), baseline, today or today_utc(), evaluator)
+        run = _Run(packs.packs, policies, tuple(waivers), baseline, today or today_utc(), evaluator)
         yield run, packs.warnings
     finally:
         packs.release()
@@ -326,7 +325,7 @@ def analyze_graphs(
     """Verdict in-memory state graphs with packs already loaded in this process (tests,
     benchmarks): evaluated here, not in the packs' own processes."""
     evaluator = functools.partial(evaluate, packs=packs, configs=configs, apply_remediations=False)
-    run = _Run(packs, configs, policy_infos(packs, configs), tuple(waivers), baseline, today or today_utc(), evaluator)
+    run = _Run(packs, policy_infos(packs, configs), tuple(waivers), baseline, today or today_utc(), evaluator)
     reports = [
         run.report(StackRef(g.organization, g.project, g.stack), g, source, Artifact(f"{g.project}/{g.stack}"))
         for g in graphs
