@@ -285,13 +285,18 @@ def _read_policy_yaml(directory: Path) -> dict[str, Any]:
 def preflight(directory: str | os.PathLike[str]) -> Path:
     """The checks of a pack directory that run none of its code (it exists, has a
     ``PulumiPolicy.yaml`` of a Python pack and a ``__main__.py``); its resolved path."""
+    return _checked(directory)[0]
+
+
+def _checked(directory: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]]:
+    """:func:`preflight`'s checks; the resolved directory and its ``PulumiPolicy.yaml``."""
     d = Path(directory).resolve()
     if not d.is_dir():
         raise PackError(f"policy pack directory {directory} does not exist")
-    _read_policy_yaml(d)
+    doc = _read_policy_yaml(d)
     if not (d / "__main__.py").exists():
         raise PackError(f"policy pack {d} has no __main__.py")
-    return d
+    return d, doc
 
 
 def load_pack(
@@ -303,8 +308,7 @@ def load_pack(
     dry_run: bool = True,
 ) -> Pack:
     """Load the Python CrossGuard pack in *directory* without starting its server."""
-    d = preflight(directory)
-    doc = _read_policy_yaml(d)
+    d, doc = _checked(directory)
     env = {
         "PULUMI_PROJECT": project,
         "PULUMI_STACK": stack,
