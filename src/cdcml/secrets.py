@@ -134,12 +134,12 @@ def _texts(value: Any) -> list[str]:
         return []
     if isinstance(value, str):
         # A secret string holding JSON (a `secure:` value read with require_object) may be
-        # shown leaf by leaf.
+        # shown leaf by leaf, or whole in its compact form.
         if value[:1] in ("{", "[") and len(value) <= _MAX_JSON_TEXT:
             with contextlib.suppress(ValueError, RecursionError):
                 parsed = json.loads(value)
                 if isinstance(parsed, (dict, list)):
-                    return [value, *_texts(parsed)[1:]]
+                    return [value, *_texts(parsed)]
         return [value]
     if isinstance(value, (int, float)):
         return [str(value)]

@@ -146,6 +146,32 @@ def test_a_huge_input_directory_is_scanned_up_to_a_limit(tmp_path: Path, monkeyp
     assert files.report_paths_problem({"sarif": tmp_path / "late"}, inputs) is None
 
 
+def test_only_links_of_an_input_directory_are_compared_with_a_file_of_one_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An existing report file with a single name can only be named by a symlink of the
+    directory: its other files (a pack's virtualenv: tens of thousands) are not stat'ed."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for i in range(50):
+        (tree / f"f{i}").write_text("")
+    (tmp_path / "r.sarif").write_text("")
+    (tmp_path / "shared").write_text("")
+    (tree / "link").symlink_to(tmp_path / "shared")
+    stat_calls: list[str] = []
+    real_stat = files._stat
+
+    def counting(path: str | os.PathLike[str]) -> os.stat_result | None:
+        stat_calls.append(os.fspath(path))
+        return real_stat(path)
+
+    monkeypatch.setattr(files, "_stat", counting)
+    inputs = [RunInput("the policy pack directory", tree, tree=True)]
+    assert files.report_paths_problem({"sarif": tmp_path / "r.sarif"}, inputs) is None
+    assert not any(call.startswith(str(tree / "f")) for call in stat_calls), stat_calls
+    assert files.report_paths_problem({"sarif": tmp_path / "shared"}, inputs) is not None
+
+
 def test_a_device_is_never_an_input_directory_file(tmp_path: Path) -> None:
     inputs = [RunInput("the policy pack directory", tmp_path / "pack", tree=True)]
     (tmp_path / "pack").mkdir()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from cdcml import secrets
 from cdcml.model import (
     EnforcementLevel,
     Finding,
@@ -18,7 +19,7 @@ from cdcml.model import (
     freeze,
 )
 from cdcml.model.values import REDACTED, secret
-from cdcml.runs.scrub import scrub_findings
+from cdcml.runs.scrub import remember_graph, scrub_findings
 
 URN = "urn:pulumi:dev::p::t:m:R::r"
 
@@ -90,3 +91,30 @@ def test_quoted_and_collapsed_forms_of_a_secret_leave_messages_too():
     for f in scrub_findings(findings, graph).findings:
         assert "line-two-of-it" not in f.message and 'p\\"w' not in f.message and 'p"w' not in f.message, f.message
         assert REDACTED in f.message
+
+
+def test_a_secret_config_object_goes_whole_and_leaf_by_leaf():
+    """A ``secure:`` object is JSON text in the config; a policy may quote one leaf, or the
+    object in its compact JSON form."""
+    text = '{"user": "svc-admin", "password": "s3cr3t-pw"}'
+    graph = ResourceGraph("p", "dev", (), config=freeze({"p:db": text}), config_secret_keys=("p:db",))
+    compact = json.dumps(json.loads(text), separators=(",", ":"))
+    findings = Findings("p", "dev", "preview", (), (_finding(f"pw s3cr3t-pw / {compact} / {text}"),))
+    (f,) = scrub_findings(findings, graph).findings
+    assert f.description == f"description pw {REDACTED} / {REDACTED} / {REDACTED}"
+
+
+def test_a_secret_config_value_of_deeply_nested_brackets_is_a_secret_whole():
+    """Too deep to parse as JSON: it is scrubbed as it is, and neither remembering nor
+    scrubbing the graph fails."""
+    deep = "[" * 100_000 + "]" * 100_000
+    graph = ResourceGraph("p", "dev", (), config=freeze({"p:t": deep}), config_secret_keys=("p:t",))
+    findings = Findings("p", "dev", "preview", (), (_finding(f"x {deep} y"),))
+    (f,) = scrub_findings(findings, graph).findings
+    assert f.description == f"description x {REDACTED} y"
+    secrets.forget_all()
+    try:
+        remember_graph(graph)
+        assert secrets.scrub(deep) == REDACTED
+    finally:
+        secrets.forget_all()

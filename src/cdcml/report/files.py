@@ -28,7 +28,7 @@ import itertools
 import os
 import secrets
 import stat
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,16 +70,47 @@ def same_file(a: Path, b: Path) -> bool:
     return sa is not None and sb is not None and _identity(sa) == _identity(sb)
 
 
+def _tree_files(tree: Path) -> Iterator[os.DirEntry[str]]:
+    """Every entry below *tree* that is not a directory, as ``os.walk`` finds them
+    (links to directories are not followed, unreadable directories are skipped)."""
+    todo = [os.fspath(tree)]
+    while todo:
+        try:
+            with os.scandir(todo.pop()) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                yield entry
+            elif not _is_link(entry):
+                todo.append(entry.path)
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
+
+
 def _inside(path: Path, tree: Path) -> bool:
-    """*path* is in the directory *tree*, or is an existing file a file of *tree* names."""
+    """*path* is in the directory *tree*, or is an existing file a file of *tree* names.
+    A file with one name can only be named by a symlink: the other files are not stat'ed."""
     if _real(path).is_relative_to(_real(tree)):
         return True
     st = _stat(path)
     if st is None or not stat.S_ISREG(st.st_mode):
         return False
-    files = (Path(d, name) for d, _dirs, names in os.walk(tree) for name in names)
-    for f in itertools.islice(files, MAX_SCAN):
-        other = _stat(f)
+    linked = st.st_nlink > 1
+    for entry in itertools.islice(_tree_files(tree), MAX_SCAN):
+        if not linked and not _is_link(entry):
+            continue
+        other = _stat(entry.path)
         if other is not None and _identity(other) == _identity(st):
             return True
     return False

@@ -4,9 +4,7 @@ sees them. The evaluator itself stays byte-for-byte faithful to the engine."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,26 +13,14 @@ from cdcml.model import Findings, FrozenDict, ResourceGraph
 from cdcml.model.values import graph_secrets
 from cdcml.secrets import SecretSet
 
-__all__ = ["remember_graph", "scrub_findings", "secrets_of"]
-
-
-def secrets_of(graph: ResourceGraph) -> list[Any]:
-    """Every secret of *graph*: its secret property values and secret config values — and,
-    for a secret config value holding JSON (a ``secure:`` leaf inside an object read with
-    ``require_object``), each of its leaves."""
-    values: list[Any] = list(graph_secrets(graph))
-    for key in graph.config_secret_keys:
-        text = graph.config.get(key) or ""
-        if text[:1] in ("{", "["):
-            with contextlib.suppress(ValueError):
-                values.append(json.loads(text))
-    return values
+__all__ = ["remember_graph", "scrub_findings"]
 
 
 def remember_graph(graph: ResourceGraph) -> None:
     """Record *graph*'s secrets as secrets of the run, so nothing cdcml prints or writes
-    afterwards can carry them (:mod:`cdcml.secrets`)."""
-    secrets.remember(*secrets_of(graph))
+    afterwards can carry them (:mod:`cdcml.secrets`; a secret config value holding JSON,
+    such as a ``secure:`` object read with ``require_object``, is known leaf by leaf)."""
+    secrets.remember(*graph_secrets(graph))
 
 
 def scrub_findings(findings: Findings, graph: ResourceGraph) -> Findings:
@@ -44,7 +30,7 @@ def scrub_findings(findings: Findings, graph: ResourceGraph) -> Findings:
     such form is replaced (:class:`cdcml.secrets.SecretSet`). Reports must never carry a
     secret."""
     values = SecretSet()
-    values.update(secrets_of(graph))
+    values.update(graph_secrets(graph))
     if not values:
         return findings
     clean = values.scrub
