@@ -154,3 +154,18 @@ def test_bundled_pack_prefers_the_installed_copy_and_falls_back_to_the_checkout(
     assert bundled_pack(package) == package / BUNDLED_PACK
     assert bundled_pack() == ROOT / DEFAULT_PACK  # this checkout, installed editable
     assert load_pack(bundled_pack()).name == "cdc-ml-guardrails"
+
+
+def test_a_pulumipolicy_yaml_alias_bomb_or_bad_utf8_is_one_named_line(tmp_path):
+    """PulumiPolicy.yaml is read like every input (cdcml.inputs): bounded aliases, strict UTF-8."""
+    bomb = "runtime: python\na: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)
+    )
+    d = make_pack(tmp_path, MINIMAL, yaml_text=bomb)
+    with pytest.raises(PackError, match=r"PulumiPolicy\.yaml line \d+: .*alias"):
+        load_pack(d)
+    (d / "PulumiPolicy.yaml").write_bytes(b"runtime: python\ndescription: caf\xe9\n")
+    with pytest.raises(PackError, match=r"PulumiPolicy\.yaml.*UTF-8"):
+        load_pack(d)
