@@ -37,7 +37,17 @@ from cdcml.capture.project import Project, StackConfig
 from cdcml.errors import CdcmlError, ConfigError, ProgramError, ProjectError
 from cdcml.model import ResourceGraph
 from cdcml.model.codec import CodecError, graph_from_plain, graph_to_plain
-from cdcml.workers import POOL, Channel, Worker, WorkerFailure, apply_environment, describe_exit, seconds, wait_reply
+from cdcml.workers import (
+    POOL,
+    Channel,
+    Worker,
+    WorkerFailure,
+    apply_environment,
+    describe_exit,
+    reply_error,
+    seconds,
+    wait_reply,
+)
 
 __all__ = ["MIN_PULUMI", "ProgramRun", "handle", "hello", "start_capture"]
 
@@ -211,7 +221,7 @@ class ProgramRun:
             )
             if not reply.get("ok"):
                 self.worker.reusable = False
-                error = _error_of(reply)
+                error = reply_error(reply)
                 kind, message = str(error.get("type", "")), str(error.get("message", ""))[:2000]
                 if kind in _ERRORS:
                     raise _ERRORS[kind](message)
@@ -272,8 +282,3 @@ def start_capture(
     request["env"] = interp.environment(request["env"])
     worker.send(request)
     return ProgramRun(project, interp, worker, fresh, timeout)
-
-
-def _error_of(reply: dict[str, Any]) -> dict[str, Any]:
-    error = reply.get("error")
-    return error if isinstance(error, dict) else {}

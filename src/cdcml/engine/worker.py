@@ -45,6 +45,7 @@ from cdcml.workers import (
     WorkerFailure,
     apply_environment,
     describe_exit,
+    reply_error,
     seconds,
     wait_reply,
 )
@@ -342,7 +343,7 @@ class PendingPack:
                     raise PackError(f"policy pack {self.directory.name}: can't start its process: {hello.get('fatal')}")
             reply = self._wait("while loading")
             if not reply.get("ok"):
-                error = _error_of(reply)
+                error = reply_error(reply)
                 message = str(error.get("message", "no reason given"))[:2000]
                 if error.get("type") == "PackError":
                     raise PackError(message)
@@ -402,8 +403,3 @@ def start_load(
         }
     )
     return PendingPack(d, worker, fresh, key, pool_key, timeout)
-
-
-def _error_of(reply: dict[str, Any]) -> dict[str, Any]:
-    error = reply.get("error")
-    return error if isinstance(error, dict) else {}
