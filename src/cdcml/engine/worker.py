@@ -37,7 +37,6 @@ from cdcml.model.codec import finding_to_plain, graph_from_plain, remediation_to
 from cdcml.model.values import graph_secrets
 from cdcml.workers import (
     POOL,
-    Board,
     Channel,
     Pending,
     PolicyClock,
@@ -166,12 +165,6 @@ def hello() -> dict[str, Any]:
     return {"python": sys.version.split()[0], "executable": sys.executable}
 
 
-class _BoardWatch:
-    def __init__(self, board: Board) -> None:
-        self.begin = board.begin
-        self.end = board.end
-
-
 def _progress(channel: Channel) -> Callable[[int], None]:
     last = [0.0]
 
@@ -215,7 +208,7 @@ def handle(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
             request["stage"],
             wires={int(i): w for i, w in request["wires"]},
             limit=request["limit"],
-            watch=_BoardWatch(channel.board),
+            watch=channel.board,  # it marks each policy call (a Watch)
             progress=_progress(channel),
         )
         return {"ok": True, "stage": _stage_to_plain(stage)}
