@@ -134,7 +134,7 @@ class _Run:
             on_event = self._on_progress(p) if stage == "analyze" else None
             pending.append(
                 self.handles[p].begin_stage(
-                    self.graph,
+                    self.live,
                     self.graph_id,
                     self.plain_graph,
                     self.configs[p],

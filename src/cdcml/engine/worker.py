@@ -23,7 +23,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from cdcml.engine.config import PackConfig, PolicyConfig, analyzer_config
 from cdcml.engine.pack import Pack, PolicyMeta, load_pack, preflight
 from cdcml.engine.stages import Stage, run_stage
 from cdcml.errors import CdcmlError, PackError
-from cdcml.model import EnforcementLevel, ResourceGraph, Severity
+from cdcml.model import EnforcementLevel, Resource, ResourceGraph, Severity
 from cdcml.model.codec import finding_to_plain, graph_from_plain, remediation_to_plain
 from cdcml.model.values import graph_secrets
 from cdcml.workers import (
@@ -238,7 +238,7 @@ class PackHandle:
 
     def begin_stage(
         self,
-        graph: ResourceGraph,
+        live: Sequence[Resource],
         graph_id: str,
         plain_graph: Callable[[], Any],
         config: PackConfig,
@@ -249,7 +249,8 @@ class PackHandle:
         policy_timeout: float,
         on_event: Callable[[dict[str, Any]], None] | None = None,
     ) -> Pending:
-        """Send a ``stage`` request; what :func:`cdcml.workers.wait_replies` waits on."""
+        """Send a ``stage`` request; what :func:`cdcml.workers.wait_replies` waits on.
+        *live* (the graph's live resources) names the resource of a call that fails."""
         request: dict[str, Any] = {
             "op": "stage",
             "env": dict(os.environ),
@@ -264,7 +265,6 @@ class PackHandle:
             request["graph"] = plain_graph()
             self.graph_id = graph_id
         self.worker.send(request)
-        live = [r for r in graph.resources if not r.delete]
 
         def where(policy: int, resource: int) -> str:
             on = live[resource].urn if 0 <= resource < len(live) else "the stack"
