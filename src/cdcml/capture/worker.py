@@ -129,13 +129,13 @@ def handle(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
 # --------------------------------------------------------------------------- cdcml's side
 
 
-def _request(project: Project, config: StackConfig, options: CaptureOptions) -> dict[str, Any]:
+def _request(project: Project, config: StackConfig, options: CaptureOptions, env: dict[str, str]) -> dict[str, Any]:
     inv = options.invokes
     if set(inv.handlers) != set(InvokeTable().handlers):
         raise ValueError("a capture in the program's own process can't carry custom invoke handlers")
     return {
         "op": "capture",
-        "env": dict(os.environ),
+        "env": env,
         "project": {
             "name": project.name,
             "directory": str(project.directory),
@@ -267,7 +267,8 @@ def start_capture(
     :meth:`ProgramRun.result` is the graph. Raises :class:`~cdcml.errors.ProjectError`
     when the program's virtualenv is missing or unusable."""
     interp = interpreter or resolve_interpreter(project)
-    request = _request(project, config, options)
+    env = interp.environment(os.environ)  # the run's environment, the virtualenv activated
+    request = _request(project, config, options, env)
     worker = POOL.take(_key(interp, project))
     fresh = worker is None
     if worker is None:
@@ -276,9 +277,8 @@ def start_capture(
             interp.python,
             "cdcml.capture.worker",
             cwd=project.program_directory,
-            env=interp.environment(os.environ),
+            env=env,
             requires=("pulumi",),
         )
-    request["env"] = interp.environment(request["env"])
     worker.send(request)
     return ProgramRun(project, interp, worker, fresh, timeout)
