@@ -279,6 +279,19 @@ def test_an_sdk_older_than_the_capture_needs_is_refused(monkeypatch: pytest.Monk
     assert hello()["pulumi"] == "3.153.0"
 
 
-def test_workers_are_kept_by_interpreter_and_project() -> None:
+def test_workers_are_kept_by_interpreter_and_project(tmp_path: Path) -> None:
+    """Another project's capture gets a worker of its own; the first project's worker
+    waits in the pool for that project's next capture."""
     assert capture_worker.MIN_PULUMI == (3, 153, 0)
+    body = 'import os\nThing("pid", {"pid": os.getpid()})\n'
+    a, b = program(tmp_path / "a", body), program(tmp_path / "b", body)
+
+    def pid(d: Path) -> int:
+        got = in_worker(d).get("urn:pulumi:dev::prog::test:index:Thing::pid")
+        assert got is not None
+        return int(got.inputs["pid"])
+
+    first = pid(a)
+    assert pid(b) != first
+    assert pid(a) == first
     assert all(w.alive for _k, w in POOL._idle)

@@ -23,6 +23,7 @@ from cdcml.workers import (
     WorkerFailure,
     describe_exit,
     live_workers,
+    reply_error,
     wait_replies,
     wait_reply,
 )
@@ -119,6 +120,15 @@ def test_a_bug_in_the_worker_module_is_an_error_reply_not_a_death(worker: Worker
     reply = ask(worker, {"op": "unsendable"})
     assert reply["ok"] is False and "can't send the reply: TypeError" in reply["error"]["message"]
     assert ask(worker, {"op": "echo", "value": 1})["echo"] == 1
+
+
+def test_the_error_of_a_reply_is_an_object_or_nothing() -> None:
+    assert reply_error({"ok": False, "error": {"type": "internal", "message": "m"}}) == {
+        "type": "internal",
+        "message": "m",
+    }
+    assert reply_error({"ok": False, "error": "a string"}) == {}
+    assert reply_error({"ok": False}) == {}
 
 
 def test_a_request_over_its_deadline_kills_the_worker(worker: Worker) -> None:

@@ -37,7 +37,17 @@ from cdcml.capture.project import Project, StackConfig
 from cdcml.errors import CdcmlError, ConfigError, ProgramError, ProjectError
 from cdcml.model import ResourceGraph
 from cdcml.model.codec import CodecError, graph_from_plain, graph_to_plain
-from cdcml.workers import POOL, Channel, Worker, WorkerFailure, apply_environment, describe_exit, seconds, wait_reply
+from cdcml.workers import (
+    POOL,
+    Channel,
+    Worker,
+    WorkerFailure,
+    apply_environment,
+    describe_exit,
+    reply_error,
+    seconds,
+    wait_reply,
+)
 
 __all__ = ["MIN_PULUMI", "ProgramRun", "handle", "hello", "start_capture"]
 
@@ -119,13 +129,13 @@ def handle(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
 # --------------------------------------------------------------------------- cdcml's side
 
 
-def _request(project: Project, config: StackConfig, options: CaptureOptions) -> dict[str, Any]:
+def _request(project: Project, config: StackConfig, options: CaptureOptions, env: dict[str, str]) -> dict[str, Any]:
     inv = options.invokes
     if set(inv.handlers) != set(InvokeTable().handlers):
         raise ValueError("a capture in the program's own process can't carry custom invoke handlers")
     return {
         "op": "capture",
-        "env": dict(os.environ),
+        "env": env,
         "project": {
             "name": project.name,
             "directory": str(project.directory),
@@ -211,7 +221,7 @@ class ProgramRun:
             )
             if not reply.get("ok"):
                 self.worker.reusable = False
-                error = _error_of(reply)
+                error = reply_error(reply)
                 kind, message = str(error.get("type", "")), str(error.get("message", ""))[:2000]
                 if kind in _ERRORS:
                     raise _ERRORS[kind](message)
@@ -257,7 +267,8 @@ def start_capture(
     :meth:`ProgramRun.result` is the graph. Raises :class:`~cdcml.errors.ProjectError`
     when the program's virtualenv is missing or unusable."""
     interp = interpreter or resolve_interpreter(project)
-    request = _request(project, config, options)
+    env = interp.environment(os.environ)  # the run's environment, the virtualenv activated
+    request = _request(project, config, options, env)
     worker = POOL.take(_key(interp, project))
     fresh = worker is None
     if worker is None:
@@ -266,14 +277,8 @@ def start_capture(
             interp.python,
             "cdcml.capture.worker",
             cwd=project.program_directory,
-            env=interp.environment(os.environ),
+            env=env,
             requires=("pulumi",),
         )
-    request["env"] = interp.environment(request["env"])
     worker.send(request)
     return ProgramRun(project, interp, worker, fresh, timeout)
-
-
-def _error_of(reply: dict[str, Any]) -> dict[str, Any]:
-    error = reply.get("error")
-    return error if isinstance(error, dict) else {}

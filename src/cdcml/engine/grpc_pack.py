@@ -43,6 +43,7 @@ from cdcml.engine.pack import Pack
 from cdcml.engine.reference import PackSession, analyze_graph, stack_configure_request
 from cdcml.errors import PackError
 from cdcml.model import Findings, ResourceGraph
+from cdcml.workers import describe_exit
 
 __all__ = ["PackProcess", "analyze_graph_grpc", "live_pack_processes", "open_sessions"]
 
@@ -321,12 +322,7 @@ class PackProcess:
             code = self._proc.wait(timeout=1.0)
         except subprocess.TimeoutExpired:
             return None
-        if code < 0:
-            try:
-                return f"was killed by signal {-code} ({signal.Signals(-code).name})"
-            except ValueError:
-                return f"was killed by signal {-code}"
-        return f"exited with code {code}"
+        return describe_exit(code)
 
     def close(self) -> None:
         if self._closed:

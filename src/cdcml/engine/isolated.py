@@ -32,7 +32,7 @@ from cdcml.model import (
     ResourceGraph,
 )
 from cdcml.model.codec import CodecError, finding_from_plain, graph_to_plain, remediation_from_plain
-from cdcml.workers import WorkerFailure, wait_replies
+from cdcml.workers import WorkerFailure, reply_error, wait_replies
 
 __all__ = ["evaluate_isolated", "has_remediations"]
 
@@ -134,7 +134,7 @@ class _Run:
             on_event = self._on_progress(p) if stage == "analyze" else None
             pending.append(
                 self.handles[p].begin_stage(
-                    self.graph,
+                    self.live,
                     self.graph_id,
                     self.plain_graph,
                     self.configs[p],
@@ -149,7 +149,7 @@ class _Run:
         out = {}
         for p, reply in zip(which, replies, strict=True):
             if not reply.get("ok"):
-                error = _error_of(reply)
+                error = reply_error(reply)
                 self.handles[p].failed = True
                 raise WorkerFailure(
                     f"policy pack {self.handles[p].pack.name}: cdcml's evaluator failed: {error.get('message')}"[:400]
@@ -249,8 +249,3 @@ def _join(
         evaluated=tuple(EvaluatedResource(r.urn, r.type, r.name, ran) for r in live),
         stack_policies=tuple(name for p in order for name in analyzed[p].stack_ran),
     )
-
-
-def _error_of(reply: dict[str, Any]) -> dict[str, Any]:
-    error = reply.get("error")
-    return error if isinstance(error, dict) else {}

@@ -23,7 +23,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +32,11 @@ from cdcml.engine.config import PackConfig, PolicyConfig, analyzer_config
 from cdcml.engine.pack import Pack, PolicyMeta, load_pack, preflight
 from cdcml.engine.stages import Stage, run_stage
 from cdcml.errors import CdcmlError, PackError
-from cdcml.model import EnforcementLevel, ResourceGraph, Severity
+from cdcml.model import EnforcementLevel, Resource, ResourceGraph, Severity
 from cdcml.model.codec import finding_to_plain, graph_from_plain, remediation_to_plain
 from cdcml.model.values import graph_secrets
 from cdcml.workers import (
     POOL,
-    Board,
     Channel,
     Pending,
     PolicyClock,
@@ -45,6 +44,7 @@ from cdcml.workers import (
     WorkerFailure,
     apply_environment,
     describe_exit,
+    reply_error,
     seconds,
     wait_reply,
 )
@@ -165,12 +165,6 @@ def hello() -> dict[str, Any]:
     return {"python": sys.version.split()[0], "executable": sys.executable}
 
 
-class _BoardWatch:
-    def __init__(self, board: Board) -> None:
-        self.begin = board.begin
-        self.end = board.end
-
-
 def _progress(channel: Channel) -> Callable[[int], None]:
     last = [0.0]
 
@@ -214,7 +208,7 @@ def handle(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
             request["stage"],
             wires={int(i): w for i, w in request["wires"]},
             limit=request["limit"],
-            watch=_BoardWatch(channel.board),
+            watch=channel.board,  # it marks each policy call (a Watch)
             progress=_progress(channel),
         )
         return {"ok": True, "stage": _stage_to_plain(stage)}
@@ -244,7 +238,7 @@ class PackHandle:
 
     def begin_stage(
         self,
-        graph: ResourceGraph,
+        live: Sequence[Resource],
         graph_id: str,
         plain_graph: Callable[[], Any],
         config: PackConfig,
@@ -255,7 +249,8 @@ class PackHandle:
         policy_timeout: float,
         on_event: Callable[[dict[str, Any]], None] | None = None,
     ) -> Pending:
-        """Send a ``stage`` request; what :func:`cdcml.workers.wait_replies` waits on."""
+        """Send a ``stage`` request; what :func:`cdcml.workers.wait_replies` waits on.
+        *live* (the graph's live resources) names the resource of a call that fails."""
         request: dict[str, Any] = {
             "op": "stage",
             "env": dict(os.environ),
@@ -270,7 +265,6 @@ class PackHandle:
             request["graph"] = plain_graph()
             self.graph_id = graph_id
         self.worker.send(request)
-        live = [r for r in graph.resources if not r.delete]
 
         def where(policy: int, resource: int) -> str:
             on = live[resource].urn if 0 <= resource < len(live) else "the stack"
@@ -342,7 +336,7 @@ class PendingPack:
                     raise PackError(f"policy pack {self.directory.name}: can't start its process: {hello.get('fatal')}")
             reply = self._wait("while loading")
             if not reply.get("ok"):
-                error = _error_of(reply)
+                error = reply_error(reply)
                 message = str(error.get("message", "no reason given"))[:2000]
                 if error.get("type") == "PackError":
                     raise PackError(message)
@@ -402,8 +396,3 @@ def start_load(
         }
     )
     return PendingPack(d, worker, fresh, key, pool_key, timeout)
-
-
-def _error_of(reply: dict[str, Any]) -> dict[str, Any]:
-    error = reply.get("error")
-    return error if isinstance(error, dict) else {}

@@ -214,6 +214,7 @@ def _enum(cls: Any, value: Any, where: str) -> Any:
 
 
 def finding_to_plain(f: Finding) -> dict[str, Any]:
+    """*f* as plain data: also a finding of the JSON report (``findings.schema.json``)."""
     return {
         "kind": str(f.kind),
         "pack": f.pack,

@@ -14,6 +14,7 @@ from typing import Any
 
 from cdcml import __version__
 from cdcml.model import Finding, Findings, LockInfo, ResourceGraph, StackReport, Verdict
+from cdcml.model.codec import finding_to_plain
 from cdcml.model.values import redact
 
 __all__ = ["REPORT_SCHEMA", "finding_to_json", "findings_to_json", "lock_to_json", "stack_to_json", "verdict_to_json"]
@@ -24,19 +25,8 @@ REPORT_SCHEMA: dict[str, Any] = json.loads(
 
 
 def finding_to_json(f: Finding) -> dict[str, Any]:
-    return {
-        "kind": str(f.kind),
-        "pack": f.pack,
-        "packVersion": f.pack_version,
-        "policy": f.policy,
-        "policyType": f.policy_type,
-        "enforcementLevel": str(f.enforcement_level),
-        "severity": str(f.severity),
-        "urn": f.urn,
-        "resourceType": f.resource_type,
-        "description": f.description,
-        "message": f.message,
-    }
+    """A finding in the report: the model's own plain shape (:func:`cdcml.model.codec.finding_to_plain`)."""
+    return finding_to_plain(f)
 
 
 def findings_to_json(

@@ -36,6 +36,7 @@ from cdcml.workers.process import (
     WorkerFailure,
     describe_exit,
     live_workers,
+    reply_error,
     wait_replies,
     wait_reply,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "live_workers",
     "parse_seconds",
     "read_frame",
+    "reply_error",
     "seconds",
     "wait_replies",
     "wait_reply",

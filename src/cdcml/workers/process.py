@@ -29,6 +29,7 @@ __all__ = [
     "close_live",
     "describe_exit",
     "live_workers",
+    "reply_error",
     "wait_replies",
     "wait_reply",
 ]
@@ -53,6 +54,13 @@ def describe_exit(code: int | None) -> str:
 
 class WorkerFailure(CdcmlError):
     """A worker died, hung or broke the protocol: one line naming which and how."""
+
+
+def reply_error(reply: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ``error`` object of a failed reply; empty when the worker sent none, or not an
+    object (a reply is data from code under review)."""
+    error = reply.get("error")
+    return error if isinstance(error, Mapping) else {}
 
 
 _ARRIVAL = threading.Condition()
