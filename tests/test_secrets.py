@@ -260,3 +260,18 @@ def test_the_scrubbing_writer_passes_other_attributes_to_its_target():
     assert w.getvalue() == "plain text"
     with pytest.raises(AttributeError):
         _ = w.no_such_attribute
+
+
+def test_merging_a_set_knows_its_forms_and_remember_all_makes_them_the_runs():
+    from cdcml import secrets
+
+    secrets.forget_all()
+    gathered = SecretSet()
+    gathered.add('pa"ss-merged')
+    target = SecretSet()
+    target.add("other-secret")
+    target.merge(gathered)
+    assert target.scrub('x pa"ss-merged "pa\\"ss-merged" other-secret') == 'x [secret] "[secret]" [secret]'
+    secrets.remember_all(gathered)
+    assert secrets.scrub('y pa"ss-merged') == "y [secret]" and secrets.known() == len(gathered)
+    secrets.forget_all()

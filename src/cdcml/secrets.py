@@ -52,6 +52,7 @@ __all__ = [
     "known",
     "redact_credentials",
     "remember",
+    "remember_all",
     "scrub",
     "scrub_bytes",
 ]
@@ -96,6 +97,16 @@ class SecretSet:
     def update(self, values: Iterable[Any]) -> None:
         for v in values:
             self.add(v)
+
+    def merge(self, other: SecretSet) -> None:
+        """Know every form *other* knows (no value is walked or quoted again)."""
+        with other._lock:
+            forms = set(other._forms)
+        with self._lock:
+            before = len(self._forms)
+            self._forms |= forms
+            if len(self._forms) != before:
+                self._ordered = None
 
     def __len__(self) -> int:
         return len(self._forms)
@@ -182,6 +193,11 @@ _ACTIVE: list[SecretSet] = []
 def remember(*values: Any) -> None:
     """Record secrets of the current run (see :class:`SecretSet.add`)."""
     _RUN.update(values)
+
+
+def remember_all(known: SecretSet) -> None:
+    """Record every secret of *known* as a secret of the current run."""
+    _RUN.merge(known)
 
 
 def known() -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cdcml import secrets
 from cdcml.model import (
     EnforcementLevel,
@@ -118,3 +120,16 @@ def test_a_secret_config_value_of_deeply_nested_brackets_is_a_secret_whole():
         assert secrets.scrub(deep) == REDACTED
     finally:
         secrets.forget_all()
+
+
+def test_the_secrets_a_run_remembered_scrub_its_findings_without_walking_the_graph_again(monkeypatch):
+    from cdcml.runs import scrub as scrub_module
+
+    graph = _graph()
+    secrets.forget_all()
+    known = remember_graph(graph)
+    assert secrets.scrub("hunter22 tok-9876") == "[secret] [secret]"
+    monkeypatch.setattr(scrub_module, "graph_secrets", lambda graph: pytest.fail("walked the graph again"))
+    findings = Findings("p", "dev", "preview", (PackRef("pack", "1"),), (_finding("hunter22"),))
+    assert scrub_findings(findings, graph, known).findings[0].message == "description [secret]\nmessage [secret]"
+    secrets.forget_all()

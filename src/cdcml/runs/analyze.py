@@ -101,7 +101,7 @@ class _Run:
         locks: tuple[LockInfo, ...] = (),
         progress: Callable[[int, int], None] | None = None,
     ) -> StackReport:
-        remember_graph(graph)
+        known = remember_graph(graph)
         if graph.resources:
             _check_numbers(graph, location, self.policies)
             findings = self.evaluator(graph, progress=progress)
@@ -110,7 +110,7 @@ class _Run:
             findings = Findings(
                 graph.project, graph.stack, graph.source, tuple(PackRef(p.name, p.version) for p in self.packs), ()
             )
-        findings = scrub_findings(findings, graph)
+        findings = scrub_findings(findings, graph, known)
         baselined = 0
         if self.baseline is not None:
             findings, baselined = self.baseline.split(findings)

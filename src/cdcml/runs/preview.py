@@ -86,14 +86,14 @@ def preview(
             raise problem
         assert program is not None
         graph = program.result()
-        remember_graph(graph)
+        known = remember_graph(graph)
         if on_captured is not None:
             on_captured(graph)
         findings = _evaluate(graph, packs, engine, progress, limits)
     finally:
         packs.release()
     # Policies see secrets as plaintext and may echo them; no report may carry one.
-    findings = scrub_findings(findings, graph)
+    findings = scrub_findings(findings, graph, known)
     stack_file = Path(project_dir) / f"Pulumi.{graph.stack}.yaml"
     report = StackReport(
         StackRef(graph.organization, graph.project, graph.stack),

@@ -16,21 +16,27 @@ from cdcml.secrets import SecretSet
 __all__ = ["remember_graph", "scrub_findings"]
 
 
-def remember_graph(graph: ResourceGraph) -> None:
+def remember_graph(graph: ResourceGraph) -> SecretSet:
     """Record *graph*'s secrets as secrets of the run, so nothing cdcml prints or writes
     afterwards can carry them (:mod:`cdcml.secrets`; a secret config value holding JSON,
-    such as a ``secure:`` object read with ``require_object``, is known leaf by leaf)."""
-    secrets.remember(*graph_secrets(graph))
+    such as a ``secure:`` object read with ``require_object``, is known leaf by leaf).
+    Returns them, for :func:`scrub_findings`."""
+    known = SecretSet()
+    known.update(graph_secrets(graph))
+    secrets.remember_all(known)
+    return known
 
 
-def scrub_findings(findings: Findings, graph: ResourceGraph) -> Findings:
+def scrub_findings(findings: Findings, graph: ResourceGraph, known: SecretSet | None = None) -> Findings:
     """*findings* with every secret of *graph* (plaintexts of secret property values and
     of secret config) replaced by ``"[secret]"`` in messages and remediated properties.
     A policy may echo a value it read, raw or quoted (JSON, ``repr``, on one line); every
     such form is replaced (:class:`cdcml.secrets.SecretSet`). Reports must never carry a
-    secret."""
-    values = SecretSet()
-    values.update(graph_secrets(graph))
+    secret. *known*: the graph's secrets already gathered (:func:`remember_graph`)."""
+    values = known
+    if values is None:
+        values = SecretSet()
+        values.update(graph_secrets(graph))
     if not values:
         return findings
     clean = values.scrub
