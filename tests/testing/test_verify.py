@@ -241,3 +241,20 @@ def test_a_counterexample_shows_secret_configuration_values_as_secret(tmp_path):
     (conforms,) = verify(s, laws=["conforms"], examples=20, seed=4).results
     assert conforms.counterexample is not None and "tiny:token = [secret]" in conforms.counterexample
     assert "hunter2-plain" not in conforms.counterexample
+
+
+def test_the_stacks_own_values_are_captured_once_across_the_laws(tmp_path, monkeypatch):
+    """The graph of the stack's own values serves every law: conforms on a space of one
+    point (no declarations) and the laws on the stack's graph don't capture it again."""
+    import cdcml.testing.verify as verify_module
+
+    calls = []
+    real = verify_module.capture_project
+
+    def counting(*args, **kwargs):
+        calls.append(args[1].values)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(verify_module, "capture_project", counting)
+    result = verify(subject(tmp_path, declarations=""), laws=["conforms", "deterministic"], examples=5, seed=1)
+    assert result.holds and len(calls) == 1
