@@ -128,3 +128,38 @@ def test_the_guardrails_are_deterministic_under_a_dependency_preserving_reorder(
                 pending.remove(i)
                 break
     assert nondeterminism(g, [load_pack(DEFAULT_PACK)], order=legal) == []
+
+
+def _copies_the_password_into_a_tag(args):
+    if args.resource_type == SERVER and args.props.get("administratorLoginPassword"):
+        return {**args.props, "tags": {"pw": str(args.props["administratorLoginPassword"])}}
+    return None
+
+
+def _sets_the_login_only(args):
+    if args.resource_type == SERVER:
+        return {"administratorLogin": "admin"}
+    return None
+
+
+def test_a_remediation_copying_a_secret_it_reads_is_a_leak_and_one_leaving_it_out_is_not():
+    remediating = pack_from_policies(
+        "r",
+        [
+            ResourceValidationPolicy(
+                name="copies",
+                description="Copies.",
+                validate=_names_the_key_only,
+                remediate=_copies_the_password_into_a_tag,
+            ),
+            ResourceValidationPolicy(
+                name="keeps", description="Keeps.", validate=_names_the_key_only, remediate=_sets_the_login_only
+            ),
+        ],
+        enforcement_level="remediate",
+    )
+    leaks = secret_leaks(servers(), [remediating])
+    assert {(leak.policy, leak.urn.rsplit("::", 1)[-1], leak.where) for leak in leaks} == {
+        ("copies", "sql0", "remediation"),
+        ("copies", "sql1", "remediation"),
+    }

@@ -241,3 +241,40 @@ def test_a_counterexample_shows_secret_configuration_values_as_secret(tmp_path):
     (conforms,) = verify(s, laws=["conforms"], examples=20, seed=4).results
     assert conforms.counterexample is not None and "tiny:token = [secret]" in conforms.counterexample
     assert "hunter2-plain" not in conforms.counterexample
+
+
+def test_the_stacks_own_values_are_captured_once_across_the_laws(tmp_path, monkeypatch):
+    """The graph of the stack's own values serves every law: conforms on a space of one
+    point (no declarations) and the laws on the stack's graph don't capture it again."""
+    import cdcml.testing.verify as verify_module
+
+    calls = []
+    real = verify_module.capture_project
+
+    def counting(*args, **kwargs):
+        calls.append(args[1].values)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(verify_module, "capture_project", counting)
+    result = verify(subject(tmp_path, declarations=""), laws=["conforms", "deterministic"], examples=5, seed=1)
+    assert result.holds and len(calls) == 1
+
+
+def test_a_counterexample_from_the_input_cannot_drive_the_terminal_or_break_the_junit_file():
+    """A policy's message (or a configuration value) reaches the counterexample as it is:
+    the table shows its control characters escaped, on the counterexample's own lines, and
+    the JUnit file stays well-formed XML."""
+    import xml.etree.ElementTree as ET
+
+    from cdcml.cli.verify import _junit, _text
+    from cdcml.testing.verify import LawResult, Verification
+
+    hostile = "tiny-pack/private on a: \x1b[2K\rPASS\x0cmore\u2028fake line\ufffe"
+    v = Verification("tiny\x1b]0;x\x07", "dev", 3, (LawResult("conforms", 4, 1, 0.5, hostile, ("note \x1b[31m",)),))
+    text = _text(v)
+    assert not any(c in text for c in "\x1b\r\x0c\x07\u2028")
+    assert "  tiny-pack/private on a: \\x1b[2K\\rPASS\\x0cmore\\u2028fake line\ufffe\n" in text
+    assert text.startswith("cdcml verify tiny\\x1b]0;x\\x07/dev  (seed 3)")
+    assert "  conforms: note \\x1b[31m\n" in text
+    failure = ET.fromstring(_junit(v)).find("testsuite/testcase/failure")
+    assert failure is not None and failure.text is not None and failure.text.startswith("tiny-pack/private on a: ")

@@ -1,16 +1,28 @@
-"""`cdcml verify`: the laws of a Pulumi project and its packs, checked with Hypothesis."""
+"""`cdcml verify`: the laws of a Pulumi project and its packs, checked with Hypothesis.
+
+The laws run in :mod:`cdcml.testing.verify`; this module parses the flags and renders the
+result: a table per law with the counterexamples, a JSON document, a JUnit file (one test
+case per law). Counterexamples quote policies' messages and configuration values as they
+are, so the text goes through :func:`~cdcml.report.terminal.printable` and the JUnit tree
+through the JUnit report's cleaning."""
 
 from __future__ import annotations
 
+import json
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cdcml.cli.base import main
 from cdcml.cli.options import pack_options
 from cdcml.errors import CdcmlError
+
+if TYPE_CHECKING:
+    from cdcml.testing.verify import Verification
 
 LAW_NAMES = ("conforms", "sensitive", "robust", "discreet", "deterministic", "monotone", "well-typed")
 
@@ -70,7 +82,6 @@ def verify(
     from cdcml.runs.packs import default_pack_dirs, load_packs
     from cdcml.testing.verify import Subject
     from cdcml.testing.verify import verify as run_verify
-    from cdcml.testing.verify_report import dumps, verification_json, verification_junit, verification_text
 
     laws = _laws(laws_value)
     if junit is not None:
@@ -89,6 +100,93 @@ def verify(
     progress = None if as_json or not sys.stderr.isatty() else (lambda law: click.echo(f"checking {law}…", err=True))
     result = run_verify(subject, laws=laws, examples=examples, seed=seed, on_law=progress)
     if junit is not None:
-        write_files([("--junit", junit, verification_junit(result))])
-    click.echo(dumps(verification_json(result)) if as_json else verification_text(result), nl=False)
+        write_files([("--junit", junit, _junit(result))])
+    if as_json:
+        click.echo(json.dumps(_json(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(_text(result), nl=False)
     sys.exit(0 if result.holds else 1)
+
+
+def _text(v: Verification) -> str:
+    """The table of laws (examples, failures, time), then each failure's counterexample:
+    what comes from the program and the packs (names, notes, a policy's message or a
+    configuration value in a counterexample) goes through :func:`printable`, one line at a
+    time, as in every report cdcml prints."""
+    from cdcml.report.terminal import printable
+
+    rows = [("law", "examples", "failures", "time", "")]
+    for r in v.results:
+        rows.append((r.law, str(r.examples), str(r.failures), f"{r.seconds:.1f} s", "holds" if r.holds else "FAILS"))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = [f"cdcml verify {printable(v.project)}/{printable(v.stack)}  (seed {v.seed})", ""]
+    for row in rows:
+        lines.append(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+        )
+    for r in v.results:
+        for note in r.notes:
+            lines.append(f"  {r.law}: {printable(note)}")
+    for r in v.results:
+        if r.counterexample:
+            lines += ["", f"{r.law}: {'counterexample' if not r.holds else 'details'}"]
+            lines += [f"  {printable(line)}" for line in r.counterexample.split("\n")]
+    verdict = "every law holds" if v.holds else f"{sum(not r.holds for r in v.results)} law(s) fail"
+    lines += ["", f"{verdict} — replay with --seed {v.seed}"]
+    return "\n".join(lines) + "\n"
+
+
+def _json(v: Verification) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "project": v.project,
+        "stack": v.stack,
+        "seed": v.seed,
+        "holds": v.holds,
+        "laws": [
+            {
+                "law": r.law,
+                "holds": r.holds,
+                "examples": r.examples,
+                "failures": r.failures,
+                "seconds": round(r.seconds, 3),
+                "counterexample": r.counterexample,
+                "notes": list(r.notes),
+            }
+            for r in v.results
+        ],
+    }
+    if v.matrix is not None:
+        doc["killMatrix"] = {
+            "policies": list(v.matrix.policies),
+            "kills": {p: dict(c) for p, c in v.matrix.kills.items()},
+            "neverFires": list(v.matrix.never_fire),
+            "caught": len(v.matrix.caught),
+            "generated": v.matrix.generated,
+            "unnoticed": [w.describe() for w in v.matrix.unnoticed],
+        }
+    return doc
+
+
+def _junit(v: Verification) -> bytes:
+    """One test case per law; cleaned of what XML 1.0 can't carry, as the JUnit report is."""
+    from cdcml.report.junit import _clean_tree
+
+    suite = ET.Element(
+        "testsuite",
+        name=f"cdcml verify {v.project}/{v.stack}",
+        tests=str(len(v.results)),
+        failures=str(sum(not r.holds for r in v.results)),
+        time=f"{sum(r.seconds for r in v.results):.3f}",
+    )
+    ET.SubElement(ET.SubElement(suite, "properties"), "property", name="seed", value=str(v.seed))
+    for r in v.results:
+        case = ET.SubElement(suite, "testcase", classname=f"{v.project}.{v.stack}", name=r.law, time=f"{r.seconds:.3f}")
+        if not r.holds:
+            failure = ET.SubElement(case, "failure", message=f"{r.law} fails ({r.failures})")
+            failure.text = r.counterexample or ""
+    root = ET.Element("testsuites")
+    root.append(suite)
+    _clean_tree(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

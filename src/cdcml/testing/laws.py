@@ -28,7 +28,7 @@ from cdcml.engine.config import PackConfig
 from cdcml.engine.evaluate import evaluate
 from cdcml.engine.pack import Pack
 from cdcml.model import Finding, Findings, Resource, ResourceGraph, freeze, thaw
-from cdcml.model.values import is_secret, is_unknown, secret
+from cdcml.model.values import is_unknown, redact, secret
 from cdcml.testing.reads import Path, PolicyReads, record_reads
 
 __all__ = ["Leak", "dependency_orders", "nondeterminism", "reorder", "secret_leaks"]
@@ -158,21 +158,8 @@ def secret_leaks(
             Leak(f.pack, f.policy, urn, path, "message") for s, (urn, path) in placed.items() if s in f.message
         )
     for rem in found.remediations:
-        text = json.dumps(thaw(rem.properties), default=str)
+        shown = json.dumps(redact(rem.properties), default=str)  # a secret still wrapped is no leak
         leaks.extend(
-            Leak(rem.pack, rem.policy, urn, path, "remediation")
-            for s, (urn, path) in placed.items()
-            if s in text and not _wrapped(rem.properties, s)
+            Leak(rem.pack, rem.policy, urn, path, "remediation") for s, (urn, path) in placed.items() if s in shown
         )
     return leaks
-
-
-def _wrapped(value: Any, sentinel: str) -> bool:
-    """Whether every occurrence of *sentinel* in *value* is still inside a secret."""
-    if is_secret(value):
-        return True
-    if isinstance(value, dict):
-        return all(_wrapped(v, sentinel) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return all(_wrapped(v, sentinel) for v in value)
-    return not (isinstance(value, str) and sentinel in value)

@@ -35,12 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from hypothesis import strategies as st
 
-from cdcml.capture.project import Project, StackConfig
+from cdcml.capture.project import Project, StackConfig, _namespaced, _read_yaml
 from cdcml.errors import ConfigError
-from cdcml.inputs import decode_text, load_yaml, read_file
 from cdcml.model.values import render_config_value
 
 __all__ = ["NARROWING_FILE", "ConfigSpace", "config_space"]
@@ -70,11 +68,7 @@ class ConfigSpace:
         return st.tuples(start, varying).map(lambda pair: {**pair[0], **pair[1], **self.fixed})
 
 
-def _text(value: Any) -> str:
-    return render_config_value(value)
-
-
-def _declared(project: Project, key: str, spec: Mapping[str, Any], current: str | None) -> st.SearchStrategy[str]:
+def _declared(spec: Mapping[str, Any], current: str | None) -> st.SearchStrategy[str]:
     kind = spec.get("type")
     default = spec.get("default")
     if kind == "boolean":
@@ -82,23 +76,8 @@ def _declared(project: Project, key: str, spec: Mapping[str, Any], current: str 
     if kind == "integer":
         centre = int(current) if current is not None and current.lstrip("-").isdigit() else int(default or 0)
         return st.integers(min_value=max(0, centre - 10), max_value=centre + 10).map(str)
-    values = [v for v in (current, None if default is None else _text(default)) if v is not None]
+    values = [v for v in (current, None if default is None else render_config_value(default)) if v is not None]
     return st.sampled_from(sorted(set(values))) if values else st.just("")
-
-
-def _namespaced(project: Project, key: str) -> str:
-    return key if ":" in key else f"{project.name}:{key}"
-
-
-def _read_yaml(path: Path) -> Any:
-    """A YAML file read like every input (bounded, strict UTF-8, no alias bombs)."""
-    try:
-        text = decode_text(read_file(path, name=str(path), error=ConfigError), name=str(path), error=ConfigError)
-        return load_yaml(text, name=str(path), error=ConfigError)
-    except OSError as e:
-        raise ConfigError(f"can't read {path}: {e.strerror}") from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: invalid YAML ({' '.join(str(e).split())[:120]})") from None
 
 
 def _declarations(project: Project) -> dict[str, Any]:
@@ -106,7 +85,7 @@ def _declarations(project: Project) -> dict[str, Any]:
     for name in ("Pulumi.yaml", "Pulumi.yml"):
         path = project.directory / name
         if path.exists():
-            doc = _read_yaml(path)
+            doc = _read_yaml(path, ConfigError)
             block = doc.get("config") if isinstance(doc, Mapping) else None
             return dict(block) if isinstance(block, Mapping) else {}
     return {}
@@ -116,7 +95,7 @@ def _narrowing(project: Project, stack: str) -> dict[str, Any]:
     path = project.directory / NARROWING_FILE
     if not path.exists():
         return {}
-    doc = _read_yaml(path) or {}
+    doc = _read_yaml(path, ConfigError) or {}
     if not isinstance(doc, Mapping):
         raise ConfigError(f"{path}: expected a mapping")
     unknown = set(doc) - {"fixed", "stacks", "strategy", "arguments"}
@@ -147,31 +126,22 @@ def _strategy(spec: str, arguments: Mapping[str, Any], path: Path) -> st.SearchS
 
 def config_space(project: Project, config: StackConfig) -> ConfigSpace:
     """The space of *config*'s stack (see the module's docstring)."""
-    base = {k: v for k, v in config.values.items()}
-    varying: dict[str, st.SearchStrategy[str]] = {}
-    for key, spec in _declarations(project).items():
-        if isinstance(spec, Mapping) and spec.get("type") in ("boolean", "integer", "string"):
-            full = _namespaced(project, key)
-            varying[full] = _declared(project, full, spec, base.get(full))
+    base = dict(config.values)
     narrowing = _narrowing(project, config.stack)
-    fixed = {_namespaced(project, k): _text(v) for k, v in dict(narrowing.get("fixed") or {}).items()}
-    for key in fixed:
-        varying.pop(key, None)
-    whole = None
-    sources = ["Pulumi.yaml config declarations"] if varying else []
-    if narrowing.get("strategy"):
+    fixed = {
+        _namespaced(project.name, str(k)): render_config_value(v) for k, v in dict(narrowing.get("fixed") or {}).items()
+    }
+    if narrowing.get("strategy"):  # it draws whole configurations, declared keys included
         arguments = narrowing.get("arguments") or {}
         if not isinstance(arguments, Mapping):
             raise ConfigError(f"{narrowing['path']}: 'arguments' must be a mapping")
         whole = _strategy(str(narrowing["strategy"]), arguments, narrowing["path"])
-        sources.append(f"{narrowing['strategy']}({json.dumps(dict(arguments), sort_keys=True)})")
-        for key in list(varying):
-            varying.pop(key)  # the strategy draws whole configurations, declared keys included
-        sources = sources[1:] if sources and sources[0].startswith("Pulumi.yaml") else sources
-    return ConfigSpace(
-        base=base,
-        varying=varying,
-        whole=whole,
-        fixed=fixed,
-        source=", ".join(sources) if sources else "the stack's own values",
-    )
+        source = f"{narrowing['strategy']}({json.dumps(dict(arguments), sort_keys=True)})"
+        return ConfigSpace(base=base, whole=whole, fixed=fixed, source=source)
+    varying: dict[str, st.SearchStrategy[str]] = {}
+    for key, spec in _declarations(project).items():
+        full = _namespaced(project.name, str(key))
+        if isinstance(spec, Mapping) and spec.get("type") in ("boolean", "integer", "string") and full not in fixed:
+            varying[full] = _declared(spec, base.get(full))
+    source = "Pulumi.yaml config declarations" if varying else "the stack's own values"
+    return ConfigSpace(base=base, varying=varying, fixed=fixed, source=source)

@@ -160,9 +160,12 @@ class _Captures:
     """Captures of *subject* by configuration, kept for the run: conforms and well-typed
     draw the same configurations from the same seed."""
 
-    def __init__(self, subject: Subject) -> None:
+    def __init__(self, subject: Subject, base: ResourceGraph | None = None) -> None:
+        """*base*: the graph of the stack's own values, already captured."""
         self.subject = subject
         self.graphs: dict[tuple[tuple[str, str], ...], ResourceGraph | str] = {}
+        if base is not None:
+            self.graphs[tuple(sorted(subject.config.values.items()))] = base
 
     def __call__(self, values: Mapping[str, str]) -> ResourceGraph | str:
         """The graph, or the program's one-line failure."""
@@ -273,7 +276,7 @@ def verify(
         raise CdcmlError(f"unknown law {unknown[0]!r} (laws: {', '.join(LAWS)})")
     seed = random.getrandbits(32) if seed is None else seed
     graph = capture_project(subject.project, subject.config, CaptureOptions(mode=OutputMode.PREVIEW))
-    captures = _Captures(subject)
+    captures = _Captures(subject, graph)  # a space of one point is the stack's own values: no recapture
     space = config_space(subject.project, subject.config) if {"conforms", "well-typed"} & set(laws) else None
     results: list[LawResult] = []
     matrix = None
