@@ -56,6 +56,7 @@ __all__ = [
     "parse_size",
     "read_file",
     "read_stream",
+    "read_yaml_file",
     "shorten",
     "too_large",
     "value_problem",
@@ -446,3 +447,21 @@ def load_yaml(text: str, *, name: str, error: ErrorFactory, loader: type[SafeLoa
     if found is not None:
         _raise_problem(name, found, error)
     return doc
+
+
+def read_yaml_file(path: str | os.PathLike[str], error: ErrorFactory) -> Any:
+    """The single YAML document of the file at *path*, read like every input (a regular
+    file within the size limit, strict UTF-8, aliases capped); every problem — unreadable,
+    too large, not UTF-8, invalid YAML (with its line) — is one ``error(…)`` naming *path*."""
+    name = str(path)
+    try:
+        data = read_file(path, name=name, error=error)
+    except OSError as e:
+        raise error(f"can't read {path}: {e.strerror}") from None
+    try:
+        return load_yaml(decode_text(data, name=name, error=error), name=name, error=error)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(e, "problem", None) or "invalid YAML"
+        raise error(f"{path}{where}: {problem}") from None

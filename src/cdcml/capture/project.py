@@ -18,11 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cdcml import secrets
-from cdcml.errors import CdcmlError, ConfigError, ProjectError
-from cdcml.inputs import decode_text, load_yaml, read_file, shorten
+from cdcml.errors import ConfigError, ProjectError
+from cdcml.inputs import decode_text, read_file, read_yaml_file, shorten
 from cdcml.model.values import REDACTED, render_config_value
 
 __all__ = [
@@ -72,22 +70,6 @@ class Project:
         return out
 
 
-def _read_yaml(path: Path, what: type[CdcmlError]) -> Any:
-    """A project or stack file: a regular file within the input size limit, UTF-8, YAML
-    without alias bombs (:mod:`cdcml.inputs`)."""
-    try:
-        data = read_file(path, name=str(path), error=what)
-    except OSError as e:
-        raise what(f"can't read {path}: {e.strerror}") from None
-    try:
-        return load_yaml(decode_text(data, name=str(path), error=what), name=str(path), error=what)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(e, "problem", None) or "invalid YAML"
-        raise what(f"{path}{where}: {problem}") from None
-
-
 def load_project(directory: str | os.PathLike[str]) -> Project:
     """Read ``Pulumi.yaml`` in *directory* (or the file itself)."""
     d = Path(directory)
@@ -101,7 +83,7 @@ def load_project(directory: str | os.PathLike[str]) -> Project:
         if not alt.exists():
             raise ProjectError(f"no Pulumi.yaml in {d}: not a Pulumi project directory")
         path = alt
-    doc = _read_yaml(path, ProjectError)
+    doc = read_yaml_file(path, ProjectError)
     if not isinstance(doc, Mapping):
         raise ProjectError(f"{path}: expected a mapping with at least 'name' and 'runtime'")
     name = doc.get("name")
@@ -141,7 +123,7 @@ def _project_config_defaults(project: str, block: Any, path: Path) -> dict[str, 
         raise ProjectError(f"{path}: 'config' must be a mapping")
     out: dict[str, str] = {}
     for key, spec in block.items():
-        full = _namespaced(project, str(key))
+        full = namespaced_key(project, str(key))
         if isinstance(spec, Mapping) and ("default" in spec or "value" in spec or "type" in spec):
             if "value" in spec:
                 out[full] = render_config_value(spec["value"])
@@ -152,7 +134,7 @@ def _project_config_defaults(project: str, block: Any, path: Path) -> dict[str, 
     return out
 
 
-def _namespaced(project: str, key: str) -> str:
+def namespaced_key(project: str, key: str) -> str:
     return key if ":" in key else f"{project}:{key}"
 
 
@@ -189,7 +171,7 @@ def load_stack_config(
     path = project.stack_file(stack)
     doc: Any = {}
     if path.exists():
-        doc = _read_yaml(path, ConfigError) or {}
+        doc = read_yaml_file(path, ConfigError) or {}
         if not isinstance(doc, Mapping):
             raise ConfigError(f"{path}: expected a mapping")
     elif require_file:
@@ -230,7 +212,7 @@ def load_stack_config(
             secret_keys.append(key)
 
     for key, value in (overrides or {}).items():
-        full = _namespaced(project.name, key)
+        full = namespaced_key(project.name, key)
         values[full] = value
         if full in secret_keys:
             secret_keys.remove(full)

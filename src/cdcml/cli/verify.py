@@ -171,7 +171,7 @@ def _json(v: Verification) -> dict[str, Any]:
 
 def _junit(v: Verification) -> bytes:
     """One test case per law; cleaned of what XML 1.0 can't carry, as the JUnit report is."""
-    from cdcml.report.junit import _clean_tree
+    from cdcml.report.junit import clean_xml_tree
 
     suite = ET.Element(
         "testsuite",
@@ -188,5 +188,5 @@ def _junit(v: Verification) -> bytes:
             failure.text = r.counterexample or ""
     root = ET.Element("testsuites")
     root.append(suite)
-    _clean_tree(root)
+    clean_xml_tree(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

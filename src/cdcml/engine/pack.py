@@ -21,10 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cdcml.errors import CdcmlError, PackError
-from cdcml.inputs import decode_text, load_yaml, read_file
+from cdcml.inputs import read_yaml_file
 from cdcml.model import EnforcementLevel, Severity
 
 __all__ = [
@@ -270,14 +268,7 @@ def _read_policy_yaml(directory: Path) -> dict[str, Any]:
     path = directory / "PulumiPolicy.yaml"
     if not path.exists():
         raise PackError(f"policy pack {directory} has no PulumiPolicy.yaml")
-    name = str(path)
-    try:
-        text = decode_text(read_file(path, name=name, error=PackError), name=name, error=PackError)
-        doc = load_yaml(text, name=name, error=PackError) or {}
-    except OSError as e:
-        raise PackError(f"can't read {path}: {e.strerror}") from None
-    except yaml.YAMLError as e:
-        raise PackError(f"{path}: invalid YAML ({getattr(e, 'problem', e)})") from None
+    doc = read_yaml_file(path, PackError) or {}
     if not isinstance(doc, dict):
         raise PackError(f"{path}: expected a mapping")
     runtime = doc.get("runtime")

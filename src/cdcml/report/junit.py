@@ -34,7 +34,7 @@ def _clean(text: str) -> str:
     return _INVALID_XML.sub("\ufffd", text)
 
 
-def _clean_tree(root: ET.Element) -> None:
+def clean_xml_tree(root: ET.Element) -> None:
     """Replace every character XML can't carry, in every attribute and text of *root*,
     with U+FFFD: names, messages and waivers come from the input, and the document must
     stay well-formed whatever they hold."""
@@ -165,6 +165,6 @@ def verdict_to_junit(verdict: Verdict) -> bytes:
     for k, v in totals.items():
         root.set(k, str(v))
     root.set("time", "0")
-    _clean_tree(root)
+    clean_xml_tree(root)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

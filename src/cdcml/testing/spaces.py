@@ -37,8 +37,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from cdcml.capture.project import Project, StackConfig, _namespaced, _read_yaml
+from cdcml.capture.project import Project, StackConfig, namespaced_key
 from cdcml.errors import ConfigError
+from cdcml.inputs import read_yaml_file
 from cdcml.model.values import render_config_value
 
 __all__ = ["NARROWING_FILE", "ConfigSpace", "config_space"]
@@ -85,7 +86,7 @@ def _declarations(project: Project) -> dict[str, Any]:
     for name in ("Pulumi.yaml", "Pulumi.yml"):
         path = project.directory / name
         if path.exists():
-            doc = _read_yaml(path, ConfigError)
+            doc = read_yaml_file(path, ConfigError)
             block = doc.get("config") if isinstance(doc, Mapping) else None
             return dict(block) if isinstance(block, Mapping) else {}
     return {}
@@ -95,7 +96,7 @@ def _narrowing(project: Project, stack: str) -> dict[str, Any]:
     path = project.directory / NARROWING_FILE
     if not path.exists():
         return {}
-    doc = _read_yaml(path, ConfigError) or {}
+    doc = read_yaml_file(path, ConfigError) or {}
     if not isinstance(doc, Mapping):
         raise ConfigError(f"{path}: expected a mapping")
     unknown = set(doc) - {"fixed", "stacks", "strategy", "arguments"}
@@ -129,7 +130,8 @@ def config_space(project: Project, config: StackConfig) -> ConfigSpace:
     base = dict(config.values)
     narrowing = _narrowing(project, config.stack)
     fixed = {
-        _namespaced(project.name, str(k)): render_config_value(v) for k, v in dict(narrowing.get("fixed") or {}).items()
+        namespaced_key(project.name, str(k)): render_config_value(v)
+        for k, v in dict(narrowing.get("fixed") or {}).items()
     }
     if narrowing.get("strategy"):  # it draws whole configurations, declared keys included
         arguments = narrowing.get("arguments") or {}
@@ -140,7 +142,7 @@ def config_space(project: Project, config: StackConfig) -> ConfigSpace:
         return ConfigSpace(base=base, whole=whole, fixed=fixed, source=source)
     varying: dict[str, st.SearchStrategy[str]] = {}
     for key, spec in _declarations(project).items():
-        full = _namespaced(project.name, str(key))
+        full = namespaced_key(project.name, str(key))
         if isinstance(spec, Mapping) and spec.get("type") in ("boolean", "integer", "string") and full not in fixed:
             varying[full] = _declared(spec, base.get(full))
     source = "Pulumi.yaml config declarations" if varying else "the stack's own values"
