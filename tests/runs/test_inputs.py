@@ -10,7 +10,7 @@ import pytest
 from cdcml.engine.pack import DEFAULT_PACK, bundled_pack
 from cdcml.errors import BackendError
 from cdcml.model import RunInput
-from cdcml.runs.inputs import analyze_inputs, preview_inputs
+from cdcml.runs.inputs import analyze_inputs, preview_inputs, verify_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,6 +54,16 @@ def test_a_project_without_a_pack_of_its_own_uses_the_guardrails_that_come_with_
     bundled = bundled_pack()
     assert bundled is not None and (bundled / "PulumiPolicy.yaml").is_file()
     assert ("the policy pack directory", str(bundled), True) in _roles(preview_inputs(tmp_path, "dev"))
+
+
+def test_verify_reads_what_the_preview_of_the_stack_reads_and_the_narrowing_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    (tmp_path / "Pulumi.yaml").write_text("name: x\n")
+    inputs = verify_inputs(tmp_path / "Pulumi.yaml", "dev", ["p1"], ["c1.json"])
+    assert inputs[:-1] == preview_inputs(tmp_path / "Pulumi.yaml", "dev", ["p1"], ["c1.json"])
+    assert _roles(inputs)[-1] == ("the cdcml-verify.yaml file", str(tmp_path / "cdcml-verify.yaml"), False)
 
 
 def test_the_project_file_is_pulumi_yaml_when_both_spellings_exist(tmp_path: Path) -> None:

@@ -188,6 +188,38 @@ def test_the_command_prints_one_json_document_and_refuses_bad_input_in_one_line(
     ]
 
 
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ("tiny/Pulumi.dev.yaml", "is the stack config file"),
+        ("tiny/cdcml-verify.yaml", "is the cdcml-verify.yaml file"),
+        ("tiny-pack/verify.xml", "is inside the --policy-pack directory {pack}"),
+    ],
+)
+def test_the_junit_file_may_not_be_an_input_of_the_run(tmp_path, capsys, target, says):
+    """Reports never clobber: a --junit path that is the stack's config, the narrowing
+    file or a file of a pack is refused in one line before anything runs, and the input
+    is left as it was."""
+    d, p = project(tmp_path, DECLARED), pack(tmp_path)
+    (d / "cdcml-verify.yaml").write_text("fixed:\n  tiny:public: false\n")
+    junit = tmp_path / target
+    before = junit.read_bytes() if junit.exists() else None
+    code = run(["verify", str(d), "--stack", "dev", "--policy-pack", str(p), "--junit", str(junit)])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert captured.err == f"cdcml: error: --junit {junit}: {says.format(pack=p)} of this run\n"
+    assert (junit.read_bytes() if junit.exists() else None) == before
+
+
+def test_without_a_policy_pack_verify_runs_the_guardrails_that_come_with_cdcml(tmp_path, capsys):
+    """A project with no pack of its own is verified against the bundled guardrails, as
+    `cdcml preview` is."""
+    d = project(tmp_path)
+    code = run(["verify", str(d), "--stack", "dev", "--laws", "deterministic", "--examples", "2", "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0 and doc["laws"][0]["law"] == "deterministic" and doc["laws"][0]["examples"] >= 1
+
+
 def test_a_program_raising_on_a_generated_configuration_is_a_law_failure_with_that_configuration(tmp_path):
     s = subject(tmp_path)
     main = s.project.directory / "__main__.py"

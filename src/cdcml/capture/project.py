@@ -24,12 +24,17 @@ from cdcml.inputs import decode_text, read_file, read_yaml_file, shorten
 from cdcml.model.values import REDACTED, render_config_value
 
 __all__ = [
+    "NARROWING_FILE",
     "Project",
     "StackConfig",
     "load_project",
     "load_stack_config",
     "parse_config_overrides",
 ]
+
+NARROWING_FILE = "cdcml-verify.yaml"
+"""The file next to ``Pulumi.yaml`` that narrows the configurations ``cdcml verify``
+generates (read by :mod:`cdcml.testing.spaces`)."""
 
 _STACK_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 

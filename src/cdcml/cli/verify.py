@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cdcml.cli.base import main
+from cdcml.cli.base import fail, main
 from cdcml.cli.options import pack_options
 from cdcml.errors import CdcmlError
 
@@ -78,21 +78,19 @@ def verify(
             "cdcml verify needs Hypothesis, which is not installed: pip install 'cdcml-guard[testing]'"
         ) from None
     from cdcml.capture.project import load_project, load_stack_config, parse_config_overrides
-    from cdcml.report.files import report_path_problem, write_files
-    from cdcml.runs.packs import default_pack_dirs, load_packs
+    from cdcml.report.files import report_paths_problem, write_files
+    from cdcml.runs.inputs import verify_inputs
+    from cdcml.runs.packs import load_packs, packs_of_run
     from cdcml.testing.verify import Subject
     from cdcml.testing.verify import verify as run_verify
 
     laws = _laws(laws_value)
-    if junit is not None:
-        problem = report_path_problem("--junit", junit)
-        if problem:
-            raise click.UsageError(problem)
+    problem = report_paths_problem({"junit": junit}, verify_inputs(directory, stack, pack_dirs, config_files))
+    if problem:
+        fail(problem)
     project = load_project(directory)
     config = load_stack_config(project, stack, parse_config_overrides(config_pairs))
-    dirs = list(pack_dirs) or default_pack_dirs(directory)
-    if not dirs:
-        raise click.UsageError("no policy pack: give --policy-pack DIR")
+    dirs = packs_of_run(pack_dirs, directory)
     packs, configs, warnings = load_packs(dirs, config_files, project=project.name, stack=stack)
     for w in warnings:
         click.echo(f"cdcml: warning: {w}", err=True)

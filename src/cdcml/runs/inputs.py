@@ -13,12 +13,13 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from cdcml.capture.project import NARROWING_FILE
 from cdcml.model import RunInput
 from cdcml.runs.packs import default_pack_dirs
 from cdcml.state.backends import BOOKKEEPING
 from cdcml.state.stores import FileStore, open_store
 
-__all__ = ["analyze_inputs", "preview_inputs"]
+__all__ = ["analyze_inputs", "preview_inputs", "verify_inputs"]
 
 PathLike = str | os.PathLike[str]
 
@@ -62,6 +63,19 @@ def preview_inputs(
     if passphrase:
         inputs.append(RunInput(f"the {PASSPHRASE_FILE}", Path(passphrase)))
     return tuple(inputs)
+
+
+def verify_inputs(
+    directory: PathLike,
+    stack: str,
+    pack_dirs: Sequence[PathLike] = (),
+    config_files: Sequence[PathLike] = (),
+) -> tuple[RunInput, ...]:
+    """What ``cdcml verify DIRECTORY --stack STACK`` reads: what the preview of that stack
+    reads (:func:`preview_inputs`) and the project's narrowing file."""
+    project_dir, _ = _project_files(directory, stack)
+    narrowing = RunInput(f"the {NARROWING_FILE} file", project_dir / NARROWING_FILE)
+    return (*preview_inputs(directory, stack, pack_dirs, config_files), narrowing)
 
 
 def _backend_state(url: str) -> list[RunInput]:

@@ -37,14 +37,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from cdcml.capture.project import Project, StackConfig, namespaced_key
+from cdcml.capture.project import NARROWING_FILE, Project, StackConfig, namespaced_key
 from cdcml.errors import ConfigError
 from cdcml.inputs import read_yaml_file
 from cdcml.model.values import render_config_value
 
 __all__ = ["NARROWING_FILE", "ConfigSpace", "config_space"]
-
-NARROWING_FILE = "cdcml-verify.yaml"
 
 
 @dataclass(frozen=True)
