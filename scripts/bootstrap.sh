@@ -11,7 +11,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 STAMP="$VENV/.cdcml-bootstrap"
-WANT="$(cat "$ROOT/pyproject.toml" "$ROOT/policies/cdc-ml-guardrails/requirements.txt" | sha256sum | cut -d' ' -f1)"
+WANT="$(cat "$ROOT/pyproject.toml" "$ROOT/hatch_build.py" "$ROOT/policies/cdc-ml-guardrails/requirements.txt" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   echo "bootstrap: installing cdcml and its test dependencies into .venv" >&2
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip

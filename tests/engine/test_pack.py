@@ -130,18 +130,28 @@ def test_packs_can_be_built_from_policy_objects():
         pack_from_policies("no spaces allowed", list(pack.policies))
 
 
-def test_the_wheel_carries_the_repositorys_guardrails_pack_where_bundled_pack_looks():
-    import tomllib
+def test_the_wheel_carries_the_repositorys_guardrails_pack_where_bundled_pack_looks(tmp_path):
+    """A regular wheel holds the pack's files as cdcml/guardrails; an editable one holds no
+    file outside its .pth and metadata (a copy there made pytest fail on every run)."""
+    import zipfile
+
+    from hatchling.builders.wheel import WheelBuilder
 
     from cdcml.engine.pack import BUNDLED_PACK, DEFAULT_PACK
 
-    wheel = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]
-    include = wheel["force-include"]
-    assert include == {
-        str(DEFAULT_PACK / name): f"cdcml/{BUNDLED_PACK}/{name}"
-        for name in ("PulumiPolicy.yaml", "__main__.py", "config")
+    builder = WheelBuilder(str(ROOT))
+    names = {
+        version: zipfile.ZipFile(path).namelist()
+        for version in ("standard", "editable")
+        for path in builder.build(directory=str(tmp_path / version), versions=[version])
     }
-    assert all((ROOT / source).exists() for source in include)
+    pack_files = sorted(
+        str(p.relative_to(ROOT / DEFAULT_PACK)) for p in (ROOT / DEFAULT_PACK).rglob("*") if p.is_file()
+    )
+    shipped = sorted(n.removeprefix(f"cdcml/{BUNDLED_PACK}/") for n in names["standard"] if f"/{BUNDLED_PACK}/" in n)
+    assert shipped == [f for f in pack_files if f != "requirements.txt" and "__pycache__" not in f]
+    assert "cdcml/__init__.py" in names["standard"]
+    assert [n for n in names["editable"] if not n.startswith("cdcml_guard-")] == ["_editable_impl_cdcml_guard.pth"]
 
 
 def test_bundled_pack_prefers_the_installed_copy_and_falls_back_to_the_checkout(tmp_path):
