@@ -152,10 +152,12 @@ def test_preview_reports_carry_the_warnings_of_the_run(capsys, tmp_path):
     assert [n["message"]["text"] for n in notes if n["level"] == "warning"] == [warning]
 
 
-def test_the_installed_entry_point_never_prints_a_traceback(tmp_path):
+@pytest.mark.parametrize("module", ["cdcml", "cdcml.cli"])
+def test_the_installed_entry_point_never_prints_a_traceback(tmp_path, module):
+    """`python -m cdcml` and `python -m cdcml.cli` are the cdcml command."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.run(
-        [sys.executable, "-m", "cdcml.cli", "preview", str(tmp_path)],
+        [sys.executable, "-m", module, "preview", str(tmp_path)],
         capture_output=True,
         text=True,
         env=env,
