@@ -174,9 +174,23 @@ def test_the_clock_restarts_at_each_call_and_ignores_an_idle_worker(tmp_path: Pa
 
 
 def test_output_is_drained_and_only_a_tail_kept(worker: Worker) -> None:
+    """8 MiB of output never blocks the worker; its stderr arrives on its own pipe, so
+    it may be read a moment after the reply."""
     assert ask(worker, {"op": "print", "bytes": 8 << 20}) == {"ok": True}
+    deadline = time.monotonic() + 10
+    while worker.last_output_line() != "last words" and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert worker.last_output_line() == "last words"
     assert len(worker._tails["stdout"]) <= 64 * 1024
+
+
+def test_a_dead_workers_last_words_are_read_before_they_are_reported(worker: Worker) -> None:
+    """The death message quotes what the worker wrote last, however busy the machine:
+    the drain of an exited worker is waited for."""
+    worker.send({"op": "print", "bytes": 1 << 20})
+    worker.send({"op": "exit", "code": 3})
+    worker._proc.wait(timeout=30)
+    assert worker.last_output_line() == "last words"
 
 
 def test_several_workers_are_waited_for_at_once(worker: Worker) -> None:

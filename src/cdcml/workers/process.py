@@ -204,7 +204,13 @@ class Worker:
                 return
 
     def last_output_line(self) -> str:
-        """The last non-empty line the worker wrote to stderr (or stdout), one line, short."""
+        """The last non-empty line the worker wrote to stderr (or stdout), one line, short.
+        Once the worker has exited, what it wrote last is read first (up to a second: a
+        process it started may still hold the pipes)."""
+        if self._proc.poll() is not None:
+            deadline = time.monotonic() + 1.0
+            for t in self._threads[:2]:
+                t.join(max(0.0, deadline - time.monotonic()))
         for which in ("stderr", "stdout"):
             lines = [ln.strip() for ln in bytes(self._tails[which]).decode("utf-8", "replace").splitlines()]
             lines = [ln for ln in lines if ln and not ln.startswith(("Traceback", "File "))]
