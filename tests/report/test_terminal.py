@@ -227,3 +227,27 @@ def test_a_hostile_verdict_is_well_formed_junit(make_audit: MakeAudit) -> None:
     assert "organization/proj\ufffd/st\ufffd" in names
     case = root.find("testsuite[@name='waivers']/testcase")
     assert case is not None and case.get("name") == "waiver #2 p\ufffd\ufffd\ufffd"
+
+
+def test_rendered_lines_lose_the_padding_rich_adds_and_keep_their_styles():
+    """No trailing spaces in text output (issue 15, item 7), plain or styled: the padding
+    goes, the closing style codes stay, spaces inside a line stay."""
+    from cdcml.report.terminal import without_trailing_spaces
+
+    assert without_trailing_spaces("a  b   \nc\t \n\n  d") == "a  b\nc\n\n  d"
+    assert without_trailing_spaces("\x1b[1mbold \x1b[0m   \x1b[0m\n") == "\x1b[1mbold\x1b[0m\x1b[0m\n"
+    console = Console(file=io.StringIO(), width=40, force_terminal=True, color_system="standard")
+    with console.capture() as text:
+        console.print(padded("a long policy message that rich wraps and pads to width"))
+    rendered = text.get()
+    assert SGR.search(rendered) and re.search(r" +(\x1b\[[0-9;]*m)*$", rendered, re.MULTILINE)
+    trimmed = without_trailing_spaces(rendered)
+    assert not re.search(r" (\x1b\[[0-9;]*m)*$", trimmed, re.MULTILINE)
+    assert SGR.sub("", trimmed).split() == SGR.sub("", rendered).split()
+
+
+def padded(message: str):
+    from rich.padding import Padding
+    from rich.text import Text
+
+    return Padding(Text(message, style="bold red"), (0, 0, 0, 4))

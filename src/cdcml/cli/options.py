@@ -103,6 +103,7 @@ def emit(verdict: Verdict, output: Output) -> NoReturn:
 
     from cdcml.report.files import write_reports
     from cdcml.report.json_report import verdict_to_json
+    from cdcml.report.terminal import without_trailing_spaces
     from cdcml.report.text import render_text
 
     doc: Any = verdict_to_json(verdict) if output.as_json else None
@@ -111,5 +112,8 @@ def emit(verdict: Verdict, output: Output) -> NoReturn:
     if doc is not None:
         click.echo(json.dumps(doc, indent=2))
     else:
-        render_text(verdict, Console(highlight=False), show_not_applicable=output.show_not_applicable)
+        console = Console(highlight=False)
+        with console.capture() as text:
+            render_text(verdict, console, show_not_applicable=output.show_not_applicable)
+        sys.stdout.write(without_trailing_spaces(text.get()))
     sys.exit(verdict.exit_code)

@@ -7,6 +7,7 @@ rows and the Markdown come from :mod:`cdcml.policies.docs`.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def ls(pack_dir: Path | None, as_json: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from cdcml.report.terminal import printable
+    from cdcml.report.terminal import printable, without_trailing_spaces
 
     def cell(value: str, style: str = "") -> Text:  # a pack's metadata: plain text, escaped
         return Text(printable(value), style=style)
@@ -68,7 +69,9 @@ def ls(pack_dir: Path | None, as_json: bool) -> None:
     console = Console()
     if not console.is_terminal:
         console = Console(width=140)  # piped: don't squeeze the table into 80 columns
-    console.print(table)
+    with console.capture() as text:
+        console.print(table)
+    sys.stdout.write(without_trailing_spaces(text.get()))
 
 
 @policy.command("docs")

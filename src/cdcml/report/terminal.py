@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["printable"]
+__all__ = ["printable", "without_trailing_spaces"]
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _UNSAFE_BUT_NEWLINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_TRAILING = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)+$", re.MULTILINE)
+_STYLE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -32,3 +34,9 @@ def printable(text: str, *, lines: bool = False) -> str:
     """*text* with every control character escaped; with *lines*, newlines and tabs are
     kept (the text is shown as a block of lines)."""
     return (_UNSAFE_BUT_NEWLINES if lines else _UNSAFE).sub(_escape, text)
+
+
+def without_trailing_spaces(text: str) -> str:
+    """*text* as rendered for a terminal or a pipe, without the spaces rich pads its lines
+    with (before a line's closing style codes, when it has them)."""
+    return _TRAILING.sub(lambda m: "".join(_STYLE.findall(m.group())), text)
