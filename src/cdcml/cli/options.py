@@ -34,8 +34,9 @@ def pack_options(f: F) -> F:
         "config_files",
         multiple=True,
         type=click.Path(path_type=Path),
-        metavar="FILE",
-        help="JSON config for the --policy-pack at the same position (repeatable).",
+        metavar="[NAME=]FILE",
+        help="JSON config for the --policy-pack at the same position, or with NAME= for the pack named NAME "
+        "(repeatable).",
     )(f)
     return click.option(
         "--policy-pack",

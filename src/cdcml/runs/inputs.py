@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cdcml.capture.project import NARROWING_FILE
 from cdcml.model import RunInput
-from cdcml.runs.packs import default_pack_dirs
+from cdcml.runs.packs import config_file, default_pack_dirs
 from cdcml.state.backends import BOOKKEEPING
 from cdcml.state.stores import FileStore, open_store
 
@@ -33,7 +33,7 @@ def _packs(pack_dirs: Sequence[PathLike], start: PathLike, config_files: Sequenc
         dirs = [RunInput("the --policy-pack directory", Path(d), tree=True) for d in pack_dirs]
     else:
         dirs = [RunInput("the policy pack directory", d, tree=True) for d in default_pack_dirs(start)]
-    return dirs + [RunInput("the --policy-pack-config file", Path(c)) for c in config_files]
+    return dirs + [RunInput("the --policy-pack-config file", config_file(c).path) for c in config_files]
 
 
 def _project_files(directory: PathLike, stack: str) -> tuple[Path, list[RunInput]]:

@@ -6,7 +6,9 @@ tests and callers that evaluate in process)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from cdcml.engine.config import PackConfig, PolicyConfig, load_pack_config_file, reconcile, unknown_policy_names
@@ -14,7 +16,74 @@ from cdcml.engine.pack import DEFAULT_PACK, Pack, bundled_pack, load_pack
 from cdcml.engine.worker import PackHandle, PendingPack, start_load
 from cdcml.errors import CdcmlError, PackConfigError, PackError
 
-__all__ = ["PackSet", "PendingPacks", "default_pack_dirs", "load_packs", "packs_of_run", "start_packs"]
+__all__ = [
+    "ConfigFile",
+    "PackSet",
+    "PendingPacks",
+    "config_file",
+    "default_pack_dirs",
+    "load_packs",
+    "packs_of_run",
+    "start_packs",
+]
+
+_PACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+"""A policy pack name, as the Pulumi CLI allows it."""
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """One ``--policy-pack-config``: ``FILE`` (for the pack at the same position) or
+    ``NAME=FILE`` (for the pack named NAME, wherever it is)."""
+
+    path: Path
+    pack: str | None = None
+
+    def __str__(self) -> str:
+        return str(self.path) if self.pack is None else f"{self.pack}={self.path}"
+
+
+def config_file(value: str | os.PathLike[str]) -> ConfigFile:
+    """A ``--policy-pack-config`` value: ``NAME=FILE`` when the text before the first ``=``
+    is a pack name and the whole value is not an existing file, else a file path."""
+    text = os.fspath(value)
+    name, sep, rest = text.partition("=")
+    if sep and rest and _PACK_NAME.fullmatch(name) and not os.path.exists(text):
+        return ConfigFile(Path(rest), name)
+    return ConfigFile(Path(text))
+
+
+class _Configs:
+    """The ``--policy-pack-config`` values of a run, matched with its packs: by name, else
+    by position among the unnamed ones (the Pulumi CLI's rule)."""
+
+    def __init__(self, values: Sequence[str | os.PathLike[str]], pack_count: int) -> None:
+        files = [config_file(v) for v in values]
+        self.positional = [f for f in files if f.pack is None]
+        self.named: dict[str, ConfigFile] = {}
+        for f in files:
+            if f.pack is not None and self.named.setdefault(f.pack, f) is not f:
+                raise PackConfigError(f"--policy-pack-config {f}: pack {f.pack} already has {self.named[f.pack]}")
+        if len(self.positional) > pack_count:
+            raise PackConfigError(
+                f"{len(self.positional)} --policy-pack-config files for {pack_count} --policy-pack directories"
+            )
+
+    def of(self, pack: Pack, i: int) -> ConfigFile | None:
+        named = self.named.get(pack.name)
+        if named is not None and i < len(self.positional):
+            raise PackConfigError(
+                f"--policy-pack-config {named}: pack {pack.name} is also configured by position ({self.positional[i]})"
+            )
+        return named or (self.positional[i] if i < len(self.positional) else None)
+
+    def check_names(self, packs: Sequence[Pack]) -> None:
+        names = [p.name for p in packs]
+        for f in self.named.values():
+            if f.pack not in names:
+                raise PackConfigError(
+                    f"--policy-pack-config {f}: no policy pack named {f.pack} in this run (packs: {', '.join(names)})"
+                )
 
 
 def load_packs(
@@ -26,34 +95,29 @@ def load_packs(
     organization: str = "organization",
     dry_run: bool = True,
 ) -> tuple[list[Pack], list[PackConfig], list[str]]:
-    """Load each pack and reconcile its config (``config_files[i]`` belongs to
-    ``pack_dirs[i]``, as with the CLI's repeated flags)."""
-    _check_counts(pack_dirs, config_files)
+    """Load each pack and reconcile its config: ``config_files`` are ``FILE`` (for the pack
+    at the same position, as with the CLI's repeated flags) or ``NAME=FILE`` (see
+    :func:`config_file`)."""
+    files = _Configs(config_files, len(pack_dirs))
     packs: list[Pack] = []
     configs: list[PackConfig] = []
     warnings: list[str] = []
     for i, d in enumerate(pack_dirs):
         pack = load_pack(d, project=project, stack=stack, organization=organization, dry_run=dry_run)
         packs.append(pack)
-        configs.append(_configure(pack, config_files, i, warnings))
+        configs.append(_configure(pack, files.of(pack, i), warnings))
+    files.check_names(packs)
     return packs, configs, warnings
 
 
-def _check_counts(pack_dirs: Sequence[object], config_files: Sequence[object]) -> None:
-    if len(config_files) > len(pack_dirs):
-        raise PackConfigError(
-            f"{len(config_files)} --policy-pack-config files for {len(pack_dirs)} --policy-pack directories"
-        )
-
-
-def _configure(pack: Pack, config_files: Sequence[str | os.PathLike[str]], i: int, warnings: list[str]) -> PackConfig:
-    """*pack*'s reconciled config from ``config_files[i]`` (if given); a warning for each of
+def _configure(pack: Pack, file: ConfigFile | None, warnings: list[str]) -> PackConfig:
+    """*pack*'s reconciled config from its config *file* (if given); a warning for each of
     the file's entries the pack has no policy for is added to *warnings*."""
     file_config: dict[str, PolicyConfig] | None = None
-    if i < len(config_files):
-        file_config = load_pack_config_file(config_files[i])
+    if file is not None:
+        file_config = load_pack_config_file(file.path)
         warnings.extend(
-            f"policy pack config {config_files[i]}: pack {pack.name} has no policy {name!r}; the entry is ignored"
+            f"policy pack config {file.path}: pack {pack.name} has no policy {name!r}; the entry is ignored"
             for name in unknown_policy_names(pack, file_config)
         )
     return reconcile(pack, file_config)
@@ -102,7 +166,7 @@ class PackSet:
 class PendingPacks:
     """Packs loading in their own processes (started by :func:`start_packs`)."""
 
-    def __init__(self, started: list[PendingPack | CdcmlError], config_files: Sequence[str | os.PathLike[str]]) -> None:
+    def __init__(self, started: list[PendingPack | CdcmlError], config_files: _Configs) -> None:
         self.started = started
         self.config_files = config_files
 
@@ -119,7 +183,8 @@ class PendingPacks:
                     raise pending
                 handle = pending.result()
                 handles.append(handle)
-                configs.append(_configure(handle.pack, self.config_files, i, warnings))
+                configs.append(_configure(handle.pack, self.config_files.of(handle.pack, i), warnings))
+            self.config_files.check_names([h.pack for h in handles])
         except BaseException:
             for h in handles:
                 h.release()
@@ -144,8 +209,8 @@ def start_packs(
     timeout: float,
 ) -> PendingPacks:
     """Start loading each pack in its own process, all at once; :meth:`PendingPacks.result`
-    waits for them (``config_files[i]`` belongs to ``pack_dirs[i]``)."""
-    _check_counts(pack_dirs, config_files)
+    waits for them (``config_files`` as for :func:`load_packs`)."""
+    files = _Configs(config_files, len(pack_dirs))
     started: list[PendingPack | CdcmlError] = []
     try:
         for d in pack_dirs:
@@ -158,6 +223,6 @@ def start_packs(
             except CdcmlError as e:  # raised in pack order by result(), as load_packs does
                 started.append(e)
     except BaseException:
-        PendingPacks(started, config_files).abandon()
+        PendingPacks(started, files).abandon()
         raise
-    return PendingPacks(started, config_files)
+    return PendingPacks(started, files)
