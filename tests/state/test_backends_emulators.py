@@ -10,6 +10,7 @@ middle of a run: one line, exit code 2, nothing printed or written as if complet
 from __future__ import annotations
 
 import json
+import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -301,6 +302,11 @@ def test_azblob_wrong_key_missing_container_and_no_credentials(blob, azure_env, 
     line = one_line_error(err)
     assert "authentication failed" in line and wrong not in line
     monkeypatch.delenv("AZURE_STORAGE_KEY")
+    # With no key, the azure extra signs in with Entra ID, which Azure refuses over http.
+    code, out, err = cli(capsys, "policy", "analyze", "--backend", blob.url("audit", PREFIX), "--all")
+    assert code == 2 and out == ""
+    assert one_line_error(err).endswith("Token credential is only supported with HTTPS.")
+    monkeypatch.setitem(sys.modules, "azure.identity", None)  # as without azure-identity installed
     code, out, err = cli(capsys, "policy", "analyze", "--backend", blob.url("audit", PREFIX), "--all")
     assert code == 2 and out == ""
     assert "no Azure credentials" in one_line_error(err)

@@ -29,7 +29,7 @@ KNOWN = "cdn, domain, localemu, protocol, storage_account"
 UNREACHABLE = "can't reach the endpoint"
 NO_CREDENTIALS = (
     "no Azure credentials: set AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN or AZURE_STORAGE_CONNECTION_STRING "
-    "(or install azure-identity for an Azure AD login)"
+    "(or pip install 'cdcml-guard[azure]' for an Entra ID sign-in)"
 )
 
 

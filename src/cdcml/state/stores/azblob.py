@@ -52,8 +52,10 @@ class AzureBlobStore(ObjectStore):
     def __init__(self, container: str, prefix: str, url: str, params: Mapping[str, str], timeout: float) -> None:
         try:
             from azure.storage.blob import BlobServiceClient, LinearRetry
-        except ImportError:  # pragma: no cover - azure-storage-blob is a dependency
-            raise BackendError("azblob:// backends need azure-storage-blob (pip install azure-storage-blob)") from None
+        except ImportError:
+            raise BackendError(
+                "azblob:// backends need azure-storage-blob, which is not installed: pip install 'cdcml-guard[azure]'"
+            ) from None
         self.container_name = container
         self.prefix = prefix
         self.url = url
@@ -112,7 +114,7 @@ class AzureBlobStore(ObjectStore):
         except ImportError:
             raise BackendError(
                 f"{url}: no Azure credentials: set AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN or "
-                "AZURE_STORAGE_CONNECTION_STRING (or install azure-identity for an Azure AD login)"
+                "AZURE_STORAGE_CONNECTION_STRING (or pip install 'cdcml-guard[azure]' for an Entra ID sign-in)"
             ) from None
         return DefaultAzureCredential()
 

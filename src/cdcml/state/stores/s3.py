@@ -62,8 +62,8 @@ class S3Store(ObjectStore):
             import boto3
             import botocore
             from botocore.config import Config
-        except ImportError:  # pragma: no cover - boto3 is a dependency
-            raise BackendError("s3:// backends need boto3 (pip install boto3)") from None
+        except ImportError:
+            raise BackendError("s3:// backends need boto3, which is not installed: pip install 'cdcml-guard[s3]'") from None
         self.bucket = bucket
         self.prefix = prefix
         self.url = url
