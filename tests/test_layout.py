@@ -65,6 +65,8 @@ MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
 def layer(module: str) -> str:
+    if module == "cdcml.__main__":  # `python -m cdcml` is the command line
+        return "cli"
     if module in BASE or module.startswith(("cdcml.model.", "cdcml.workers.")):
         return "base"
     return module.split(".")[1]

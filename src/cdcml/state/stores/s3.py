@@ -63,7 +63,9 @@ class S3Store(ObjectStore):
             import botocore
             from botocore.config import Config
         except ImportError:
-            raise BackendError("s3:// backends need boto3, which is not installed: pip install 'cdcml-guard[s3]'") from None
+            raise BackendError(
+                "s3:// backends need boto3, which is not installed: pip install 'cdcml-guard[s3]'"
+            ) from None
         self.bucket = bucket
         self.prefix = prefix
         self.url = url
