@@ -294,7 +294,7 @@ def do_run(env: Mapping[str, str]) -> int:
     # A preview runs from the workspace root, so SARIF locations are repository paths;
     # an analysis runs in working-directory, where its files and default pack are.
     cwd = _workspace(env) if i.command == "preview" else _workspace(env) / i.working_directory
-    print(f"cdcml: {shlex.join(argv[1:])}  (in {cwd})", flush=True)
+    print(f"cdcml {shlex.join(argv[3:])}  (in {cwd})", flush=True)
     code = subprocess.run(argv, cwd=cwd).returncode
     written = {k: p for k, p in reports.items() if p.is_file()}
     if "sarif" in written:
