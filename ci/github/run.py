@@ -302,7 +302,9 @@ def do_run(env: Mapping[str, str]) -> int:
     if "markdown" in written:
         _append(env.get("GITHUB_STEP_SUMMARY"), written["markdown"].read_text(encoding="utf-8") + "\n")
     elif code not in (0, 1):
-        _append(env.get("GITHUB_STEP_SUMMARY"), f"### cdcml {i.command}: error\n\n`{cat}`: exit code {code}, see the log.\n")
+        _append(
+            env.get("GITHUB_STEP_SUMMARY"), f"### cdcml {i.command}: error\n\n`{cat}`: exit code {code}, see the log.\n"
+        )
     advisory = advisory_count(written["sarif"]) if "sarif" in written else 0
     final = final_exit_code(code, i.fail_on, advisory)
     verdict = {0: "pass", 1: "fail"}.get(code, "error")

@@ -29,7 +29,8 @@ STAND_INS = {"python": {"python-path": sys.executable}, "install": {"python": sy
 
 
 def load_action() -> dict[str, Any]:
-    return yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    action: dict[str, Any] = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    return action
 
 
 @dataclass
@@ -52,12 +53,12 @@ def parse_outputs(text: str) -> dict[str, str]:
     for line in lines:
         if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
             key, delim = line.split("<<", 1)
-            value = []
+            block: list[str] = []
             for inner in lines:
                 if inner == delim:
                     break
-                value.append(inner)
-            out[key] = "\n".join(value)
+                block.append(inner)
+            out[key] = "\n".join(block)
         elif "=" in line:
             key, value = line.split("=", 1)
             out[key] = value
@@ -135,7 +136,12 @@ def run_action(inputs: dict[str, str], workspace: Path, temp: Path, env: dict[st
         step_env = {**base, **{k: ctx.text(str(v)) for k, v in step.get("env", {}).items()}}
         assert step["shell"] == "bash"
         proc = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=workspace, env=step_env, capture_output=True, text=True, timeout=120
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=workspace,
+            env=step_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         logs[step["name"]] = proc.stdout + proc.stderr
         if sid:

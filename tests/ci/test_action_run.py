@@ -110,7 +110,9 @@ def test_stacks_never_share_a_category_or_a_report(runs: dict[str, ActionRun]) -
         (2, "mandatory", 0, 2),
     ],
 )
-def test_fail_on_decides_the_exit_code_and_bad_input_always_fails(code: int, fail_on: str, advisory: int, final: int) -> None:
+def test_fail_on_decides_the_exit_code_and_bad_input_always_fails(
+    code: int, fail_on: str, advisory: int, final: int
+) -> None:
     assert RUN.final_exit_code(code, fail_on, advisory) == final
 
 
@@ -161,7 +163,10 @@ def test_analyze_of_a_state_file_gets_its_own_category(tmp_path: Path) -> None:
     )
     assert r.exit_code == 0, r.logs
     assert r.run["category"] == "cdcml/policy-analyze/prod"
-    assert json.loads(Path(r.run["sarif"]).read_text())["runs"][0]["automationDetails"]["id"] == "cdcml/policy-analyze/prod/"
+    assert (
+        json.loads(Path(r.run["sarif"]).read_text())["runs"][0]["automationDetails"]["id"]
+        == "cdcml/policy-analyze/prod/"
+    )
     assert "cdcml policy analyze" in r.summary
 
 

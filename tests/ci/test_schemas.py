@@ -75,7 +75,10 @@ def test_the_workflows_are_github_workflows(tmp_path: Path) -> None:
 
 def test_the_workflow_schema_is_not_a_rubber_stamp(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yml"
-    broken.write_text("on: [push]\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: a/b@v1\n        run: echo both\n")
+    broken.write_text(
+        "on: [push]\njobs:\n  x:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: a/b@v1\n        run: echo both\n"
+    )
     with pytest.raises(AssertionError):
         check("vendor.github-workflows", broken)
 
