@@ -205,7 +205,9 @@ def install_command(env: Mapping[str, str], python: str) -> list[str]:
             spec = f"{PACKAGE}{suffix}=={version}"
         else:
             spec = f"{env.get('GITHUB_ACTION_PATH') or Path(__file__).resolve().parents[2]}{suffix}"
-    argv = [python, "-m", "pip", "install", "--disable-pip-version-check", spec]
+    # pip of the interpreter running this script installs into the virtualenv (--python),
+    # which is made without pip of its own: ensurepip is most of a virtualenv's set-up time
+    argv = [sys.executable, "-m", "pip", "--python", python, "install", "--disable-pip-version-check", spec]
     for requirements in _lines(env.get("CDCML_INPUT_REQUIREMENTS", "")):
         argv += ["-r", requirements]
     return argv
@@ -269,7 +271,7 @@ def _workspace(env: Mapping[str, str]) -> Path:
 
 def do_install(env: Mapping[str, str]) -> int:
     venv = Path(env.get("RUNNER_TEMP") or "/tmp") / "cdcml-venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = str(venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python"))
     argv = install_command(env, python)
     print("::group::" + shlex.join(argv), flush=True)
@@ -295,19 +297,24 @@ def do_run(env: Mapping[str, str]) -> int:
     # an analysis runs in working-directory, where its files and default pack are.
     cwd = _workspace(env) if i.command == "preview" else _workspace(env) / i.working_directory
     print(f"cdcml {shlex.join(argv[3:])}  (in {cwd})", flush=True)
+    for path in reports.values():  # an earlier run's report must not pass for this one's
+        path.unlink(missing_ok=True)
     code = subprocess.run(argv, cwd=cwd).returncode
     written = {k: p for k, p in reports.items() if p.is_file()}
+    # cdcml writes every report for a verdict (0 or 1) and none for bad input; a 1 without
+    # reports is Python's own exit code (cdcml not importable, a crash): an error, not a verdict
+    ran = code in (0, 1) and len(written) == len(reports)
     if "sarif" in written:
         set_category(written["sarif"], cat)
     if "markdown" in written:
         _append(env.get("GITHUB_STEP_SUMMARY"), written["markdown"].read_text(encoding="utf-8") + "\n")
-    elif code not in (0, 1):
+    elif not ran:
         _append(
             env.get("GITHUB_STEP_SUMMARY"), f"### cdcml {i.command}: error\n\n`{cat}`: exit code {code}, see the log.\n"
         )
     advisory = advisory_count(written["sarif"]) if "sarif" in written else 0
-    final = final_exit_code(code, i.fail_on, advisory)
-    verdict = {0: "pass", 1: "fail"}.get(code, "error")
+    final = final_exit_code(code, i.fail_on, advisory) if ran else max(code, 2)
+    verdict = {0: "pass", 1: "fail"}.get(code, "error") if ran else "error"
     _set_outputs(
         env,
         {

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+import zipfile
 from pathlib import Path
 from types import ModuleType
 
@@ -197,7 +198,16 @@ def test_install_takes_the_actions_checkout_a_version_or_a_spec(inputs: dict[str
     env = {f"CDCML_INPUT_{k.upper().replace('-', '_')}": v for k, v in inputs.items()}
     env["GITHUB_ACTION_PATH"] = str(ROOT)
     argv = RUN.install_command(env, "/venv/bin/python")
-    assert argv == ["/venv/bin/python", "-m", "pip", "install", "--disable-pip-version-check", spec]
+    assert argv == [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        "/venv/bin/python",
+        "install",
+        "--disable-pip-version-check",
+        spec,
+    ]
 
 
 def test_install_adds_the_programs_requirements_and_refuses_two_specs() -> None:
@@ -228,3 +238,36 @@ def test_finish_exits_with_the_recorded_code() -> None:
     assert RUN.main(["finish"], {"CDCML_FINAL_EXIT_CODE": "1"}) == 1
     assert RUN.main(["finish"], {"CDCML_FINAL_EXIT_CODE": ""}) == 2
     assert RUN.main(["nonsense"], {}) == 2
+
+
+def _probe_wheel(directory: Path) -> Path:
+    """A wheel with no dependencies, made here: pip installs it without an index."""
+    wheel = directory / "cdcml_ci_probe-0.0.0-py3-none-any.whl"
+    files = {
+        "cdcml_ci_probe.py": "",
+        "cdcml_ci_probe-0.0.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: cdcml-ci-probe\nVersion: 0.0.0\n",
+        "cdcml_ci_probe-0.0.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    record = "".join(f"{name},,\n" for name in files) + "cdcml_ci_probe-0.0.0.dist-info/RECORD,,\n"
+    with zipfile.ZipFile(wheel, "w") as z:
+        for name, text in {**files, "cdcml_ci_probe-0.0.0.dist-info/RECORD": record}.items():
+            z.writestr(name, text)
+    return wheel
+
+
+def test_the_install_step_makes_a_virtualenv_and_a_cdcml_that_cant_run_is_an_error(
+    workspace: Path, tmp_path: Path
+) -> None:
+    """The install step for real, with a spec that needs no index (a local wheel): the run
+    step then finds no working cdcml in that virtualenv — Python's exit 1 without reports
+    is an error (exit 2), never read as a verdict."""
+    temp = tmp_path / "t"
+    wheel = _probe_wheel(tmp_path)
+    r = run_action({"working-directory": "infra", "install-spec": str(wheel)}, workspace, temp, stand_ins=("python",))
+    python = Path(r.outputs["install"]["python"])
+    assert python == temp / "cdcml-venv" / "bin" / "python" and python.exists()
+    assert f"-m pip --python {python} install --disable-pip-version-check {wheel}" in r.logs["Install cdcml"]
+    assert (r.exit_code, r.run["verdict"], r.run["final-exit-code"]) == (2, "error", "2"), r.logs
+    assert r.run["sarif"] == "" and r.uses["github/codeql-action/upload-sarif"]["if"] is False
+    assert "### cdcml preview: error" in r.summary
