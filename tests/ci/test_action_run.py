@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -34,6 +35,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = tmp_path_factory.mktemp("ci") / "ws"
     project(ws / "infra")
     pack(ws)
+    (ws / "ci-pack.json").write_text(json.dumps({"no-bad": "advisory"}))
     return ws
 
 
@@ -50,7 +52,14 @@ def runs(workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     return {
         "bad": _preview(workspace, temp, "bad"),
         "clean": _preview(workspace, temp, "clean", **{"upload-sarif": "false"}),
-        "meh": _preview(workspace, temp, "meh", **{"fail-on": "advisory"}),
+        # args and policy-pack-config reach cdcml: bad=true, with no-bad demoted to advisory
+        "meh": _preview(
+            workspace,
+            temp,
+            "meh",
+            args="--config tiny:bad=true",
+            **{"fail-on": "advisory", "policy-pack-config": "ci-pack.json"},
+        ),
     }
 
 
@@ -86,9 +95,13 @@ def test_a_clean_stack_passes_and_upload_sarif_false_skips_the_upload(runs: dict
     assert Path(r.run["sarif"]).is_file()
 
 
-def test_fail_on_advisory_fails_the_job_on_an_advisory_violation(runs: dict[str, ActionRun]) -> None:
+def test_fail_on_advisory_fails_on_advisory_violations_and_args_and_config_reach_cdcml(
+    runs: dict[str, ActionRun],
+) -> None:
     r = runs["meh"]
     assert (r.exit_code, r.run["exit-code"], r.run["final-exit-code"]) == (1, "0", "1"), r.logs
+    assert RUN.advisory_count(Path(r.run["sarif"])) == 2  # no-meh, and no-bad demoted by the config
+    assert "`no-bad`" in r.summary and "`no-meh`" in r.summary
     assert r.uses["github/codeql-action/upload-sarif"]["if"] is True
 
 
@@ -142,15 +155,6 @@ def test_a_bad_action_input_is_exit_2_with_an_error_annotation(
     r = run_action({"working-directory": "infra", **inputs}, workspace, tmp_path / "t")
     assert r.exit_code == 2
     assert "::error title=cdcml action::" + message in r.logs["cdcml ${{ inputs.command }}"]
-
-
-def test_args_and_policy_pack_config_reach_cdcml(workspace: Path, tmp_path: Path) -> None:
-    config = workspace / "ci-pack.json"
-    config.write_text(json.dumps({"no-bad": "advisory"}))
-    r = _preview(workspace, tmp_path, "clean", args="--config tiny:bad=true", **{"policy-pack-config": "ci-pack.json"})
-    assert r.exit_code == 0, r.logs  # the violation is there, demoted to advisory by the config
-    assert r.run["exit-code"] == "0"
-    assert "no-bad" in r.summary and "advisory" in r.summary
 
 
 def test_analyze_of_a_state_file_gets_its_own_category(tmp_path: Path) -> None:
@@ -267,6 +271,8 @@ def test_the_install_step_makes_a_virtualenv_and_a_cdcml_that_cant_run_is_an_err
     r = run_action({"working-directory": "infra", "install-spec": str(wheel)}, workspace, temp, stand_ins=("python",))
     python = Path(r.outputs["install"]["python"])
     assert python == temp / "cdcml-venv" / "bin" / "python" and python.exists()
+    probe = subprocess.run([python, "-c", "import cdcml_ci_probe"], capture_output=True, text=True, check=False)
+    assert probe.returncode == 0, probe.stderr
     assert f"-m pip --python {python} install --disable-pip-version-check {wheel}" in r.logs["Install cdcml"]
     assert (r.exit_code, r.run["verdict"], r.run["final-exit-code"]) == (2, "error", "2"), r.logs
     assert r.run["sarif"] == "" and r.uses["github/codeql-action/upload-sarif"]["if"] is False

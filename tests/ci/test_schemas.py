@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from tests.ci.action import ROOT
+from tests.ci.projects import pack
 from tests.ci.templates import azure_defaults, expand_azure
 
 pytest.importorskip("check_jsonschema", reason="check-jsonschema is in the test extra")
@@ -126,3 +127,25 @@ def test_the_pre_commit_hooks_load_as_pre_commit_loads_them(tmp_path: Path) -> N
     config.write_text(doc_examples()[".pre-commit-config.yaml"])
     (repo,) = clientlib.load_config(str(config))["repos"]
     assert {h["id"] for h in repo["hooks"]} <= set(hooks)
+
+
+def test_the_pack_loads_hook_runs_its_entry_and_fails_on_a_broken_pack(tmp_path: Path) -> None:
+    """The hook's entry with the args docs/ci.md gives it, run as pre-commit would (in the
+    repository root, no file names), with ``cdcml`` as ``python -m cdcml``."""
+    clientlib = pytest.importorskip("pre_commit.clientlib")
+    (hook,) = [
+        h for h in clientlib.load_manifest(str(ROOT / ".pre-commit-hooks.yaml")) if h["id"] == "cdcml-policy-pack-loads"
+    ]
+    entry = hook["entry"].split()
+    assert entry[0] == "cdcml"
+    good = pack(tmp_path / "repo")
+    broken = tmp_path / "repo" / "policies" / "broken"
+    broken.mkdir()
+    (broken / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 1.0.0\n")
+    (broken / "__main__.py").write_text("raise ValueError('boom')\n")
+    codes = {}
+    for name, directory in (("good", good), ("broken", broken)):
+        argv = [sys.executable, "-m", "cdcml", *entry[1:], "--policy-pack", str(directory)]
+        proc = subprocess.run(argv, cwd=tmp_path / "repo", capture_output=True, text=True, timeout=60)
+        codes[name] = proc.returncode
+    assert codes == {"good": 0, "broken": 2}
