@@ -8,8 +8,8 @@ cd "$ROOT"
 VENV="$ROOT/.venv/bin"
 if [ "${CI:-}" = "true" ] && [ -z "${HYPOTHESIS_PROFILE:-}" ]; then export HYPOTHESIS_PROFILE=ci; fi
 
-"$VENV/ruff" check src tests contract_tests benchmarks stacks policies
-"$VENV/ruff" format --check src tests contract_tests benchmarks stacks policies
+"$VENV/ruff" check src tests contract_tests benchmarks stacks policies ci
+"$VENV/ruff" format --check src tests contract_tests benchmarks stacks policies ci
 "$VENV/mypy"
 
 set +e
