@@ -87,6 +87,18 @@ def test_sarif_results_are_located_by_stack_and_urn(make_audit):
     assert run_["invocations"][0]["exitCode"] == 1  # the expired waiver
 
 
+def test_a_single_stack_sarif_run_is_its_own_code_scanning_category(make_audit):
+    """GitHub code scanning keeps one analysis per automationDetails category: a run of
+    one stack names its project and stack, so runs of several stacks on one commit don't
+    replace each other; a run over a backend's stacks is one category."""
+    one = verdict_to_sarif(make_audit((("cdcml", "seed", False),)))["runs"][0]
+    other = verdict_to_sarif(make_audit((("cdcml", "prod", True),)))["runs"][0]
+    both = verdict_to_sarif(make_audit())["runs"][0]
+    assert one["automationDetails"] == {"id": "cdcml/policy-analyze/cdcml/seed/"}
+    assert other["automationDetails"] == {"id": "cdcml/policy-analyze/cdcml/prod/"}
+    assert both["automationDetails"] == {"id": "cdcml/policy-analyze/"}
+
+
 def test_sarif_fingerprints_are_stable_across_runs_and_messages(make_audit):
     a = verdict_to_sarif(make_audit())["runs"][0]["results"]
     b = verdict_to_sarif(make_audit())["runs"][0]["results"]

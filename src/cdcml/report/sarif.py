@@ -277,6 +277,9 @@ def verdict_to_sarif(verdict: Verdict) -> dict[str, Any]:
             if r is not None:
                 results.append(r)
     slug = verdict.command.replace(" ", "-")
+    if len(verdict.stacks) == 1:  # its own code-scanning category, so stacks don't replace each other
+        one = verdict.stacks[0]
+        slug = f"{slug}/{one.findings.project}/{one.findings.stack}"
     run: dict[str, Any] = {
         "tool": {
             "driver": {
