@@ -154,13 +154,22 @@ class _Drawer:
         return out
 
     def property(self, prop: Property, path: str, depth: int) -> Any:
-        if not prop.required and (
-            depth >= _OPTIONAL_DEPTH or not self.pick(path, (True, False), lambda _: "absent (None)")
-        ):
+        if prop.required:
+            return self.typed(prop, path, depth)
+        if depth >= _OPTIONAL_DEPTH:
             return None
-        if prop.const is not None:
-            return prop.const
-        return self.value(prop.type, prop.name, path, depth)
+        present = self.pick(path, (True, False), lambda _: "absent (None)")
+        # Drawn either way, so how many draws follow doesn't depend on the choice: Hypothesis
+        # shrinks towards fewer draws, and must find "present" (the usual) simpler.
+        mark = len(self.unusual)
+        value = self.typed(prop, path, depth)
+        if present:
+            return value
+        del self.unusual[mark:]
+        return None
+
+    def typed(self, prop: Property, path: str, depth: int) -> Any:
+        return prop.const if prop.const is not None else self.value(prop.type, prop.name, path, depth)
 
     def value(self, sdk_type: SdkType, name: str, path: str, depth: int) -> Any:
         kind = sdk_type.kind
@@ -171,8 +180,7 @@ class _Drawer:
             index = self.pick(path, range(len(labels)), lambda i: labels[i])
             return self.value(sdk_type.members[index], name, path, depth)
         if kind in ("array", "map") and sdk_type.item is not None:
-            size = 0 if depth >= _OPTIONAL_DEPTH else self.pick(path, (1, 0, 2), _size)
-            items = [self.value(sdk_type.item, name, f"{path}[{i}]", depth) for i in range(size)]
+            items = self.elements(sdk_type.item, name, path, depth)
             return items if kind == "array" else {f"key{i}": v for i, v in enumerate(items)}
         if kind == "enum" and sdk_type.enum is not None:
             members = list(sdk_type.enum.values)
@@ -189,6 +197,19 @@ class _Drawer:
         if kind == "asset":
             return {SIG_KEY: ASSET_SIG, "text": ""}
         return self.string(name, path)
+
+    def elements(self, item: SdkType, name: str, path: str, depth: int) -> list[Any]:
+        """Zero to two elements (one usually); two are drawn whatever the size, as in
+        :meth:`property`."""
+        if depth >= _OPTIONAL_DEPTH:
+            return []
+        size = self.pick(path, (1, 0, 2), _size)
+        marks, items = [len(self.unusual)], []
+        for i in range(2):
+            items.append(self.value(item, name, f"{path}[{i}]", depth))
+            marks.append(len(self.unusual))
+        del self.unusual[marks[size] :]
+        return items[:size]
 
     def string(self, name: str, path: str) -> str:
         """A plausible string for a property called *name*."""
