@@ -138,3 +138,31 @@ def test_past_the_budget_every_choice_is_the_usual_one() -> None:
 def test_unknown_types_and_other_packages_get_no_answer() -> None:
     hook = generated_outputs(random.Random(1))
     assert hook("azure-native:nosuch:Thing", "t", {}) is None
+
+
+def test_functions_with_no_offline_answer_get_the_usual_value_of_their_result_type() -> None:
+    from cdcml.capture.program import capture_program
+    from cdcml.testing.oracle import check_object
+    from cdcml.testing.provider_outputs import UsualInvokes
+    from cdcml.testing.sdk_types import function_result
+
+    token = "azure-native:storage:listStorageAccountKeys"
+    invokes = UsualInvokes()
+    assert invokes.has(token) and not invokes.has("azure-native:nosuch:getThing")
+    answer = invokes.call(token, {"accountName": "acct1", "resourceGroupName": "rg"})
+    result = function_result(token)
+    assert result is not None and check_object(result, answer) == []
+    assert len(answer["keys"]) == 1
+    # The defaults still answer as before.
+    assert invokes.call("azure-native:authorization:getClientConfig", {})["subscriptionId"] == DEFAULT_SUBSCRIPTION_ID
+    seen: dict[str, Any] = {}
+
+    def program() -> None:
+        from pulumi_azure_native import storage
+
+        keys = storage.list_storage_account_keys(account_name="acct1", resource_group_name="rg")
+        seen["key"] = keys.keys[0].value
+
+    graph = capture_program(program, mode="resolved", invokes=invokes)
+    assert isinstance(seen["key"], str) and seen["key"]
+    assert not any("no offline answer" in d for d in graph.diagnostics)

@@ -29,7 +29,9 @@ draws can't be made as they arrive: :func:`generated_outputs` draws them up fron
 resources it is told of (a preview capture's, in declaration order) and answers each
 arrival from its own draw. A resource it wasn't told of (one the program creates only
 under some outputs) gets outputs from a :class:`random.Random` seeded by one up-front draw
-and its type and name: it replays, but doesn't shrink.
+and its type and name: it replays, but doesn't shrink. :class:`UsualInvokes` answers the
+provider functions capture has no offline answer for with the usual value of their result
+type.
 """
 
 from __future__ import annotations
@@ -43,11 +45,18 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from cdcml.capture import azure
-from cdcml.capture.invokes import DEFAULT_SUBSCRIPTION_ID
+from cdcml.capture.invokes import DEFAULT_SUBSCRIPTION_ID, InvokeTable
 from cdcml.model.values import ASSET_SIG, SIG_KEY
-from cdcml.testing.sdk_types import ObjectType, Property, SdkType, UnknownResourceType, resource_type
+from cdcml.testing.sdk_types import (
+    ObjectType,
+    Property,
+    SdkType,
+    UnknownResourceType,
+    function_result,
+    resource_type,
+)
 
-__all__ = ["GeneratedOutputs", "generated_outputs", "output_only"]
+__all__ = ["GeneratedOutputs", "UsualInvokes", "generated_outputs", "output_only"]
 
 T = TypeVar("T")
 LEFT_TO_CAPTURE = frozenset({"name", "type", "azureApiVersion"})
@@ -344,6 +353,26 @@ class GeneratedOutputs:
             if drawn is not None and (token, name) in self._answered:
                 lines += [f"{token.rsplit(':', 1)[-1]} {name}: {u}" for u in drawn.unusual]
         return lines
+
+
+@dataclass
+class UsualInvokes(InvokeTable):
+    """An :class:`~cdcml.capture.invokes.InvokeTable` that answers an azure-native function
+    with no offline answer with the *usual* value of its result type (every property
+    present, lists of one element, plausible strings) instead of an empty result: a program
+    calling ``list_storage_account_keys`` gets one key, as it would after ``pulumi up``.
+    Not drawn: invokes arrive in an order that varies, with arguments that may depend on
+    outputs, so they can't be drawn up front as resources are."""
+
+    def has(self, token: str) -> bool:
+        return super().has(token) or function_result(token) is not None
+
+    def call(self, token: str, args: Mapping[str, Any]) -> Mapping[str, Any]:
+        result = function_result(token)
+        if super().has(token) or result is None:
+            return super().call(token, args)
+        name = str(args.get("resourceName") or args.get("accountName") or token.rsplit(":", 1)[-1])
+        return _Drawer(None, token, name, self.subscription_id, [0]).object(result, "", 0)
 
 
 def generated_outputs(

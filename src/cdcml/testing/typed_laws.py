@@ -33,7 +33,7 @@ from cdcml.errors import CdcmlError
 from cdcml.model import ResourceGraph
 from cdcml.testing.harness import GraphBuilder
 from cdcml.testing.oracle import check_inputs
-from cdcml.testing.provider_outputs import generated_outputs
+from cdcml.testing.provider_outputs import UsualInvokes, generated_outputs
 from cdcml.testing.sdk_strategies import property_bags
 from cdcml.testing.sdk_types import UnknownResourceType, resource_type
 
@@ -94,11 +94,14 @@ def under_generated_outputs(
     use_true_random=False)``): the program's failure, or every ill-typed input, followed
     by the unusual outputs drawn (what a program might not expect: an empty list, an
     optional output left out, …). *graph* is the preview capture of the same
-    configuration: its resources are drawn for up front, in its (deterministic) order."""
+    configuration: its resources are drawn for up front, in its (deterministic) order. A
+    provider function with no offline answer gets the usual value of its result type
+    (:class:`~cdcml.testing.provider_outputs.UsualInvokes`)."""
     resources = [(r.type, r.name) for r in graph.resources if r.custom and r.type.startswith("azure-native:")]
     subscription = values.get("azure-native:subscriptionId") or DEFAULT_SUBSCRIPTION_ID
     hook = generated_outputs(rng, resources, subscription_id=subscription)
-    options = CaptureOptions(mode=OutputMode.RESOLVED, provider_outputs=hook)
+    invokes = UsualInvokes(subscription_id=subscription)
+    options = CaptureOptions(mode=OutputMode.RESOLVED, provider_outputs=hook, invokes=invokes)
     try:
         resolved = capture_project(project, dataclasses.replace(config, values=dict(values)), options)
     except CdcmlError as e:
