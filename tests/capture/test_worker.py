@@ -128,12 +128,15 @@ def test_a_worker_left_with_a_running_thread_is_not_reused(tmp_path: Path) -> No
     assert first != second
 
 
-def test_custom_invoke_handlers_cant_cross_into_the_worker(tmp_path: Path) -> None:
+def test_custom_invoke_handlers_and_output_hooks_cant_cross_into_the_worker(tmp_path: Path) -> None:
     d = program(tmp_path, "")
     project = load_project(d)
     table = InvokeTable().register("x:y:z", lambda _a: {})
     with pytest.raises(ValueError, match="custom invoke handlers"):
         start_capture(project, load_stack_config(project, "dev"), CaptureOptions(invokes=table), timeout=10)
+    hook = CaptureOptions(mode=OutputMode.RESOLVED, provider_outputs=lambda _t, _n, _i: {})
+    with pytest.raises(ValueError, match="provider_outputs hook"):
+        start_capture(project, load_stack_config(project, "dev"), hook, timeout=10)
 
 
 @pytest.mark.parametrize(

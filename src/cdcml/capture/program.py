@@ -30,7 +30,7 @@ from pathlib import Path
 
 from cdcml.capture.invokes import InvokeTable
 from cdcml.capture.monitor import EngineLog, monitor_class
-from cdcml.capture.options import CaptureOptions, OutputMode
+from cdcml.capture.options import CaptureOptions, OutputMode, ProviderOutputs
 from cdcml.capture.program_errors import describe_program_error
 from cdcml.capture.project import Project, StackConfig, load_project, load_stack_config
 from cdcml.capture.recorder import Recorder
@@ -51,15 +51,22 @@ def capture(
     invokes: InvokeTable | None = None,
     organization: str = "organization",
     passphrase: str | None = None,
+    provider_outputs: ProviderOutputs | None = None,
 ) -> ResourceGraph:
     """Run the Pulumi program in *project_dir* for *stack* and return its ResourceGraph.
 
-    *config* are ``--config k=v`` overrides. Raises :class:`~cdcml.errors.CdcmlError`
+    *config* are ``--config k=v`` overrides; *provider_outputs* answers for the provider in
+    resolved mode (:attr:`CaptureOptions.provider_outputs`). Raises :class:`~cdcml.errors.CdcmlError`
     (one line, naming the program's file:line) when the program can't run.
     """
     project = load_project(project_dir)
     stack_config = load_stack_config(project, stack, config, passphrase=passphrase)
-    options = CaptureOptions(mode=OutputMode(mode), invokes=invokes or InvokeTable(), organization=organization)
+    options = CaptureOptions(
+        mode=OutputMode(mode),
+        invokes=invokes or InvokeTable(),
+        organization=organization,
+        provider_outputs=provider_outputs,
+    )
     return capture_project(project, stack_config, options)
 
 
@@ -86,13 +93,19 @@ def capture_program(
     mode: OutputMode | str = OutputMode.PREVIEW,
     invokes: InvokeTable | None = None,
     organization: str = "organization",
+    provider_outputs: ProviderOutputs | None = None,
 ) -> ResourceGraph:
     """Capture an inline program (a function that declares resources), as the Automation
     API does. Used by tests and Hypothesis strategies."""
     proj = Project(name=project, directory=Path.cwd(), runtime="python", main=Path.cwd())
     values = dict(config or {})
     stack_config = StackConfig(stack=stack, values=values, secret_keys=secret_keys, tags={"pulumi:project": project})
-    options = CaptureOptions(mode=OutputMode(mode), invokes=invokes or InvokeTable(), organization=organization)
+    options = CaptureOptions(
+        mode=OutputMode(mode),
+        invokes=invokes or InvokeTable(),
+        organization=organization,
+        provider_outputs=provider_outputs,
+    )
     return _capture(proj, stack_config, program, options, inline=True)
 
 

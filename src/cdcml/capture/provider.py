@@ -6,7 +6,9 @@ provider computes is unknown, as ``pulumi preview`` shows it. In ``resolved`` ou
 filled as azure-native fills them (``name``, an ARM ``id`` under the configured
 subscription, identities' ``principalId`` …); an output cdcml can't compute stays
 *unknown*, never missing, so a dependent input never vanishes and no dependency edge is
-lost, and each such case is noted in the graph's diagnostics.
+lost, and each such case is noted in the graph's diagnostics. A
+:attr:`~cdcml.capture.options.CaptureOptions.provider_outputs` hook, when given, answers
+for the provider instead: its id and output-only values replace the emulated ones.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.project import StackConfig
 from cdcml.capture.records import Record
 from cdcml.capture.urns import ROOT_STACK_TYPE
-from cdcml.model.values import UNKNOWN, contains_unknown, is_secret, is_unknown, reveal, secret
+from cdcml.model.values import SIG_KEY, UNKNOWN, contains_unknown, is_secret, is_unknown, reveal, secret
 
 __all__ = ["EmulatedProvider"]
 
@@ -35,6 +37,8 @@ class EmulatedProvider:
         self._invokes = options.invokes
         self.preview = options.mode is OutputMode.PREVIEW
         self._diagnostics = diagnostics
+        self._hook = None if self.preview else options.provider_outputs
+        self._provided: dict[str, Mapping[str, Any]] = {}
 
     # ---- Check
 
@@ -62,6 +66,9 @@ class EmulatedProvider:
         derived from the URN for types without an ARM path."""
         if self.preview:
             return UNKNOWN
+        provided = self._provided_for(rec).get("id")
+        if isinstance(provided, str) and provided:
+            return provided
         if rec.type.startswith("azure-native:"):
             plain = {k: reveal(v) for k, v in rec.inputs.items()}
             known = {k: v for k, v in plain.items() if not is_unknown(v)}
@@ -120,10 +127,22 @@ class EmulatedProvider:
                 filled.setdefault("principalId", str(uuid.uuid5(uuid.NAMESPACE_OID, rec.urn)))
                 filled.setdefault("tenantId", self._invokes.tenant_id)
             out["identity"] = filled
+        for key, value in self._provided_for(rec).items():
+            if key not in names or key == "id" or (key in settable and key not in rec.inputs):
+                continue
+            out[key] = _merged(rec.inputs[key], value) if key in settable else value
         for n in names:
             if n not in out and n not in settable:
                 out[n] = UNKNOWN
         return dict(sorted(out.items()))
+
+    def _provided_for(self, rec: Record) -> Mapping[str, Any]:
+        """What the ``provider_outputs`` hook answers for *rec* (asked once per resource)."""
+        if self._hook is None or not rec.type.startswith("azure-native:"):
+            return {}
+        if rec.urn not in self._provided:
+            self._provided[rec.urn] = self._hook(rec.type, rec.name, dict(rec.inputs)) or {}
+        return self._provided[rec.urn]
 
     # ---- the answer to the SDK
 
@@ -132,6 +151,11 @@ class EmulatedProvider:
         from them are unknown). Components get nothing back."""
         if not rec.custom:
             return {}, False
+        if self._hook is not None and rec.type.startswith("azure-native:"):
+            # The provider's answer is complete: what it leaves out (a null output, a
+            # settable one the program left out) resolves to None, as after `pulumi up`;
+            # what cdcml can't compute is sent as unknown, one by one.
+            return dict(rec.outputs), False
         known = {k: v for k, v in rec.outputs.items() if not is_unknown(v)}
         # Resolved mode: the SDK merges inputs itself; every known output is sent and the
         # rest marked unknown so a dependent input becomes unknown instead of vanishing.
@@ -150,3 +174,21 @@ class EmulatedProvider:
                     f"resolved mode: input {key!r} of {rec.urn} is unknown because an output it uses "
                     f"can't be computed offline{via}"
                 )
+
+
+def _merged(given: Any, added: Any) -> Any:
+    """The program's value *given* with what the provider *added*: keys of an object the
+    program's object lacks (recursively; lists of the same length element by element). The
+    program's values win; a secret or unknown of the program stays as it is."""
+    if _plain_object(given) and _plain_object(added):
+        merged = dict(given)
+        for key, value in added.items():
+            merged[key] = _merged(given[key], value) if key in given else value
+        return merged
+    if isinstance(given, list) and isinstance(added, list) and len(given) == len(added):
+        return [_merged(g, a) for g, a in zip(given, added, strict=True)]
+    return given
+
+
+def _plain_object(value: Any) -> bool:
+    return isinstance(value, Mapping) and SIG_KEY not in value

@@ -133,6 +133,8 @@ def _request(project: Project, config: StackConfig, options: CaptureOptions, env
     inv = options.invokes
     if set(inv.handlers) != set(InvokeTable().handlers):
         raise ValueError("a capture in the program's own process can't carry custom invoke handlers")
+    if options.provider_outputs is not None:
+        raise ValueError("a capture in the program's own process can't carry a provider_outputs hook")
     return {
         "op": "capture",
         "env": env,

@@ -69,6 +69,7 @@ __all__ = [
     "ResourceType",
     "SdkType",
     "UnknownResourceType",
+    "function_result",
     "resource_tokens",
     "resource_type",
 ]
@@ -219,6 +220,25 @@ def resource_type(token: str) -> ResourceType:
         inputs=_object_type(args, outputs=False),
         outputs=_object_type(cls, outputs=True),
     )
+
+
+@functools.cache
+def function_result(token: str) -> ObjectType | None:
+    """The result type of a provider function (``azure-native:storage:listStorageAccountKeys``
+    → ``ListStorageAccountKeysResult``), or ``None`` when the installed SDK has none."""
+    from pulumi._types import is_output_type
+
+    parts = token.split(":")
+    if len(parts) != 3 or parts[0] != "azure-native" or not parts[2]:
+        return None
+    try:
+        module = importlib.import_module(f"{SDK_PACKAGE}.{parts[1].replace('/', '.')}")
+    except ImportError:
+        return None
+    cls = getattr(module, parts[2][:1].upper() + parts[2][1:] + "Result", None)
+    if not isinstance(cls, type) or not is_output_type(cls):
+        return None
+    return _object_type(cls, outputs=False)
 
 
 def _args_class(cls: type) -> type:

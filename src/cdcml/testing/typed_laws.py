@@ -7,15 +7,25 @@
   (:func:`cdcml.testing.sdk_strategies.property_bags`);
 * :func:`ill_typed` (**well-typed**): every azure-native resource the program registers
   has inputs that comply with the SDK's input type (required properties present, closed
-  enum members, kinds, nested shapes) — ProTI's type oracle, for Python.
+  enum members, kinds, nested shapes) — ProTI's type oracle, for Python;
+* :func:`under_generated_outputs` (**well-typed**, as ProTI drives it): the program runs
+  in resolved mode with provider outputs drawn from the SDK's output types
+  (:mod:`cdcml.testing.provider_outputs`), so code inside ``apply`` that depends on an
+  output runs too; it must neither fail nor register an ill-typed input.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import random
+from collections.abc import Mapping, Sequence
 
 from hypothesis import strategies as st
 
+from cdcml.capture.invokes import DEFAULT_SUBSCRIPTION_ID
+from cdcml.capture.options import CaptureOptions, OutputMode
+from cdcml.capture.program import capture_project
+from cdcml.capture.project import Project, StackConfig
 from cdcml.engine.config import PackConfig
 from cdcml.engine.evaluate import evaluate
 from cdcml.engine.pack import Pack
@@ -23,10 +33,12 @@ from cdcml.errors import CdcmlError
 from cdcml.model import ResourceGraph
 from cdcml.testing.harness import GraphBuilder
 from cdcml.testing.oracle import check_inputs
+from cdcml.testing.provider_outputs import UsualInvokes, generated_outputs
 from cdcml.testing.sdk_strategies import property_bags
 from cdcml.testing.sdk_types import UnknownResourceType, resource_type
 
-__all__ = ["crashes", "declared_types", "ill_typed", "resources_of"]
+__all__ = ["crashes", "declared_types", "ill_typed", "resources_of", "under_generated_outputs"]
+_UNUSUAL_SHOWN = 12
 
 
 def declared_types(graph: ResourceGraph) -> list[str]:
@@ -72,3 +84,34 @@ def ill_typed(graph: ResourceGraph) -> list[str]:
             continue
         problems += [f"{r.type.split(':')[-1]} {r.name}: {p}" for p in found]
     return problems
+
+
+def under_generated_outputs(
+    project: Project, config: StackConfig, values: Mapping[str, str], graph: ResourceGraph, rng: random.Random
+) -> list[str]:
+    """What breaks when *project*'s program runs for the configuration *values* in resolved
+    mode with provider outputs drawn with *rng* (from Hypothesis: ``st.randoms(
+    use_true_random=False)``): the program's failure, or every ill-typed input, followed
+    by the unusual outputs drawn (what a program might not expect: an empty list, an
+    optional output left out, …). *graph* is the preview capture of the same
+    configuration: its resources are drawn for up front, in its (deterministic) order. A
+    provider function with no offline answer gets the usual value of its result type
+    (:class:`~cdcml.testing.provider_outputs.UsualInvokes`)."""
+    resources = [(r.type, r.name) for r in graph.resources if r.custom and r.type.startswith("azure-native:")]
+    subscription = values.get("azure-native:subscriptionId") or DEFAULT_SUBSCRIPTION_ID
+    hook = generated_outputs(rng, resources, subscription_id=subscription)
+    invokes = UsualInvokes(subscription_id=subscription)
+    options = CaptureOptions(mode=OutputMode.RESOLVED, provider_outputs=hook, invokes=invokes)
+    try:
+        resolved = capture_project(project, dataclasses.replace(config, values=dict(values)), options)
+    except CdcmlError as e:
+        problems = [f"with generated provider outputs, {e.message}"]
+    else:
+        problems = [f"with generated provider outputs: {p}" for p in ill_typed(resolved)]
+    if not problems:
+        return []
+    unusual = hook.unusual()
+    if not unusual:
+        return [*problems, "provider outputs: all as usual (every list of one element, every output present)"]
+    more = [f"… and {len(unusual) - _UNUSUAL_SHOWN} more"] if len(unusual) > _UNUSUAL_SHOWN else []
+    return [*problems[:5], "provider outputs (where unusual):", *unusual[:_UNUSUAL_SHOWN], *more]

@@ -13,7 +13,10 @@ deterministic  the same graph, in any dependency-preserving order, gives the sam
                resource-policy findings
 monotone       a stricter numeric or allow-list config never removes a violation
 well-typed     every azure-native resource the program registers, under every
-               configuration of the space, has inputs of the SDK's input types
+               configuration of the space, has inputs of the SDK's input types —
+               captured in preview, and again in resolved mode with provider outputs
+               drawn from the SDK's output types, under which the program must not fail
+               either (:mod:`~cdcml.testing.provider_outputs`)
 =============  ==================================================================
 
 The program runs in this process (one process, one loaded pack across examples), the
@@ -48,7 +51,7 @@ from cdcml.testing.kill_matrix import KillMatrix, kill_matrix
 from cdcml.testing.laws import dependency_orders, nondeterminism, secret_leaks
 from cdcml.testing.monotone import chains, monotone_properties, monotonicity
 from cdcml.testing.spaces import ConfigSpace, config_space
-from cdcml.testing.typed_laws import crashes, declared_types, ill_typed, resources_of
+from cdcml.testing.typed_laws import crashes, declared_types, ill_typed, resources_of, under_generated_outputs
 
 __all__ = ["LAWS", "LawResult", "Subject", "Verification", "nonconformance", "verify"]
 
@@ -214,12 +217,22 @@ def _conforms(subject: Subject, space: ConfigSpace, captures: _Captures, example
 
 
 def _well_typed(space: ConfigSpace, captures: _Captures, examples: int, seed: int) -> LawResult:
-    def check(values: Mapping[str, str]) -> list[str]:
-        graph = captures(values)
-        return [graph] if isinstance(graph, str) else ill_typed(graph)
+    subject = captures.subject
 
-    result = _hypothesis("well-typed", space.strategy(), check, examples, seed, _config_text(captures.subject))
-    return dataclasses.replace(result, notes=(_space_note(space), *result.notes))
+    def check(case: tuple[Mapping[str, str], random.Random]) -> list[str]:
+        values, rng = case
+        graph = captures(values)  # the preview capture, shared with conforms
+        if isinstance(graph, str):
+            return [graph]
+        return ill_typed(graph) or under_generated_outputs(subject.project, subject.config, values, graph, rng)
+
+    # Provider outputs are drawn with a Random Hypothesis drives: a seed replays them and a
+    # failure shrinks them to the usual ones but for those that matter.
+    strategy = st.tuples(space.strategy(), st.randoms(use_true_random=False))
+    config_text = _config_text(subject)
+    result = _hypothesis("well-typed", strategy, check, examples, seed, lambda case: config_text(case[0]))
+    notes = (_space_note(space), "each configuration also in resolved mode with generated provider outputs")
+    return dataclasses.replace(result, notes=(*notes, *result.notes))
 
 
 def _robust(graph: ResourceGraph, subject: Subject, examples: int, seed: int) -> LawResult:
