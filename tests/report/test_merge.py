@@ -225,3 +225,12 @@ def test_merge_report_paths_are_checked_against_its_inputs(shard_files, capsys):
             f"cdcml: error: --{fmt} {two}: is a shard report of this run"
         )
     assert shard_files["2of2"].read_bytes() == before
+
+
+def test_merge_refuses_shards_of_another_cdcml_version(shard_files, tmp_path, capsys):
+    for name in ("1of2", "2of2"):
+        doc = json.loads(shard_files[name].read_text())
+        doc["tool"]["version"] = "0.0.1"
+        (tmp_path / f"{name}.json").write_text(json.dumps(doc))
+    problem = _merge_error(capsys, str(tmp_path / "1of2.json"), str(tmp_path / "2of2.json"))
+    assert "was written by cdcml 0.0.1; this is cdcml" in problem

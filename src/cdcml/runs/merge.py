@@ -4,11 +4,11 @@
 Each shard's JSON report is read (bounded, strict: :mod:`cdcml.inputs`), checked against
 the report schema, and read back into a :class:`~cdcml.model.Verdict` by the model's codec
 (:func:`cdcml.model.codec.verdict_from_report`). The shards must be of one run — the same
-cdcml version, backend, packs and policies, waivers, listing of stacks and number of
-shards — complete (every K of 1…N) and disjoint (no shard twice, no stack in two); each
-problem is one line naming the files, the shards or the stack. The merged verdict has the
-stacks in the backend's order and no shard: every report renders from it exactly as from
-the single run.
+cdcml version (this one), backend, packs and policies, waivers, listing of stacks and
+number of shards — complete (every K of 1…N) and disjoint (no shard twice, no stack in
+two); each problem is one line naming the files, the shards or the stack. The merged
+verdict has the stacks in the backend's order and no shard: every report renders from it
+exactly as from the single run.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cdcml import __version__
 from cdcml.errors import CdcmlError
 from cdcml.inputs import decode_text, load_json, read_file
 from cdcml.model import StackReport, Verdict
@@ -142,6 +143,11 @@ def merge_shards(shards: Sequence[ShardReport]) -> Verdict:
     if not shards:
         raise MergeError("no shard reports to merge")
     _check_one_run(shards)
+    if shards[0].tool_version != __version__:
+        raise MergeError(
+            f"{shards[0].path} was written by cdcml {shards[0].tool_version}; this is cdcml {__version__} "
+            "(merge with the version that audited, so the reports are that run's)"
+        )
     _check_complete(shards)
     placed: list[tuple[int, StackReport]] = []
     warnings: dict[str, None] = {}
