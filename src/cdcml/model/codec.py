@@ -490,7 +490,10 @@ def verdict_from_report(doc: Any, where: str = "report") -> Verdict:
     ``shard``); :class:`CodecError` naming the field when it is not one."""
     d = _obj(doc, where)
     s = _obj(d.get("shard"), f"{where}.shard")
-    waivers = [_waiver_from_plain(w, f"{where}.shard.waivers[{i}]") for i, w in enumerate(_list(s.get("waivers"), ""))]
+    waivers = [
+        _waiver_from_plain(w, f"{where}.shard.waivers[{i}]")
+        for i, w in enumerate(_list(s.get("waivers"), f"{where}.shard.waivers"))
+    ]
     by_number = {w.index: w for w in waivers}
     today = _date(s.get("today"), f"{where}.shard.today")
     stacks = _list(d.get("stacks"), f"{where}.stacks")
