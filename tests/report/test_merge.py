@@ -91,10 +91,11 @@ def _assert_identical(out: dict[str, object]) -> None:
         assert out[f"merged-{what}"] == out[f"single-{what}"], what
 
 
-def test_merged_shards_are_byte_for_byte_the_single_run(project_backend, tmp_path, capsys):
+@pytest.mark.parametrize("count", [3, 1])
+def test_merged_shards_are_byte_for_byte_the_single_run(project_backend, tmp_path, capsys, count):
     (tmp_path / "waivers.yaml").write_text(WAIVERS)
     url = f"file://{project_backend}"
-    out = _run_and_merge(capsys, tmp_path, url, 3, ["--waivers", str(tmp_path / "waivers.yaml")])
+    out = _run_and_merge(capsys, tmp_path, url, count, ["--waivers", str(tmp_path / "waivers.yaml")])
     _assert_identical(out)
     code, text, _ = out["single-json"]
     assert code == 1  # the expired waiver, and seed's violations
