@@ -22,6 +22,7 @@ __all__ = [
     "policy",
     "print_warnings",
     "progress_display",
+    "report",
     "stderr_console",
 ]
 
@@ -90,3 +91,8 @@ def main() -> None:
 @main.group()
 def policy() -> None:
     """Policy packs and the guardrail catalogue: ls, docs, analyze."""
+
+
+@main.group()
+def report() -> None:
+    """Reports of earlier runs: merge the shards of a sharded audit."""

@@ -33,6 +33,12 @@ from cdcml.workers import Timeouts
 @click.option("--stack", "-s", metavar="ORG/PROJECT/STACK", help="The backend stack to analyze.")
 @click.option("--all", "all_stacks", is_flag=True, help="Analyze every stack of the backend.")
 @click.option("--project", metavar="NAME", help="With --all: only the stacks of this project.")
+@click.option(
+    "--shard",
+    metavar="K/N",
+    help="With --all: only the K-th of N shards of the stacks (by a hash of each stack's name), for a CI "
+    "matrix; `cdcml report merge` joins the shards' --json reports.",
+)
 @pack_options
 @output_options
 @click.option(
@@ -64,6 +70,7 @@ def analyze(
     stack: str | None,
     all_stacks: bool,
     project: str | None,
+    shard: str | None,
     pack_dirs: Sequence[Path],
     config_files: Sequence[Path],
     waiver_file: Path | None,
@@ -83,6 +90,7 @@ def analyze(
     from cdcml.runs.analyze import analyze_backend, analyze_file
     from cdcml.runs.baselines import load_baseline
     from cdcml.runs.inputs import analyze_inputs
+    from cdcml.runs.shards import parse_shard
     from cdcml.runs.waivers import load_waivers
 
     if state_file is None and backend is None:
@@ -100,6 +108,12 @@ def analyze(
             raise click.UsageError("with --backend, pass --stack organization/<project>/<stack> or --all")
         if project and not all_stacks:
             raise click.UsageError("--project goes with --all")
+    if shard is not None and not all_stacks:
+        raise click.UsageError("--shard goes with --backend URL --all")
+    try:
+        spec = parse_shard(shard) if shard is not None else None
+    except ValueError as e:
+        raise click.UsageError(f"--shard {e}") from None
     output.check(analyze_inputs(state_file, backend, pack_dirs, config_files, waivers=waiver_file, baseline=baseline))
 
     show_progress = sys.stderr.isatty()
@@ -135,5 +149,6 @@ def analyze(
                 timeout=backend_timeout,
                 progress=on_progress,
                 timeouts=timeouts,
+                shard=spec,
             )
     emit(verdict, output)

@@ -9,20 +9,45 @@ A shape error raises :class:`CodecError` naming the path of the bad field.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from cdcml.model.findings import EnforcementLevel, Finding, FindingKind, Remediation, Severity
+from cdcml.model.findings import (
+    EnforcementLevel,
+    EvaluatedResource,
+    Finding,
+    FindingKind,
+    Findings,
+    PackRef,
+    Remediation,
+    Severity,
+)
 from cdcml.model.graph import CustomTimeouts, FrozenDict, Resource, ResourceGraph, ResourceOptions, freeze, thaw
+from cdcml.model.verdict import (
+    Artifact,
+    LockInfo,
+    PolicyInfo,
+    Shard,
+    StackRef,
+    StackReport,
+    Verdict,
+    Waiver,
+    WaiverMatch,
+)
 
 __all__ = [
     "CodecError",
+    "artifact_to_plain",
     "finding_from_plain",
     "finding_to_plain",
     "graph_from_plain",
     "graph_to_plain",
+    "policy_info_to_plain",
     "remediation_from_plain",
     "remediation_to_plain",
+    "verdict_from_report",
+    "waiver_to_plain",
 ]
 
 
@@ -48,6 +73,18 @@ def _str(value: Any, where: str) -> str:
 def _bool(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise CodecError(f"{where}: expected true or false")
+    return value
+
+
+def _int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise CodecError(f"{where}: expected an integer")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise CodecError(f"{where}: expected a list")
     return value
 
 
@@ -274,4 +311,217 @@ def remediation_from_plain(value: Any, where: str = "remediation") -> Remediatio
         description=_str(d.get("description"), f"{where}.description"),
         properties=_props(d.get("properties"), f"{where}.properties"),
         changed=_strs(d.get("changed"), f"{where}.changed"),
+    )
+
+
+# --------------------------------------------------------------------------- verdicts
+#
+# The JSON report (``cdcml.report.json_report``) of one shard of a sharded run carries,
+# besides what every report shows, what the other formats need (policy metadata, where
+# findings point, waiver numbers): enough to rebuild the whole run's verdict from its
+# shards (``cdcml report merge``). The encoders of those pieces are here, next to their
+# decoders; :func:`verdict_from_report` reads a shard's report back into a Verdict.
+
+
+def policy_info_to_plain(p: PolicyInfo) -> dict[str, Any]:
+    return {
+        "pack": p.pack,
+        "packVersion": p.pack_version,
+        "name": p.name,
+        "policyType": p.policy_type,
+        "description": p.description,
+        "enforcementLevel": str(p.level),
+        "severity": str(p.severity),
+        "tags": list(p.tags),
+        "remediationSteps": p.remediation_steps,
+        "url": p.url,
+        "framework": None if p.framework is None else dict(p.framework),
+        "resourceTypes": list(p.resource_types),
+    }
+
+
+def _policy_info_from_plain(value: Any, where: str) -> PolicyInfo:
+    d = _obj(value, where)
+    framework = d.get("framework")
+    policy_type = _str(d.get("policyType"), f"{where}.policyType")
+    if policy_type not in ("resource", "stack"):
+        raise CodecError(f"{where}.policyType: expected resource or stack")
+    return PolicyInfo(
+        pack=_str(d.get("pack"), f"{where}.pack"),
+        pack_version=_str(d.get("packVersion"), f"{where}.packVersion"),
+        name=_str(d.get("name"), f"{where}.name"),
+        policy_type=policy_type,
+        description=_str(d.get("description"), f"{where}.description"),
+        level=_enum(EnforcementLevel, d.get("enforcementLevel"), f"{where}.enforcementLevel"),
+        severity=_enum(Severity, d.get("severity"), f"{where}.severity"),
+        tags=_strs(d.get("tags"), f"{where}.tags"),
+        remediation_steps=_str(d.get("remediationSteps"), f"{where}.remediationSteps"),
+        url=_str(d.get("url"), f"{where}.url"),
+        framework=None if framework is None else _str_map(framework, f"{where}.framework"),
+        resource_types=_strs(d.get("resourceTypes"), f"{where}.resourceTypes"),
+    )
+
+
+def waiver_to_plain(w: Waiver) -> dict[str, Any]:
+    """*w* as in its waiver file, with its number there and the file."""
+    return {**w.to_json(), "index": w.index, "source": w.source}
+
+
+def _date(value: Any, where: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(_str(value, where))
+    except ValueError:
+        raise CodecError(f"{where}: expected a date (YYYY-MM-DD)") from None
+
+
+def _waiver_from_plain(value: Any, where: str) -> Waiver:
+    d = _obj(value, where)
+    return Waiver(
+        policy=_str(d.get("policy"), f"{where}.policy"),
+        urn=_str(d.get("urn"), f"{where}.urn"),
+        reason=_str(d.get("reason"), f"{where}.reason"),
+        owner=_str(d.get("owner"), f"{where}.owner"),
+        expires=_date(d.get("expires"), f"{where}.expires"),
+        index=_int(d.get("index"), f"{where}.index"),
+        source=_str(d.get("source"), f"{where}.source"),
+    )
+
+
+def artifact_to_plain(a: Artifact) -> dict[str, Any]:
+    return {"uri": a.uri, "baseId": a.base_id, "baseUri": a.base_uri, "lines": dict(a.lines)}
+
+
+def _artifact_from_plain(value: Any, where: str) -> Artifact:
+    d = _obj(value, where)
+    lines = {str(k): _int(v, f"{where}.lines") for k, v in _obj(d.get("lines"), f"{where}.lines").items()}
+    return Artifact(
+        uri=_str(d.get("uri"), f"{where}.uri"),
+        base_id=_str(d.get("baseId"), f"{where}.baseId"),
+        base_uri=_str(d.get("baseUri"), f"{where}.baseUri"),
+        lines=lines,
+    )
+
+
+def _lock_from_report(value: Any, where: str) -> LockInfo:
+    d = _obj(value, where)
+    pid = d.get("pid")
+    return LockInfo(
+        key=_str(d.get("key"), f"{where}.key"),
+        pid=None if pid is None else _int(pid, f"{where}.pid"),
+        username=_str(d.get("owner"), f"{where}.owner"),
+        hostname=_str(d.get("hostname"), f"{where}.hostname"),
+        timestamp=_str(d.get("timestamp"), f"{where}.timestamp"),
+    )
+
+
+def _packs_from_report(value: Any, where: str) -> tuple[PackRef, ...]:
+    items = _list(value, where)
+    return tuple(
+        PackRef(_str(_obj(p, f"{where}[{i}]").get("name"), f"{where}[{i}].name"), _str(p.get("version"), where))
+        for i, p in enumerate(items)
+    )
+
+
+def _findings_from_report(d: Mapping[str, Any], where: str) -> Findings:
+    evaluated = []
+    for i, r in enumerate(_list(d.get("resources"), f"{where}.resources")):
+        at = f"{where}.resources[{i}]"
+        r = _obj(r, at)
+        evaluated.append(
+            EvaluatedResource(
+                _str(r.get("urn"), f"{at}.urn"),
+                _str(r.get("type"), f"{at}.type"),
+                _str(r.get("name"), f"{at}.name"),
+                _strs(r.get("policies"), f"{at}.policies"),
+            )
+        )
+    findings = _list(d.get("findings"), f"{where}.findings")
+    remediations = _list(d.get("remediations"), f"{where}.remediations")
+    return Findings(
+        project=_str(d.get("project"), f"{where}.project"),
+        stack=_str(d.get("stack"), f"{where}.stack"),
+        source=_str(d.get("source"), f"{where}.source"),
+        packs=_packs_from_report(d.get("packs"), f"{where}.packs"),
+        findings=tuple(finding_from_plain(f, f"{where}.findings[{i}]") for i, f in enumerate(findings)),
+        remediations=tuple(remediation_from_plain(r, f"{where}.remediations[{i}]") for i, r in enumerate(remediations)),
+        evaluated=tuple(evaluated),
+        stack_policies=_strs(d.get("stackPolicies"), f"{where}.stackPolicies"),
+    )
+
+
+def _stack_from_report(value: Any, extra: Any, waivers: Mapping[int, Waiver], where: str) -> StackReport:
+    """One stack of a shard's report. Its graph holds what reports show of it (names,
+    diagnostics), not its resources: the findings list what was evaluated."""
+    d, x = _obj(value, where), _obj(extra, f"{where} (shard)")
+    findings = _findings_from_report(d, where)
+    organization = _str(x.get("organization"), f"{where}.organization")
+    graph = ResourceGraph(
+        findings.project,
+        findings.stack,
+        (),
+        organization=organization,
+        source=findings.source,
+        diagnostics=_strs(d.get("diagnostics"), f"{where}.diagnostics"),
+    )
+    matches: dict[int, WaiverMatch] = {}
+    for key, number in _obj(x.get("waivers"), f"{where}.waivers").items():
+        item = findings.findings[int(key)] if key.isdigit() and int(key) < len(findings.findings) else None
+        waiver = waivers.get(_int(number, f"{where}.waivers.{key}"))
+        status = _obj(d["findings"][int(key)], where).get("waiver") if item is not None else None
+        if item is None or waiver is None or not isinstance(status, Mapping):
+            raise CodecError(f"{where}.waivers.{key}: no such waived finding or waiver")
+        matches[int(key)] = WaiverMatch(waiver, status.get("status") == "active")
+    summary = _obj(d.get("summary"), f"{where}.summary")
+    locks = _list(d.get("locks", []), f"{where}.locks")
+    return StackReport(
+        ref=StackRef(organization, findings.project, findings.stack),
+        graph=graph,
+        findings=findings,
+        location=_str(_obj(d.get("state"), f"{where}.state").get("location"), f"{where}.state.location"),
+        artifact=_artifact_from_plain(x.get("artifact"), f"{where}.artifact"),
+        locks=tuple(_lock_from_report(lock, f"{where}.locks[{i}]") for i, lock in enumerate(locks)),
+        waivers=matches,
+        baselined=_int(summary.get("baselined", 0), f"{where}.summary.baselined"),
+    )
+
+
+def verdict_from_report(doc: Any, where: str = "report") -> Verdict:
+    """The verdict of one shard, from its JSON report (a ``stacks`` document with a
+    ``shard``); :class:`CodecError` naming the field when it is not one."""
+    d = _obj(doc, where)
+    s = _obj(d.get("shard"), f"{where}.shard")
+    waivers = [
+        _waiver_from_plain(w, f"{where}.shard.waivers[{i}]")
+        for i, w in enumerate(_list(s.get("waivers"), f"{where}.shard.waivers"))
+    ]
+    by_number = {w.index: w for w in waivers}
+    today = _date(s.get("today"), f"{where}.shard.today")
+    stacks = _list(d.get("stacks"), f"{where}.stacks")
+    extras = _list(s.get("stacks"), f"{where}.shard.stacks")
+    if len(extras) != len(stacks):
+        raise CodecError(f"{where}.shard.stacks: expected one entry per stack")
+    reports = tuple(
+        _stack_from_report(r, x, by_number, f"{where}.stacks[{i}]")
+        for i, (r, x) in enumerate(zip(stacks, extras, strict=True))
+    )
+    policies = _list(s.get("policies"), f"{where}.shard.policies")
+    shard = Shard(
+        index=_int(s.get("index"), f"{where}.shard.index"),
+        count=_int(s.get("count"), f"{where}.shard.count"),
+        total=_int(s.get("total"), f"{where}.shard.total"),
+        listing=_str(s.get("listing"), f"{where}.shard.listing"),
+        positions=tuple(_int(_obj(x, where).get("position"), f"{where}.shard.stacks.position") for x in extras),
+    )
+    return Verdict(
+        command=_str(d.get("command"), f"{where}.command"),
+        source=_str(d.get("source"), f"{where}.source"),
+        stacks=reports,
+        packs=_packs_from_report(d.get("packs"), f"{where}.packs"),
+        policies=tuple(_policy_info_from_plain(p, f"{where}.shard.policies[{i}]") for i, p in enumerate(policies)),
+        multi=True,
+        waivers=tuple(waivers),
+        expired_waivers=tuple(w for w in waivers if w.expired(today)),
+        warnings=_strs(d.get("warnings"), f"{where}.warnings"),
+        today=today,
+        shard=shard,
     )

@@ -22,6 +22,7 @@ __all__ = [
     "Artifact",
     "LockInfo",
     "PolicyInfo",
+    "Shard",
     "StackRef",
     "StackReport",
     "Verdict",
@@ -190,6 +191,22 @@ class StackReport:
 
 
 @dataclass(frozen=True)
+class Shard:
+    """Which part of a backend's stacks a sharded run (``--all --shard K/N``) audited.
+
+    ``index`` is K (from 1) of ``count`` N; ``total`` is how many stacks the backend listed
+    for the run (every shard), ``listing`` a digest of their names (shards of one run list
+    the same stacks); ``positions`` is, for each stack of the verdict, its place in that
+    listing (what puts the shards' stacks back in the order one run gives them)."""
+
+    index: int
+    count: int
+    total: int
+    listing: str
+    positions: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The verdicts of one run (``cdcml preview`` or ``cdcml policy analyze``) over one or
     more stacks: what every report renders."""
@@ -204,6 +221,8 @@ class Verdict:
     expired_waivers: tuple[Waiver, ...] = ()
     warnings: tuple[str, ...] = ()
     today: dt.date | None = None
+    shard: Shard | None = None
+    """Set for one shard of a sharded run; ``None`` for a whole run (and a merge of shards)."""
 
     @property
     def single(self) -> StackReport | None:

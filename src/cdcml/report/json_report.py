@@ -14,14 +14,37 @@ from typing import Any
 
 from cdcml import __version__
 from cdcml.model import Finding, Findings, LockInfo, ResourceGraph, StackReport, Verdict
-from cdcml.model.codec import finding_to_plain
+from cdcml.model.codec import artifact_to_plain, finding_to_plain, policy_info_to_plain, waiver_to_plain
 from cdcml.model.values import redact
 
-__all__ = ["REPORT_SCHEMA", "finding_to_json", "findings_to_json", "lock_to_json", "stack_to_json", "verdict_to_json"]
+__all__ = [
+    "REPORT_SCHEMA",
+    "finding_to_json",
+    "findings_to_json",
+    "lock_to_json",
+    "schema_problem",
+    "shard_to_json",
+    "stack_to_json",
+    "verdict_to_json",
+]
 
 REPORT_SCHEMA: dict[str, Any] = json.loads(
     resources.files("cdcml.report").joinpath("findings.schema.json").read_text(encoding="utf-8")
 )
+
+
+def schema_problem(doc: Any) -> str | None:
+    """Why *doc* is not a JSON report of ``findings.schema.json`` (the most relevant error,
+    where it is and what it expected, cut short), or ``None``."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(REPORT_SCHEMA)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    if error is None:
+        return None
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path) or "the document"
+    message = error.message if len(error.message) <= 120 else error.message[:117] + "…"
+    return f"{where.lstrip('.')}: {message}"
 
 
 def finding_to_json(f: Finding) -> dict[str, Any]:
@@ -109,6 +132,36 @@ def stack_to_json(report: StackReport, verdict: Verdict) -> dict[str, Any]:
     return doc
 
 
+def shard_to_json(verdict: Verdict) -> dict[str, Any] | None:
+    """The ``shard`` of a sharded run's report: which shard, the listing it was cut from,
+    and what the other formats need that the report doesn't show (policy metadata, where
+    findings point, waiver numbers), so that ``cdcml report merge`` rebuilds the verdict
+    of the whole run from its shards. ``None`` for a run that is not sharded."""
+    shard = verdict.shard
+    if shard is None:
+        return None
+    stacks = []
+    for position, report in zip(shard.positions, verdict.stacks, strict=True):
+        stacks.append(
+            {
+                "position": position,
+                "organization": report.ref.organization,
+                "artifact": artifact_to_plain(report.artifact),
+                "waivers": {str(i): m.waiver.index for i, m in sorted(report.waivers.items())},
+            }
+        )
+    return {
+        "index": shard.index,
+        "count": shard.count,
+        "total": shard.total,
+        "listing": shard.listing,
+        "today": verdict.today.isoformat() if verdict.today is not None else "",
+        "policies": [policy_info_to_plain(p) for p in verdict.policies],
+        "waivers": [waiver_to_plain(w) for w in verdict.waivers],
+        "stacks": stacks,
+    }
+
+
 def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
     """The JSON report of *verdict*: a stack report for one stack, a ``stacks`` document for
     a run over a backend (validated against ``findings.schema.json``)."""
@@ -122,7 +175,7 @@ def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
         doc["summary"]["exitCode"] = verdict.exit_code
         return doc
     t = verdict.totals()
-    return {
+    out: dict[str, Any] = {
         "version": 1,
         "tool": {"name": "cdcml", "version": __version__},
         "command": "policy analyze",
@@ -145,3 +198,7 @@ def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
         "warnings": list(verdict.warnings),
         "stacks": [stack_to_json(s, verdict) for s in verdict.stacks],
     }
+    shard = shard_to_json(verdict)
+    if shard is not None:
+        out["shard"] = shard
+    return out

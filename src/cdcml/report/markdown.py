@@ -13,6 +13,7 @@ import re
 
 from cdcml.model import Finding, FindingKind, StackReport, Verdict
 from cdcml.report.terminal import printable
+from cdcml.report.text import shard_line
 
 __all__ = ["COMMENT_LIMIT", "verdict_to_markdown"]
 
@@ -143,6 +144,9 @@ def verdict_to_markdown(verdict: Verdict, *, limit: int = COMMENT_LIMIT) -> str:
         facts.append(f"{t['baselined']} in the baseline")
     head.append(" · ".join(facts) + f" — packs: {packs}")
     head.append("")
+    if verdict.shard is not None:
+        head.append(f"_{_cell(shard_line(verdict))}._")
+        head.append("")
     if verdict.expired_waivers:
         for w in verdict.expired_waivers:
             head.append(

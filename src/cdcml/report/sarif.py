@@ -316,6 +316,9 @@ def verdict_to_sarif(verdict: Verdict) -> dict[str, Any]:
             ],
         },
     }
+    if verdict.shard is not None:
+        shard = verdict.shard
+        run["properties"]["shard"] = {"index": shard.index, "count": shard.count, "total": shard.total}
     if base_ids:
         run["originalUriBaseIds"] = base_ids
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}

@@ -23,7 +23,7 @@ from rich.text import Text
 from cdcml.model import EnforcementLevel, Finding, FindingKind, Findings, LockInfo, PackRef, StackReport, Verdict
 from cdcml.report.terminal import printable
 
-__all__ = ["render_text"]
+__all__ = ["render_text", "shard_line"]
 
 MARKS = {
     "mandatory": ("✖ mandatory", "bold red"),
@@ -259,6 +259,8 @@ def _render_many(verdict: Verdict, console: Console) -> None:
     title.append("  ")
     title.append(_packs(verdict.packs))
     console.print(title)
+    if verdict.shard is not None:
+        console.print(Text(shard_line(verdict), style="dim"), soft_wrap=True)
     width = max((len(printable(s.name)) for s in verdict.stacks), default=0)
     for report in verdict.stacks:
         console.print()
@@ -287,6 +289,17 @@ def _render_many(verdict: Verdict, console: Console) -> None:
             item.append(": ")
             item.append(printable(f.detail.split("\n", 1)[0]))
             console.print(item, soft_wrap=True)
+
+
+def shard_line(verdict: Verdict) -> str:
+    """What part of the backend a sharded run audited (``""`` for a whole run)."""
+    shard = verdict.shard
+    if shard is None:
+        return ""
+    of = f"shard {shard.index}/{shard.count} of the backend's {shard.total} stack{'s' if shard.total != 1 else ''}"
+    if not verdict.stacks:
+        return f"{of}: no stack falls in this shard — an empty verdict"
+    return f"{of}: {len(verdict.stacks)} in this shard (cdcml report merge joins the shards' JSON reports)"
 
 
 def _render_state(verdict: Verdict, console: Console, show_not_applicable: bool) -> None:

@@ -21,6 +21,7 @@ runs on the calling thread, stack after stack); the first failure stops the run 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -42,6 +43,7 @@ from cdcml.model import (
     PackRef,
     PolicyInfo,
     ResourceGraph,
+    Shard,
     StackRef,
     StackReport,
     Verdict,
@@ -51,6 +53,7 @@ from cdcml.runs.artifacts import backend_artifact, repo_artifact, urn_lines
 from cdcml.runs.baselines import Baseline
 from cdcml.runs.packs import packs_of_run, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
+from cdcml.runs.shards import ShardSpec, listing_digest
 from cdcml.runs.waivers import match_waivers, today_utc
 from cdcml.state.backends import DEFAULT_TIMEOUT, Backend, BackendStack, open_backend
 from cdcml.state.decode import load_state, non_finite_numbers, read_state_input
@@ -118,7 +121,14 @@ class _Run:
         return StackReport(ref, graph, findings, location, artifact, locks, matches, baselined)
 
     def verdict(
-        self, command: str, source: str, reports: Sequence[StackReport], *, multi: bool, warnings: Sequence[str]
+        self,
+        command: str,
+        source: str,
+        reports: Sequence[StackReport],
+        *,
+        multi: bool,
+        warnings: Sequence[str],
+        shard: Shard | None = None,
     ) -> Verdict:
         expired = tuple(w for w in self.waivers if w.expired(self.today))
         return Verdict(
@@ -132,6 +142,7 @@ class _Run:
             expired_waivers=expired,
             warnings=tuple(warnings),
             today=self.today,
+            shard=shard,
         )
 
 
@@ -252,9 +263,11 @@ def analyze_backend(
     workers: int = 8,
     progress: Progress | None = None,
     timeouts: Timeouts | None = None,
+    shard: ShardSpec | None = None,
 ) -> Verdict:
     """Verdict one stack (*stack*: ``organization/<project>/<stack>``) or every stack (of
-    *project*, when given) of the self-managed backend at *url*."""
+    *project*, when given) of the self-managed backend at *url* — with *shard*, only the
+    stacks of that shard (:mod:`cdcml.runs.shards`), everything else as for all of them."""
     backend = open_backend(url, timeout=timeout)
     try:
         if stack is not None:
@@ -269,9 +282,28 @@ def analyze_backend(
         )
         with prepared as (run, pack_warnings):
             warnings = [*backend.warnings, *pack_warnings]
-            return _analyze_stacks(backend, selected, run, warnings, stack, wanted_project, project, workers, progress)
+            scope = _Scope(stack, wanted_project, project, _sharding(selected, shard))
+            return _analyze_stacks(backend, selected, run, warnings, scope, workers, progress)
     finally:
         backend.close()
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What a backend run audits: one stack, every stack (of a project), or a shard of them."""
+
+    stack: str | None
+    wanted_project: str | None
+    project: str | None
+    shard: Shard | None  # positions: the listing positions of the shard's stacks
+
+
+def _sharding(selected: Sequence[BackendStack], spec: ShardSpec | None) -> Shard | None:
+    if spec is None:
+        return None
+    names = [str(s.ref) for s in selected]
+    mine = tuple(i for i, name in enumerate(names) if spec.holds(name))
+    return Shard(spec.index, spec.count, len(names), listing_digest(names), mine)
 
 
 def _analyze_stacks(
@@ -279,15 +311,20 @@ def _analyze_stacks(
     selected: Sequence[BackendStack],
     run: _Run,
     warnings: list[str],
-    stack: str | None,
-    wanted_project: str | None,
-    project: str | None,
+    scope: _Scope,
     workers: int,
     progress: Progress | None,
 ) -> Verdict:
+    stack, wanted_project, project, shard = scope.stack, scope.wanted_project, scope.project, scope.shard
+    if not selected and stack is None:
+        where = f" of project {project!r}" if project else ""
+        raise BackendError(f"{backend.url}: no stacks{where} to analyze")
+    positions = shard.positions if shard is not None else tuple(range(len(selected)))
     reports: list[StackReport] = []
-    total = len(selected)
-    for i, (s, future) in enumerate(_read_ahead(backend, selected, workers)):
+    kept: list[int] = []
+    mine = [selected[p] for p in positions]
+    total = len(mine)
+    for i, (s, future) in enumerate(_read_ahead(backend, mine, workers)):
         if progress is not None:
             progress(str(s.ref), i, total)
         try:
@@ -304,12 +341,15 @@ def _analyze_stacks(
         ref = StackRef(s.ref.organization, graph.project, graph.stack)
         artifact = backend_artifact(backend, s, graph.project, graph.stack)
         reports.append(run.report(ref, graph, s.url, artifact, s.locks))
+        kept.append(positions[i])
     if progress is not None:
         progress(f"{total} stacks", total, total)
-    if stack is None and not reports:
+    if stack is None and not reports and shard is None:
         where = f" of project {project!r}" if project else ""
         raise BackendError(f"{backend.url}: no stacks{where} to analyze")
-    return run.verdict("policy analyze", backend.url, reports, multi=stack is None, warnings=warnings)
+    if shard is not None:
+        shard = dataclasses.replace(shard, positions=tuple(kept))
+    return run.verdict("policy analyze", backend.url, reports, multi=stack is None, warnings=warnings, shard=shard)
 
 
 def analyze_graphs(
