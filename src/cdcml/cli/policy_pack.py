@@ -8,23 +8,32 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
-from cdcml.cli.base import EXIT_MANDATORY, one_line, policy, print_warnings
+from cdcml.cli.base import EXIT_MANDATORY, one_line, policy
+
+
+def _warn(warnings: Iterable[str]) -> None:
+    """Each warning on one line of stderr (never wrapped: it names files), escaped."""
+    for w in warnings:
+        click.echo(f"warning: {one_line(w)}", err=True)
 
 
 @policy.command("new")
 @click.argument("directory", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--name", metavar="NAME", help="The pack's name (default: the directory's name).")
-@click.option("--force", "-f", is_flag=True, help="Write into a directory that is not empty (changed files are listed).")
+@click.option(
+    "--force", "-f", is_flag=True, help="Write into a directory that is not empty (changed files are listed)."
+)
 def new(directory: Path, name: str | None, force: bool) -> None:
     """Create a new Python policy pack in DIR: a policy with a config schema, tests, a README."""
     from cdcml.runs.scaffold import scaffold
 
     made = scaffold(directory, name, force=force)
-    print_warnings(f"replaced {made.directory / path}" for path in made.replaced)
+    _warn(f"replaced {made.directory / path}" for path in made.replaced)
     d = made.directory
     click.echo(f"Created Policy Pack {made.name} in {d}:")
     for path in made.written:
@@ -60,7 +69,7 @@ def validate_config_command(pack_dir: Path | None, config_file: Path, as_json: b
 
     directory = packs_of_run([pack_dir] if pack_dir is not None else [])[0]
     check = validate_config(directory, config_file)
-    print_warnings(check.warnings)
+    _warn(check.warnings)
     if as_json:
         doc = {
             "pack": {"name": check.pack, "version": check.version},
