@@ -128,7 +128,7 @@ def test_new_with_force_names_every_file_it_replaces(tmp_path: Path, capsys: pyt
     (d / "README.md").write_text("my notes\n")
     (d / "keep.txt").write_text("mine\n")
     code, out, err = cli(capsys, "policy", "new", str(d), "--force", "--name", "team.guard_rails-1")
-    assert code == 0, err
+    assert code == 0 and out.startswith("Created Policy Pack team.guard_rails-1"), err
     assert [line for line in err.splitlines() if line.strip()] == [f"warning: replaced {d / 'README.md'}"]
     assert (d / "keep.txt").read_text() == "mine\n" and "# team.guard_rails-1" in (d / "README.md").read_text()
     code, _, err = cli(capsys, "policy", "new", str(d), "--force", "--name", "team.guard_rails-1")
