@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install cdcml with its test extra. Idempotent: reinstalls only when
-# pyproject.toml changed since the last successful bootstrap.
+# pyproject.toml, hatch_build.py or the version (src/cdcml/__init__.py) changed since the last
+# successful bootstrap.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -11,7 +12,9 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 STAMP="$VENV/.cdcml-bootstrap"
-WANT="$(cat "$ROOT/pyproject.toml" "$ROOT/hatch_build.py" "$ROOT/policies/cdc-ml-guardrails/requirements.txt" | sha256sum | cut -d' ' -f1)"
+# (the guardrails pack's requirements.txt pins the released cdcml for publication; nothing
+# here installs it, so it is not part of the stamp)
+WANT="$(cat "$ROOT/pyproject.toml" "$ROOT/hatch_build.py" "$ROOT/src/cdcml/__init__.py" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   echo "bootstrap: installing cdcml and its test dependencies into .venv" >&2
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip

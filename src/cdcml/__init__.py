@@ -28,4 +28,6 @@ __all__ = [
     "__version__",
 ]
 
+# The one version source: pyproject.toml reads it ([tool.hatch.version]); the guardrails pack's
+# PulumiPolicy.yaml version and requirements.txt pin are copies, kept equal by tests/policies/test_pack.py.
 __version__ = "0.1.0"

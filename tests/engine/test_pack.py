@@ -151,6 +151,10 @@ def test_the_wheel_carries_the_repositorys_guardrails_pack_where_bundled_pack_lo
     shipped = sorted(n.removeprefix(f"cdcml/{BUNDLED_PACK}/") for n in names["standard"] if f"/{BUNDLED_PACK}/" in n)
     assert shipped == [f for f in pack_files if f != "requirements.txt" and "__pycache__" not in f]
     assert "cdcml/__init__.py" in names["standard"]
+    from cdcml import __version__
+
+    # the one version source: the wheel's version is cdcml.__version__ (pyproject reads it)
+    assert f"cdcml_guard-{__version__}.dist-info/METADATA" in names["standard"]
     assert [n for n in names["editable"] if not n.startswith("cdcml_guard-")] == ["_editable_impl_cdcml_guard.pth"]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cdcml import __version__
 from cdcml.engine.config import load_pack_config_file, reconcile, unknown_policy_names
 from cdcml.engine.pack import Pack, load_pack
 from cdcml.model import EnforcementLevel
@@ -26,12 +27,23 @@ def pack() -> Pack:
 def test_the_pack_is_built_from_the_catalogue_with_its_metadata_from_pulumipolicy_yaml() -> None:
     doc = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text(encoding="utf-8"))
     p = pack()
-    assert (p.name, p.version) == (doc["name"], str(doc["version"])) == ("cdc-ml-guardrails", "0.1.0")
+    assert (p.name, p.version) == (doc["name"], str(doc["version"])) == ("cdc-ml-guardrails", __version__)
     assert p.description == doc["description"].strip()
     assert p.readme == doc["readme"].strip() and p.readme.startswith("# cdc-ml-guardrails")
     assert list(p.policies) == list(POLICIES)
     info = p.analyzer_info()
     assert info.readme == p.readme and len(info.policies) == len(POLICIES)
+
+
+def test_the_pack_has_one_version_cdcmls_and_installs_that_release() -> None:
+    """The version source is cdcml.__version__ (pyproject reads it); PulumiPolicy.yaml needs a
+    literal for the Pulumi CLI, and requirements.txt pins the release the pack is built from:
+    both copies equal it, so a published pack installs the library it was tested with."""
+    doc = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text(encoding="utf-8"))
+    assert str(doc["version"]) == __version__
+    lines = (PACK_DIR / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    requirements = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    assert requirements == [f"cdcml-guard=={__version__}"]
 
 
 def test_with_no_config_every_policy_runs_at_its_own_level_with_its_schema_defaults() -> None:

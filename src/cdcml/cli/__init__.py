@@ -15,14 +15,14 @@ from collections.abc import Sequence
 
 import click
 
-from cdcml.cli import policy_analyze, policy_catalogue, preview, report_merge, verify
+from cdcml.cli import policy_analyze, policy_catalogue, policy_pack, preview, report_merge, verify
 from cdcml.cli.base import EXIT_INPUT, EXIT_MANDATORY, EXIT_OK, fail, main, one_line, policy
 from cdcml.cli.scrubbing import scrubbed_output
 from cdcml.errors import CdcmlError
 
 __all__ = ["EXIT_INPUT", "EXIT_MANDATORY", "EXIT_OK", "entry", "fail", "main", "policy", "run"]
 
-_COMMANDS = (policy_analyze, policy_catalogue, preview, report_merge, verify)
+_COMMANDS = (policy_analyze, policy_catalogue, policy_pack, preview, report_merge, verify)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

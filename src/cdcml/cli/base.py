@@ -90,7 +90,7 @@ def main() -> None:
 
 @main.group()
 def policy() -> None:
-    """Policy packs and the guardrail catalogue: ls, docs, analyze."""
+    """Policy packs and the guardrail catalogue: ls, docs, analyze, new, validate-config."""
 
 
 @main.group()

@@ -1,7 +1,8 @@
 """`cdcml policy ls` and `cdcml policy docs`: the guardrail catalogue from policy metadata.
 
-Thin: the pack is the cdcml catalogue unless ``--policy-pack DIR`` names another one; the
-rows and the Markdown come from :mod:`cdcml.policies.docs`.
+Thin: the pack is ``--policy-pack DIR``, else the one a run in the current directory would
+use (the repository's, or the guardrails that come with cdcml); the rows and the Markdown
+come from :mod:`cdcml.policies.docs`.
 """
 
 from __future__ import annotations
@@ -20,22 +21,20 @@ _PACK_OPTION = click.option(
     "pack_dir",
     type=click.Path(path_type=Path),
     metavar="DIR",
-    help="List this Python CrossGuard pack instead of the cdcml guardrail catalogue.",
+    help="The Python CrossGuard pack to show. Default: the pack a run here would use (policies/cdc-ml-guardrails "
+    "of the project or a directory above it, else the guardrails that come with cdcml).",
 )
 
 
 def _load(pack_dir: Path | None) -> tuple[str, str, str, list[Any]]:
-    """(name, version, description, rows) of the pack to show."""
-    from cdcml import __version__
-    from cdcml.policies import docs
-
-    if pack_dir is None:
-        from cdcml.policies.catalogue import PACK_NAME, POLICIES
-
-        return PACK_NAME, __version__, "", docs.rows(POLICIES)
+    """(name, version, description, rows) of the pack to show: *pack_dir*, else the run's
+    default pack (:func:`cdcml.runs.packs.packs_of_run`)."""
     from cdcml.engine.pack import load_pack
+    from cdcml.policies import docs
+    from cdcml.runs.packs import packs_of_run
 
-    pack = load_pack(pack_dir)
+    directory = packs_of_run([pack_dir] if pack_dir is not None else [])[0]
+    pack = load_pack(directory)
     return pack.name, pack.version, pack.description, docs.rows(pack.policies, str(pack.enforcement_level))
 
 
@@ -43,7 +42,7 @@ def _load(pack_dir: Path | None) -> tuple[str, str, str, list[Any]]:
 @_PACK_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
 def ls(pack_dir: Path | None, as_json: bool) -> None:
-    """List the policies of the guardrail catalogue (or of a pack) with their metadata."""
+    """List the policies of a pack (default: the guardrails) with their metadata."""
     from cdcml.policies import docs
 
     name, version, _description, rows = _load(pack_dir)
@@ -79,7 +78,7 @@ def ls(pack_dir: Path | None, as_json: bool) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help="Write to FILE.")
 @click.option("--check", is_flag=True, help="With --output: exit 1 if FILE is not up to date, instead of writing it.")
 def docs_command(pack_dir: Path | None, output: Path | None, check: bool) -> None:
-    """Render the policy catalogue as Markdown (the repository's docs/policies.md)."""
+    """Render a pack's policy catalogue as Markdown (the guardrails': the repository's docs/policies.md)."""
     from cdcml.policies import docs
 
     name, version, description, rows = _load(pack_dir)

@@ -38,10 +38,14 @@ __all__ = [
     "PackConfig",
     "PolicyConfig",
     "analyzer_config",
+    "config_problems",
     "load_pack_config_file",
     "parse_pack_config",
+    "parse_pack_config_entries",
     "policy_infos",
+    "read_pack_config_document",
     "reconcile",
+    "unknown_policy_names",
 ]
 
 _LEVELS = {level.value for level in EnforcementLevel}
@@ -82,51 +86,85 @@ class PackConfig:
         return json.loads(json.dumps(c.properties))
 
 
-def parse_pack_config(doc: Any, source: str = "policy pack config") -> dict[str, PolicyConfig]:
-    """Parse the ``--policy-pack-config`` JSON shape (``parsePolicyPackConfig``)."""
+class _EntryError(Exception):
+    """One entry of a pack config that the CLI refuses: *detail* as the CLI says it,
+    *reason* the same without the entry's name."""
+
+    def __init__(self, what: str, key: str, reason: str) -> None:
+        self.detail = f'parsing {what}"{shorten(key)}": {reason}'
+        self.reason = reason
+        super().__init__(self.detail)
+
+
+def _parse_entry(key: str, value: Any) -> PolicyConfig | None:
+    """One entry of the config (``None``: nothing to apply); :class:`_EntryError` when the
+    CLI refuses it."""
+    level_of = "enforcement level for "
+    if isinstance(value, str):
+        if value not in _LEVELS:
+            raise _EntryError(level_of, key, f'"{shorten(value)}" is not a valid enforcement level')
+        return PolicyConfig(EnforcementLevel(value))
+    if not isinstance(value, Mapping):
+        reason = f"{shorten(json.dumps(value))} is not a valid value; must be a string or object"
+        raise _EntryError("", key, reason)
+    props = dict(value)
+    level: EnforcementLevel | None = None
+    if "enforcementLevel" in props:
+        raw = props.pop("enforcementLevel")
+        if not isinstance(raw, str):
+            raise _EntryError(level_of, key, f"{shorten(repr(raw))} is not a valid enforcement level; must be a string")
+        if raw not in _LEVELS:
+            raise _EntryError(level_of, key, f'"{shorten(raw)}" is not a valid enforcement level')
+        level = EnforcementLevel(raw)
+    if level is None and not props:
+        return None
+    return PolicyConfig(level, props or None)
+
+
+def _check_document(doc: Any, source: str) -> Mapping[str, Any]:
     if doc is None:
         return {}
     if not isinstance(doc, Mapping):
         raise PackConfigError(f"{source}: expected a JSON object of policy names")
+    return doc
+
+
+def parse_pack_config(doc: Any, source: str = "policy pack config") -> dict[str, PolicyConfig]:
+    """Parse the ``--policy-pack-config`` JSON shape (``parsePolicyPackConfig``)."""
     out: dict[str, PolicyConfig] = {}
-    for key, value in doc.items():
-        if isinstance(value, str):
-            if value not in _LEVELS:
-                raise PackConfigError(
-                    f'{source}: parsing enforcement level for "{shorten(key)}": "{shorten(value)}" is not a valid '
-                    "enforcement level"
-                )
-            out[key] = PolicyConfig(EnforcementLevel(value))
-        elif isinstance(value, Mapping):
-            props = dict(value)
-            level: EnforcementLevel | None = None
-            if "enforcementLevel" in props:
-                raw = props.pop("enforcementLevel")
-                if not isinstance(raw, str):
-                    raise PackConfigError(
-                        f'{source}: parsing enforcement level for "{shorten(key)}": {shorten(repr(raw))} is not a '
-                        "valid enforcement level; must be a string"
-                    )
-                if raw not in _LEVELS:
-                    raise PackConfigError(
-                        f'{source}: parsing enforcement level for "{shorten(key)}": "{shorten(raw)}" is not a valid '
-                        "enforcement level"
-                    )
-                level = EnforcementLevel(raw)
-            if level is None and not props:
-                continue
-            out[key] = PolicyConfig(level, props or None)
-        else:
-            raise PackConfigError(
-                f'{source}: parsing "{shorten(key)}": {shorten(json.dumps(value))} is not a valid value; must be a '
-                "string or object"
-            )
+    for key, value in _check_document(doc, source).items():
+        try:
+            entry = _parse_entry(key, value)
+        except _EntryError as e:
+            raise PackConfigError(f"{source}: {e.detail}") from None
+        if entry is not None:
+            out[key] = entry
     return out
 
 
-def load_pack_config_file(path: str | os.PathLike[str]) -> dict[str, PolicyConfig]:
-    """A ``--policy-pack-config`` file: a regular file within the input size limit, UTF-8
-    JSON whose values a pack can receive (:mod:`cdcml.inputs`)."""
+def parse_pack_config_entries(
+    doc: Any, source: str = "policy pack config"
+) -> tuple[dict[str, PolicyConfig], list[tuple[str, str]]]:
+    """Like :func:`parse_pack_config`, but every entry the CLI refuses is returned as
+    ``(key, reason)`` instead of raised, with the entries it accepts
+    (``cdcml policy validate-config``). A document that is not an object still raises."""
+    out: dict[str, PolicyConfig] = {}
+    problems: list[tuple[str, str]] = []
+    for key, value in _check_document(doc, source).items():
+        try:
+            entry = _parse_entry(key, value)
+        except _EntryError as e:
+            problems.append((key, e.reason))
+            continue
+        if entry is not None:
+            out[key] = entry
+    return out, problems
+
+
+def read_pack_config_document(path: str | os.PathLike[str]) -> Any:
+    """The JSON document of a ``--policy-pack-config`` file (``None`` when it is blank): a
+    regular file within the input size limit, UTF-8 JSON whose values a pack can receive
+    (:mod:`cdcml.inputs`)."""
     p = Path(path)
     name = f"policy pack config {p}"
     try:
@@ -134,14 +172,18 @@ def load_pack_config_file(path: str | os.PathLike[str]) -> dict[str, PolicyConfi
     except OSError as e:
         raise PackConfigError(f"policy pack config {p}: {e.strerror}") from None
     if not text.strip():
-        return {}
+        return None
     try:
-        doc = load_json(text, name=name, error=PackConfigError)
+        return load_json(text, name=name, error=PackConfigError)
     except json.JSONDecodeError as e:
         raise PackConfigError(
             f"policy pack config {p}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
         ) from None
-    return parse_pack_config(doc, f"policy pack config {p}")
+
+
+def load_pack_config_file(path: str | os.PathLike[str]) -> dict[str, PolicyConfig]:
+    """A ``--policy-pack-config`` file, read (:func:`read_pack_config_document`) and parsed."""
+    return parse_pack_config(read_pack_config_document(path), f"policy pack config {Path(path)}")
 
 
 @dataclass(frozen=True)
@@ -219,9 +261,11 @@ def _apply(result: dict[str, PolicyConfig], given: Mapping[str, PolicyConfig]) -
         result[policy] = PolicyConfig(level, props)
 
 
-def reconcile(pack: Pack, file_config: Mapping[str, PolicyConfig] | None = None) -> PackConfig:
-    """The config the CLI would ``Configure`` *pack* with. Raises :class:`PackConfigError`
-    (one line, every validation error) when the result fails a policy's schema."""
+def _merged(
+    pack: Pack, file_config: Mapping[str, PolicyConfig] | None
+) -> tuple[list[_PolicyInfo], dict[str, PolicyConfig]]:
+    """The policies' infos and their config before validation: schema defaults, then the
+    pack's initial config, then *file_config*."""
     infos, initial = _policy_infos(pack)
     result: dict[str, PolicyConfig] = {}
     for info in infos:
@@ -236,8 +280,12 @@ def reconcile(pack: Pack, file_config: Mapping[str, PolicyConfig] | None = None)
         _apply(result, initial)
     if file_config:
         _apply(result, file_config)
+    return infos, result
 
-    errors: list[str] = []
+
+def _schema_problems(infos: Sequence[_PolicyInfo], result: Mapping[str, PolicyConfig]) -> list[tuple[str, str]]:
+    """``(policy, problem)`` for every way *result* fails the policies' schemas."""
+    problems: list[tuple[str, str]] = []
     for info in infos:
         if info.schema is None:
             continue
@@ -252,12 +300,26 @@ def reconcile(pack: Pack, file_config: Mapping[str, PolicyConfig] | None = None)
             validator = jsonschema.Draft7Validator(schema)
             found = sorted(validator.iter_errors(props), key=lambda e: list(e.absolute_path))
         except jsonschema.SchemaError as e:
-            errors.append(f"{info.name}: its config schema is invalid: {e.message}")
+            problems.append((info.name, f"its config schema is invalid: {e.message}"))
             continue
         for err in found:
             where = shorten(".".join(str(p) for p in err.absolute_path), 120)
             # jsonschema's message repeats the value: a long one is cut.
-            errors.append(f"{info.name}: {where + ': ' if where else ''}{shorten(err.message, 160)}")
+            problems.append((info.name, f"{where + ': ' if where else ''}{shorten(err.message, 160)}"))
+    return problems
+
+
+def config_problems(pack: Pack, file_config: Mapping[str, PolicyConfig] | None = None) -> list[tuple[str, str]]:
+    """``(policy, problem)`` for every schema error of the config :func:`reconcile` would
+    build from *file_config* (empty: the CLI accepts it)."""
+    return _schema_problems(*_merged(pack, file_config))
+
+
+def reconcile(pack: Pack, file_config: Mapping[str, PolicyConfig] | None = None) -> PackConfig:
+    """The config the CLI would ``Configure`` *pack* with. Raises :class:`PackConfigError`
+    (one line, every validation error) when the result fails a policy's schema."""
+    infos, result = _merged(pack, file_config)
+    errors = [f"{policy}: {problem}" for policy, problem in _schema_problems(infos, result)]
     if errors:
         more = f"; and {len(errors) - _SHOWN_ERRORS} more" if len(errors) > _SHOWN_ERRORS else ""
         raise PackConfigError(
