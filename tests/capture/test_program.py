@@ -9,6 +9,7 @@ import cdcml.capture
 import cdcml.capture.program
 from cdcml.capture.program import capture, capture_program
 from cdcml.errors import ProjectError
+from cdcml.model.values import is_unknown
 from tests.capture._programs import write_program
 
 
@@ -88,3 +89,28 @@ def test_a_failing_program_is_scrubbed_of_the_secrets_it_declared_and_forgets_th
 
     graph = capture_program(warns, project="p", config={"p:token": "config-secret-3"}, secret_keys=("p:token",))
     assert "program warning: warned [secret]" in graph.diagnostics
+
+
+@pytest.mark.parametrize("mode", ["preview", "resolved"])
+def test_a_stack_references_outputs_are_unknown_offline_in_both_modes(mode):
+    """Another stack's outputs can't be read offline: `get_output` is unknown (its applies
+    don't run), in resolved mode too — not None, which broke every program using one — and
+    resolved mode says so in the graph's diagnostics."""
+    seen: list[object] = []
+
+    def program() -> None:
+        import pulumi
+        from pulumi_azure_native import resources
+
+        shared = pulumi.StackReference("acme/shared/prod")
+        vnet = shared.get_output("vnetId")
+        vnet.apply(lambda v: seen.append(v.upper()))
+        resources.ResourceGroup("rg", tags=pulumi.Output.all(vnet).apply(lambda vs: {"vnet": str(vs[0])}))
+
+    graph = capture_program(program, project="inline", stack="ci", mode=mode)
+    assert seen == []
+    rg = next(r for r in graph.resources if r.type == "azure-native:resources:ResourceGroup")
+    assert is_unknown(rg.inputs["tags"])
+    notes = [d for d in graph.diagnostics if "(another stack's)" in d]
+    assert (len(notes), mode) in ((0, "preview"), (1, "resolved"))
+    assert all("can't be read offline; they stay unknown" in d for d in notes)

@@ -56,6 +56,10 @@ def _make_monitor_class() -> type:
     from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
     from pulumi.runtime.proto import resource_pb2
 
+    # A read whose outputs are partly unknown says so where the SDK has the field (recent
+    # SDKs resolve what the response leaves out as unknown, instead of None).
+    _READ_CAN_BE_UNKNOWN = "unknown" in resource_pb2.ReadResourceResponse.DESCRIPTOR.fields_by_name
+
     class _InvokeMocks(Mocks):
         def __init__(self, recorder: Recorder) -> None:
             self.recorder = recorder
@@ -85,7 +89,9 @@ def _make_monitor_class() -> type:
         def ReadResource(self, request: Any) -> Any:
             rec = self.recorder.read(request)
             self.resources[rec.urn] = MockMonitor.ResourceRegistration(rec.urn, rec.id, rec.outputs)
-            outputs, _ = self.recorder.provider.response(rec)
+            outputs, unknown = self.recorder.provider.response(rec)
+            if unknown and _READ_CAN_BE_UNKNOWN:  # resolved mode: what isn't sent stays unknown
+                return resource_pb2.ReadResourceResponse(urn=rec.urn, properties=to_struct(outputs), unknown=True)
             return resource_pb2.ReadResourceResponse(urn=rec.urn, properties=to_struct(outputs))
 
         def RegisterResourceOutputs(self, request: Any) -> Any:

@@ -25,7 +25,9 @@ from cdcml.capture.records import Record
 from cdcml.capture.urns import ROOT_STACK_TYPE
 from cdcml.model.values import SIG_KEY, UNKNOWN, contains_unknown, is_secret, is_unknown, reveal, secret
 
-__all__ = ["EmulatedProvider"]
+__all__ = ["STACK_REFERENCE", "EmulatedProvider"]
+
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
 
 class EmulatedProvider:
@@ -85,6 +87,10 @@ class EmulatedProvider:
     def outputs_for(self, rec: Record) -> dict[str, Any]:
         """The outputs recorded in the graph for a custom resource."""
         names = azure.output_names(rec.type) if rec.type.startswith("azure-native:") else frozenset()
+        if rec.type == STACK_REFERENCE and not self.preview:
+            self._diagnostics.append(
+                f"resolved mode: the outputs of {rec.urn} (another stack's) can't be read offline; they stay unknown"
+            )
         if rec.type.startswith("pulumi:providers:") or not names:
             outputs = dict(rec.inputs)
         elif self.preview:
