@@ -98,3 +98,14 @@ def test_other_types_and_components_keep_their_inputs_as_outputs() -> None:
     g.add("random:index:RandomPassword", "pw", {"length": 16})
     g.add("my:component:Thing", "thing", {"a": 1}, custom=False)
     assert [dict(r.outputs) for r in g.build().resources] == [{"length": 16}, {"a": 1}]
+
+
+def test_a_resolved_resource_has_its_arm_id_when_its_inputs_give_one() -> None:
+    g = GraphBuilder()
+    g.add(CONSUMER_GROUP, "cg", GROUP_INPUTS)
+    g.add(CONSUMER_GROUP, "bare", {"userMetadata": "x"})
+    full, bare = g.build().resources
+    assert full.id.endswith(
+        "/resourceGroups/rg/providers/Microsoft.EventHub/namespaces/evhns/eventhubs/orders/consumergroups/cg"
+    )
+    assert bare.id == "bare-id"

@@ -37,7 +37,7 @@ from cdcml.model import (
 )
 from cdcml.model.values import UNKNOWN
 from cdcml.model.values import secret as wire_secret
-from cdcml.testing.outputs import provider_outputs
+from cdcml.testing.outputs import provider_id, provider_outputs
 
 __all__ = [
     "GraphBuilder",
@@ -216,7 +216,8 @@ class GraphBuilder:
     most stack policies read) are, for an azure-native type, those a capture records
     (:func:`cdcml.testing.outputs.provider_outputs`): input-only fields such as
     ``ConsumerGroup.eventHubName`` are absent, ``name``, ``type``, ``provisioningState``
-    and an identity's ``principalId`` are there — unknown in a ``preview`` graph. Give
+    and an identity's ``principalId`` are there — unknown in a ``preview`` graph — and a
+    resolved resource's id is its ARM id when its inputs give one (else ``<name>-id``). Give
     ``outputs=`` to set them exactly; ``GraphBuilder(echo_inputs=True)`` makes every
     resource's outputs a copy of its inputs (the behaviour before realistic outputs).
     ``add(type_, name, outputs_props, inputs=…)`` — ``inputs`` given, ``props`` without
@@ -255,7 +256,14 @@ class GraphBuilder:
             ins, outs = given, given
         else:
             ins, outs = given, provider_outputs(type_, name, urn, given, preview=self.preview)
-        rid = id if id is not None else ("" if not custom else (UNKNOWN if self.preview else f"{name}-id"))
+        if id is not None:
+            rid = id
+        elif not custom:
+            rid = ""
+        elif self.preview:
+            rid = UNKNOWN
+        else:
+            rid = f"{name}-id" if self.echo_inputs else provider_id(type_, name, ins)
         self._resources.append(
             Resource(
                 urn=urn,

@@ -37,7 +37,7 @@ from cdcml.model import ResourceOptions
 from cdcml.model.values import is_unknown, reveal
 from cdcml.testing.sdk_types import ObjectType, SdkType, UnknownResourceType, resource_type
 
-__all__ = ["provider_outputs"]
+__all__ = ["provider_id", "provider_outputs"]
 
 _TIMESTAMP = "2024-01-01T00:00:00.0000000Z"
 _MAX_DEPTH = 3
@@ -84,6 +84,18 @@ def provider_outputs(type_: str, name: str, urn: str, inputs: Mapping[str, Any],
         elif key == "identity":
             outputs[key] = _identity(value, prop.type, seed)
     return outputs
+
+
+def provider_id(type_: str, name: str, inputs: Mapping[str, Any]) -> str:
+    """A resolved resource's id: its ARM id under the capture's subscription when its inputs
+    give every segment (``resourceGroupName``, the parents' names …), else ``<name>-id``."""
+    if type_.startswith("azure-native:"):
+        plain = {k: reveal(v) for k, v in inputs.items()}
+        known = {k: v for k, v in plain.items() if not is_unknown(v)}
+        arm = azure.arm_id(type_, known, CaptureOptions().invokes.subscription_id)
+        if arm is not None:
+            return arm
+    return f"{name}-id"
 
 
 def _identity(value: Any, sdk_type: SdkType, seed: _Plausible) -> Any:
