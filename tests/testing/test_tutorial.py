@@ -1,7 +1,8 @@
 """docs/testing.md's tutorial is the truth: its files are extracted from the markdown (a
 fenced block whose first line is ``# file: PATH``) into a fresh directory, its pytest suite
-runs there and passes, and the ``cdcml verify`` command it shows prints the table it shows
-(law names, examples, failures, verdicts; times vary) and the same counterexample."""
+runs there and passes, and the ``cdcml verify`` command it shows prints the verdicts it
+shows (each law's holds/FAILS; counts and times vary with the machinery) and the same
+counterexample."""
 
 from __future__ import annotations
 
@@ -38,8 +39,19 @@ def console(text: str, command: str) -> tuple[list[str], list[str]]:
     raise AssertionError(f"no console block runs {command!r}")
 
 
-def without_times(lines: list[str]) -> list[str]:
-    return [re.sub(r"\d+\.\d s", "T s", line).rstrip() for line in lines]
+ROW = re.compile(r"^(\S+)\s+\d+\s+\d+\s+[\d.]+ s\s+(holds|FAILS)$")
+
+
+def verdicts(lines: list[str]) -> list[tuple[str, str]]:
+    """The table's (law, holds/FAILS) rows: counts and times depend on the run's machinery
+    (the kill matrix's weakenings, the clock), the verdicts on the tutorial."""
+    return [(m.group(1), m.group(2)) for m in map(ROW.match, lines) if m]
+
+
+def counterexamples(lines: list[str]) -> list[str]:
+    """The counterexample blocks and the closing verdict line."""
+    start = next(i for i, line in enumerate(lines) if line.endswith(": counterexample"))
+    return [line.rstrip() for line in lines[start:]]
 
 
 @pytest.fixture(scope="module")
@@ -85,4 +97,8 @@ def test_cdcml_verify_prints_what_the_tutorial_shows(tutorial: Path) -> None:
         check=False,
     )
     assert proc.returncode == 1, proc.stderr  # conforms fails, as the tutorial says
-    assert without_times(proc.stdout.splitlines()) == without_times(shown)
+    printed = proc.stdout.splitlines()
+    assert printed[0] == shown[0]  # cdcml verify shop/dev  (seed 1)
+    assert verdicts(printed) == verdicts(shown)
+    assert len(verdicts(shown)) == 7
+    assert counterexamples(printed) == counterexamples(shown)
