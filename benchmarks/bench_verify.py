@@ -39,10 +39,11 @@ def main() -> None:
 
     project = load_project(ROOT)
     config = load_stack_config(project, args.stack)
-    subject = Subject(project, config, [load_pack(ROOT / DEFAULT_PACK)])
+    packs = [load_pack(ROOT / DEFAULT_PACK)]
     print(f"cdcml verify on {args.stack}, {args.examples} examples per law, seed {args.seed}")
     print(f"{'law':<14}{'examples':>9}{'seconds':>9}{'examples/s':>12}")
     for law in LAWS:
+        subject = Subject(project, config, packs)  # a fresh subject: no capture shared with the last law
         start = time.perf_counter()
         result = verify(subject, laws=[law], examples=args.examples, seed=args.seed).results[0]
         seconds = time.perf_counter() - start

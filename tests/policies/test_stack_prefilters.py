@@ -263,7 +263,7 @@ UNDECIDED: dict[str, tuple[Any, dict[str, Any]]] = {
     # A diagnostic setting whose target is unknown (computed from a resource that isn't logged).
     "setting_target_unknown": (
         diagnostics.observability_require_diagnostic_settings,
-        {"diag-landing": {"props": {"resourceUri": unknown()}, "deps": {"resourceUri": ["law"]}}},
+        {"diag-landing": {"props": {"resourceUri": unknown()}, "deps": {"resourceUri": ["law"]}, "echo_inputs": True}},
     ),
 }
 

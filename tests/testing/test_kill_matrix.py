@@ -63,7 +63,7 @@ def graph(**overrides):
         "location": "westeurope",
     }
     props.update(overrides)
-    g = GraphBuilder()
+    g = GraphBuilder(echo_inputs=True)  # "retention" is made up: no SDK output has it
     g.add(ACCOUNT, "sa", props)
     g.add("azure-native:resources:ResourceGroup", "rg", {"location": "westeurope"})
     return g.build()

@@ -94,3 +94,20 @@ def test_the_pytest_plugin_loads_by_entry_point_and_its_fixtures_work_without_hy
     proc = run(tmp_path, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", str(tmp_path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "2 passed" in proc.stdout
+
+
+def test_the_law_fixtures_say_they_need_the_testing_extra(tmp_path: Path) -> None:
+    """Without Hypothesis the plugin still loads; a test using a law fixture fails with the
+    install line instead of an ImportError traceback."""
+    (tmp_path / "test_laws.py").write_text(
+        textwrap.dedent(
+            """
+            def test_law(cdcml_subject):
+                cdcml_subject(".")
+            """
+        )
+    )
+    proc = run(tmp_path, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", str(tmp_path))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "cdcml's laws need Hypothesis" in proc.stdout
+    assert "pip install 'cdcml-guard[testing]'" in proc.stdout

@@ -77,24 +77,19 @@ def verify(
         raise CdcmlError(
             "cdcml verify needs Hypothesis, which is not installed: pip install 'cdcml-guard[testing]'"
         ) from None
-    from cdcml.capture.project import load_project, load_stack_config, parse_config_overrides
+    from cdcml.capture.project import parse_config_overrides
     from cdcml.report.files import report_paths_problem, write_files
     from cdcml.runs.inputs import verify_inputs
-    from cdcml.runs.packs import load_packs, packs_of_run
-    from cdcml.testing.verify import Subject
+    from cdcml.testing.verify import load_subject
     from cdcml.testing.verify import verify as run_verify
 
     laws = _laws(laws_value)
     problem = report_paths_problem({"junit": junit}, verify_inputs(directory, stack, pack_dirs, config_files))
     if problem:
         fail(problem)
-    project = load_project(directory)
-    config = load_stack_config(project, stack, parse_config_overrides(config_pairs))
-    dirs = packs_of_run(pack_dirs, directory)
-    packs, configs, warnings = load_packs(dirs, config_files, project=project.name, stack=stack)
+    subject, warnings = load_subject(directory, stack, pack_dirs, config_files, parse_config_overrides(config_pairs))
     for w in warnings:
         click.echo(f"cdcml: warning: {w}", err=True)
-    subject = Subject(project, config, packs, configs)
     progress = None if as_json or not sys.stderr.isatty() else (lambda law: click.echo(f"checking {law}…", err=True))
     result = run_verify(subject, laws=laws, examples=examples, seed=seed, on_law=progress)
     if junit is not None:

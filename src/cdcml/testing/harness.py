@@ -37,6 +37,7 @@ from cdcml.model import (
 )
 from cdcml.model.values import UNKNOWN
 from cdcml.model.values import secret as wire_secret
+from cdcml.testing.outputs import provider_id, provider_outputs
 
 __all__ = [
     "GraphBuilder",
@@ -211,13 +212,23 @@ class GraphBuilder:
         g.add("azure-native:eventhub:EventHub", "hub", {...}, parent=ns, depends_on=[ns])
         assert_stack_violation(policy, g.build(), match="consumer group")
 
-    ``props`` are the resource's outputs (what stack policies see) and, unless
-    ``inputs`` is given, its inputs too.
+    ``props`` are the resource's inputs (what the program declares). Its outputs (what
+    most stack policies read) are, for an azure-native type, those a capture records
+    (:func:`cdcml.testing.outputs.provider_outputs`): input-only fields such as
+    ``ConsumerGroup.eventHubName`` are absent, ``name``, ``type``, ``provisioningState``
+    and an identity's ``principalId`` are there — unknown in a ``preview`` graph — and a
+    resolved resource's id is its ARM id when its inputs give one (else ``<name>-id``). Give
+    ``outputs=`` to set them exactly; ``GraphBuilder(echo_inputs=True)`` makes every
+    resource's outputs a copy of its inputs (the behaviour before realistic outputs).
+    ``add(type_, name, outputs_props, inputs=…)`` — ``inputs`` given, ``props`` without
+    ``outputs`` — still reads ``props`` as the outputs.
     """
 
     project: str = PROJECT
     stack: str = STACK
     preview: bool = False
+    echo_inputs: bool = False
+    """Outputs are a copy of the inputs, whatever the type (unless ``outputs=`` is given)."""
     _resources: list[Resource] = field(default_factory=list)
 
     def add(
@@ -227,6 +238,7 @@ class GraphBuilder:
         props: Mapping[str, Any] | None = None,
         *,
         inputs: Mapping[str, Any] | None = None,
+        outputs: Mapping[str, Any] | None = None,
         parent: str | None = None,
         depends_on: Sequence[str] = (),
         property_dependencies: Mapping[str, Sequence[str]] | None = None,
@@ -235,8 +247,23 @@ class GraphBuilder:
         protect: bool = False,
     ) -> str:
         urn = _urn(type_, name, parent, stack=self.stack, project=self.project)
-        outputs = dict(props or {})
-        rid = id if id is not None else ("" if not custom else (UNKNOWN if self.preview else f"{name}-id"))
+        given = dict(props or {})
+        if outputs is not None:
+            ins, outs = dict(inputs) if inputs is not None else given, dict(outputs)
+        elif inputs is not None:  # props are the outputs, as before outputs= existed
+            ins, outs = dict(inputs), given
+        elif self.echo_inputs or not custom:
+            ins, outs = given, given
+        else:
+            ins, outs = given, provider_outputs(type_, name, urn, given, preview=self.preview)
+        if id is not None:
+            rid = id
+        elif not custom:
+            rid = ""
+        elif self.preview:
+            rid = UNKNOWN
+        else:
+            rid = f"{name}-id" if self.echo_inputs else provider_id(type_, name, ins)
         self._resources.append(
             Resource(
                 urn=urn,
@@ -244,8 +271,8 @@ class GraphBuilder:
                 name=name,
                 custom=custom,
                 id=rid,
-                inputs=freeze(dict(inputs) if inputs is not None else outputs),
-                outputs=freeze(outputs),
+                inputs=freeze(ins),
+                outputs=freeze(outs),
                 parent=parent or "",
                 dependencies=tuple(depends_on),
                 property_dependencies=FrozenDict({k: tuple(v) for k, v in (property_dependencies or {}).items()}),
@@ -390,7 +417,9 @@ def graph_from_spec(spec: Mapping[str, Any], *, preview: bool = False) -> Resour
     """A ResourceGraph from a spec: resource name → ``{"type", "props", "deps", "parent"}``
     where ``deps`` maps a property to the names of the resources it depends on (property
     dependencies, and dependencies too) and ``parent`` names the parent. Resources are
-    added in order; names of missing (deleted) resources are skipped."""
+    added in order; names of missing (deleted) resources are skipped. ``props`` are the
+    inputs; the outputs are what :class:`GraphBuilder` makes of them (a capture's), or a
+    copy of the inputs for a resource with ``"echo_inputs": True``."""
     g = GraphBuilder(preview=preview)
     live = {name: r for name, r in spec.items() if r is not DELETE and r is not None}
     urns: dict[str, str] = {}
@@ -408,10 +437,12 @@ def graph_from_spec(spec: Mapping[str, Any], *, preview: bool = False) -> Resour
         deps = {k: [urn(n) for n in v if n in live] for k, v in dict(r.get("deps") or {}).items()}
         depends = sorted({u for v in deps.values() for u in v})
         parent = r.get("parent")
+        props = dict(r.get("props") or {})
         g.add(
             r["type"],
             name,
-            dict(r.get("props") or {}),
+            props,
+            outputs=props if r.get("echo_inputs") else None,
             parent=urn(parent) if parent in live else None,
             depends_on=depends,
             property_dependencies=deps,

@@ -63,7 +63,7 @@ def crashes(
 ) -> list[str]:
     """What a policy raised on one resource of *type_token* with *props* (inputs and
     outputs), alone in a graph; none when every policy ran."""
-    g = GraphBuilder(preview=True)
+    g = GraphBuilder(preview=True, echo_inputs=True)  # the same ill-typed bag in both
     g.add(type_token, "generated", props)
     try:
         evaluate(g.build(), packs, configs)

@@ -21,6 +21,14 @@ well-typed     every azure-native resource the program registers, under every
 
 The program runs in this process (one process, one loaded pack across examples), the
 way the kit runs in a user's tests.
+
+Each law is a public function of a :class:`Subject` — :func:`check_conforms`,
+:func:`check_sensitive`, :func:`check_robust`, :func:`check_discreet`,
+:func:`check_deterministic`, :func:`check_monotone`, :func:`check_well_typed`, or
+:func:`check_law` by name — returning a :class:`LawResult` (:func:`render` is its text);
+:func:`verify` is a loop over them. ``Subject.load(directory, stack)`` reads a project, its
+stack and its packs as ``cdcml verify`` does. The pytest plugin's ``cdcml_subject`` and
+``cdcml_law`` fixtures (:mod:`cdcml.testing.plugin`) wrap these.
 """
 
 from __future__ import annotations
@@ -28,10 +36,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import os
 import random
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
@@ -41,19 +51,38 @@ from hypothesis.errors import HypothesisException
 
 from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.program import capture_project
-from cdcml.capture.project import Project, StackConfig
+from cdcml.capture.project import Project, StackConfig, load_project, load_stack_config
 from cdcml.engine.config import PackConfig
 from cdcml.engine.evaluate import evaluate
 from cdcml.engine.pack import Pack
 from cdcml.errors import CdcmlError
 from cdcml.model import ResourceGraph
+from cdcml.runs.packs import load_packs, packs_of_run
 from cdcml.testing.kill_matrix import KillMatrix, kill_matrix
 from cdcml.testing.laws import dependency_orders, nondeterminism, secret_leaks
 from cdcml.testing.monotone import chains, monotone_properties, monotonicity
 from cdcml.testing.spaces import ConfigSpace, config_space
 from cdcml.testing.typed_laws import crashes, declared_types, ill_typed, resources_of, under_generated_outputs
 
-__all__ = ["LAWS", "LawResult", "Subject", "Verification", "nonconformance", "verify"]
+__all__ = [
+    "LAWS",
+    "LawResult",
+    "Subject",
+    "Verification",
+    "check_conforms",
+    "check_deterministic",
+    "check_discreet",
+    "check_law",
+    "check_monotone",
+    "check_robust",
+    "check_sensitive",
+    "check_well_typed",
+    "load_subject",
+    "nonconformance",
+    "render",
+    "sensitivity",
+    "verify",
+]
 
 LAWS = ("conforms", "sensitive", "robust", "discreet", "deterministic", "monotone", "well-typed")
 T = TypeVar("T")
@@ -61,12 +90,66 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Subject:
-    """What is verified: a project's stack (its configuration decrypted) and the packs."""
+    """What is verified: a project's stack (its configuration decrypted) and the packs.
+
+    The laws share what a subject computes once: the capture of the stack's own values
+    (:meth:`graph`), the captures by configuration and the configuration space."""
 
     project: Project
     config: StackConfig
     packs: Sequence[Pack]
     pack_configs: Sequence[PackConfig | None] | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @classmethod
+    def load(
+        cls,
+        directory: str | os.PathLike[str] = ".",
+        stack: str = "dev",
+        *,
+        pack_dirs: Sequence[str | os.PathLike[str]] = (),
+        config_files: Sequence[str | os.PathLike[str]] = (),
+        overrides: Mapping[str, str] | None = None,
+    ) -> Subject:
+        """The project in *directory*, its *stack*'s configuration with *overrides*, and the
+        packs of *pack_dirs* (with ``config_files[i]`` for ``pack_dirs[i]``) — by default
+        those ``cdcml verify`` finds (``PulumiPolicy.yaml`` packs next to or above the
+        project, else cdcml's guardrails). A pack's warnings are Python warnings."""
+        subject, found = load_subject(directory, stack, pack_dirs, config_files, overrides)
+        for w in found:
+            warnings.warn(w, stacklevel=2)
+        return subject
+
+    def graph(self) -> ResourceGraph:
+        """The stack's own values captured in preview mode (once)."""
+        if "graph" not in self._cache:
+            self._cache["graph"] = capture_project(self.project, self.config, CaptureOptions(mode=OutputMode.PREVIEW))
+        return self._cache["graph"]
+
+    def _captures(self) -> _Captures:
+        if "captures" not in self._cache:
+            self._cache["captures"] = _Captures(self, self.graph())
+        return self._cache["captures"]
+
+    def _space(self) -> ConfigSpace:
+        if "space" not in self._cache:
+            self._cache["space"] = config_space(self.project, self.config)
+        return self._cache["space"]
+
+
+def load_subject(
+    directory: str | os.PathLike[str],
+    stack: str,
+    pack_dirs: Sequence[str | os.PathLike[str]] = (),
+    config_files: Sequence[str | os.PathLike[str]] = (),
+    overrides: Mapping[str, str] | None = None,
+) -> tuple[Subject, list[str]]:
+    """:meth:`Subject.load`, returning the packs' warnings instead (what the CLI prints)."""
+    project = load_project(directory)
+    config = load_stack_config(project, stack, dict(overrides or {}))
+    dirs = packs_of_run(pack_dirs, directory)
+    packs, configs, found = load_packs(dirs, config_files, project=project.name, stack=stack)
+    return Subject(project, config, packs, configs), found
 
 
 @dataclass(frozen=True)
@@ -274,6 +357,90 @@ def _one_shot(law: str, check: Callable[[], list[str]]) -> LawResult:
     return LawResult(law, 1, 1 if problems else 0, time.perf_counter() - start, "\n".join(problems[:20]) or None)
 
 
+def check_conforms(subject: Subject, *, examples: int = 25, seed: int = 0) -> LawResult:
+    """**conforms**: every configuration of the stack's space, captured, passes the packs
+    with no mandatory violation (a failure shows the shrunk configuration)."""
+    return _conforms(subject, subject._space(), subject._captures(), examples, seed)
+
+
+def sensitivity(subject: Subject) -> tuple[LawResult, KillMatrix]:
+    """**sensitive** with its kill matrix (what :func:`verify` reports)."""
+    return _sensitive(subject.graph(), subject)
+
+
+def check_sensitive(subject: Subject, *, examples: int = 25, seed: int = 0) -> LawResult:
+    """**sensitive**: every policy that runs on the stack fires on some single weakening of
+    its graph. Not random: *examples* and *seed* are accepted and unused."""
+    return sensitivity(subject)[0]
+
+
+def check_robust(subject: Subject, *, examples: int = 25, seed: int = 0) -> LawResult:
+    """**robust**: no policy raises on ill-typed properties of the types the program declares."""
+    return _robust(subject.graph(), subject, examples, seed)
+
+
+def check_discreet(subject: Subject, *, examples: int = 25, seed: int = 0) -> LawResult:
+    """**discreet**: no secret a policy reads reaches its messages or remediations. Not
+    random: *examples* and *seed* are accepted and unused."""
+    graph = subject.graph()
+    return _one_shot("discreet", lambda: [_leak(x) for x in secret_leaks(graph, subject.packs, subject.pack_configs)])
+
+
+def check_deterministic(subject: Subject, *, examples: int = 25, seed: int = 0) -> LawResult:
+    """**deterministic**: the stack's graph in any dependency-preserving order gives the
+    same resource-policy findings."""
+    graph = subject.graph()
+    return _hypothesis(
+        "deterministic",
+        dependency_orders(graph),
+        lambda order: nondeterminism(graph, subject.packs, subject.pack_configs, order),
+        examples,
+        seed,
+    )
+
+
+def check_monotone(subject: Subject, *, examples: int = 25, seed: int = 0) -> LawResult:
+    """**monotone**: a stricter numeric or allow-list config never removes a violation."""
+    return _monotone(subject.graph(), subject, examples, seed)
+
+
+def check_well_typed(subject: Subject, *, examples: int = 25, seed: int = 0) -> LawResult:
+    """**well-typed**: every azure-native resource of every configuration of the space has
+    inputs of the SDK's input types."""
+    return _well_typed(subject._space(), subject._captures(), examples, seed)
+
+
+CHECKS: dict[str, Callable[..., LawResult]] = {
+    "conforms": check_conforms,
+    "sensitive": check_sensitive,
+    "robust": check_robust,
+    "discreet": check_discreet,
+    "deterministic": check_deterministic,
+    "monotone": check_monotone,
+    "well-typed": check_well_typed,
+}
+"""Each law's function by name, in :data:`LAWS`' order."""
+
+
+def check_law(subject: Subject, law: str, *, examples: int = 25, seed: int = 0) -> LawResult:
+    """The law named *law* (one of :data:`LAWS`) on *subject*; the same *seed* gives the
+    same result, as ``cdcml verify --seed``."""
+    if law not in CHECKS:
+        raise CdcmlError(f"unknown law {law!r} (laws: {', '.join(LAWS)})")
+    return CHECKS[law](subject, examples=examples, seed=seed)
+
+
+def render(result: LawResult) -> str:
+    """A law's result as text: the verdict, its notes and its counterexample."""
+    verdict = "holds" if result.holds else "FAILS"
+    lines = [f"{result.law} {verdict} ({result.examples} examples, {result.failures} failures)"]
+    lines += [f"  {note}" for note in result.notes]
+    if result.counterexample:
+        lines.append("counterexample:" if not result.holds else "details:")
+        lines += [f"  {line}" for line in result.counterexample.split("\n")]
+    return "\n".join(lines)
+
+
 def verify(
     subject: Subject,
     *,
@@ -282,15 +449,15 @@ def verify(
     seed: int | None = None,
     on_law: Callable[[str], None] | None = None,
 ) -> Verification:
-    """Check *laws* on *subject*; ``seed`` replays a run (a random one is drawn otherwise
-    and reported in the result)."""
+    """Check *laws* on *subject*, in :data:`LAWS`' order, each with :func:`check_law`;
+    ``seed`` replays a run (a random one is drawn otherwise and reported in the result)."""
     unknown = [law for law in laws if law not in LAWS]
     if unknown:
         raise CdcmlError(f"unknown law {unknown[0]!r} (laws: {', '.join(LAWS)})")
     seed = random.getrandbits(32) if seed is None else seed
-    graph = capture_project(subject.project, subject.config, CaptureOptions(mode=OutputMode.PREVIEW))
-    captures = _Captures(subject, graph)  # a space of one point is the stack's own values: no recapture
-    space = config_space(subject.project, subject.config) if {"conforms", "well-typed"} & set(laws) else None
+    subject.graph()  # the program's failure on its own values stops the run before any law
+    if {"conforms", "well-typed"} & set(laws):
+        subject._space()
     results: list[LawResult] = []
     matrix = None
     for law in LAWS:
@@ -298,33 +465,11 @@ def verify(
             continue
         if on_law is not None:
             on_law(law)
-        if law == "conforms":
-            assert space is not None
-            results.append(_conforms(subject, space, captures, examples, seed))
-        elif law == "well-typed":
-            assert space is not None
-            results.append(_well_typed(space, captures, examples, seed))
-        elif law == "robust":
-            results.append(_robust(graph, subject, examples, seed))
-        elif law == "sensitive":
-            result, matrix = _sensitive(graph, subject)
-            results.append(result)
-        elif law == "discreet":
-            results.append(
-                _one_shot(law, lambda: [_leak(x) for x in secret_leaks(graph, subject.packs, subject.pack_configs)])
-            )
-        elif law == "deterministic":
-            results.append(
-                _hypothesis(
-                    law,
-                    dependency_orders(graph),
-                    lambda order: nondeterminism(graph, subject.packs, subject.pack_configs, order),
-                    examples,
-                    seed,
-                )
-            )
+        if law == "sensitive":
+            result, matrix = sensitivity(subject)
         else:
-            results.append(_monotone(graph, subject, examples, seed))
+            result = check_law(subject, law, examples=examples, seed=seed)
+        results.append(result)
     return Verification(subject.project.name, subject.config.stack, seed, tuple(results), matrix)
 
 

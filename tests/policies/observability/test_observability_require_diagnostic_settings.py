@@ -20,6 +20,7 @@ CASES: dict[str, Case | dict[str, Any]] = {
     "pass_by_arm_id": {
         "diag-landing": {
             "deps": {"resourceUri": DELETE},
+            "echo_inputs": True,  # resourceUri is input-only: a real capture's outputs lack it
             "props": {
                 "resourceUri": arm("Microsoft.Storage/storageAccounts", "stcdclanding") + "/blobServices/default"
             },
@@ -32,7 +33,9 @@ CASES: dict[str, Case | dict[str, Any]] = {
         {"diag-events": {"props": {"logs": [{"categoryGroup": "allLogs", "enabled": False}]}}}, match="enabled log"
     ),
     "fail_no_destination": Case({"diag-workspace": {"props": {"workspaceId": DELETE}}}, match="destination"),
-    "unknown_target": Case({"diag-ml-vault": {"deps": {"resourceUri": ["rg"]}, "props": {"resourceUri": unknown()}}}),
+    "unknown_target": Case(
+        {"diag-ml-vault": {"deps": {"resourceUri": ["rg"]}, "echo_inputs": True, "props": {"resourceUri": unknown()}}}
+    ),
 }
 
 
