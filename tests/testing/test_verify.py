@@ -235,27 +235,11 @@ def test_a_program_raising_on_a_generated_configuration_is_a_law_failure_with_th
 
 def test_without_hypothesis_installed_verify_says_what_to_install(tmp_path):
     """A base install has no Hypothesis: one line naming the extra, exit 2."""
-    import subprocess
-    import sys
+    from tests.fixtures.not_installed import run_without
 
-    blocker = tmp_path / "sitecustomize.py"
-    blocker.write_text(
-        "import sys\n"
-        "class _Block:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'hypothesis' or name.startswith('hypothesis.'):\n"
-        "            raise ImportError('blocked')\n"
-        "sys.meta_path.insert(0, _Block())\n"
-    )
-    env = {"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     d = project(tmp_path, DECLARED)
-    proc = subprocess.run(
-        [sys.executable, "-m", "cdcml.cli", "verify", str(d), "--stack", "dev", "--policy-pack", str(pack(tmp_path))],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    args = ["-m", "cdcml.cli", "verify", str(d), "--stack", "dev", "--policy-pack", str(pack(tmp_path))]
+    proc = run_without(tmp_path, ["hypothesis"], *args, timeout=120)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip() == (
         "cdcml: error: cdcml verify needs Hypothesis, which is not installed: pip install 'cdcml-guard[testing]'"

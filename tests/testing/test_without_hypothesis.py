@@ -5,40 +5,18 @@ without Hypothesis. Each check runs in a fresh interpreter whose ``sitecustomize
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-BLOCKER = textwrap.dedent(
-    """
-    import importlib.abc
-    import sys
+from tests.fixtures.not_installed import run_without
 
-    class _NotInstalled(importlib.abc.MetaPathFinder):
-        BLOCKED = ("hypothesis", "hypothesis_jsonschema", "_hypothesis_pytestplugin")
-
-        def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in self.BLOCKED:
-                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-            return None
-
-    sys.meta_path.insert(0, _NotInstalled())
-    """
-)
+HYPOTHESIS = ("hypothesis", "hypothesis_jsonschema", "_hypothesis_pytestplugin")
 
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``python *args`` in *tmp_path* with Hypothesis made unimportable."""
-    site = tmp_path / "site"
-    site.mkdir(exist_ok=True)
-    (site / "sitecustomize.py").write_text(BLOCKER)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "HYPOTHESIS_"))}
-    env["PYTHONPATH"] = os.pathsep.join([str(site), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    return subprocess.run(
-        [sys.executable, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    return run_without(tmp_path, HYPOTHESIS, *args)
 
 
 def test_the_blocker_really_hides_hypothesis(tmp_path: Path) -> None:
