@@ -294,3 +294,30 @@ def test_a_counterexample_from_the_input_cannot_drive_the_terminal_or_break_the_
     assert "  conforms: note \\x1b[31m\n" in text
     failure = ET.fromstring(_junit(v)).find("testsuite/testcase/failure")
     assert failure is not None and failure.text is not None and failure.text.startswith("tiny-pack/private on a: ")
+
+
+def test_verify_reports_each_laws_examples_as_they_run(tmp_path):
+    """The progress a terminal shows: each law's start, then its running count of examples
+    (1, 2, … up to the examples asked for); the one-shot laws report no examples."""
+    s = subject(tmp_path)
+    started: list[str] = []
+    counts: dict[str, list[int]] = {}
+    verify(
+        s,
+        laws=["deterministic", "discreet"],
+        examples=6,
+        seed=4,
+        on_law=started.append,
+        on_example=lambda law, n: counts.setdefault(law, []).append(n),
+    )
+    assert started == ["discreet", "deterministic"]
+    assert set(counts) == {"deterministic"}
+    assert counts["deterministic"] == list(range(1, len(counts["deterministic"]) + 1))
+    assert 1 <= len(counts["deterministic"]) <= 6
+
+
+def test_the_command_shows_no_progress_when_stderr_is_not_a_terminal(tmp_path, capsys):
+    d, p = project(tmp_path, DECLARED), pack(tmp_path)
+    code = run(["verify", str(d), "--stack", "dev", "--policy-pack", str(p), "--laws", "deterministic", "--seed", "1"])
+    captured = capsys.readouterr()
+    assert code == 0 and captured.err == "" and "deterministic" in captured.out

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cdcml.cli.base import fail, main
+from cdcml.cli.base import fail, main, progress_display
 from cdcml.cli.options import pack_options
 from cdcml.errors import CdcmlError
 
@@ -90,8 +90,18 @@ def verify(
     subject, warnings = load_subject(directory, stack, pack_dirs, config_files, parse_config_overrides(config_pairs))
     for w in warnings:
         click.echo(f"cdcml: warning: {w}", err=True)
-    progress = None if as_json or not sys.stderr.isatty() else (lambda law: click.echo(f"checking {law}…", err=True))
-    result = run_verify(subject, laws=laws, examples=examples, seed=seed, on_law=progress)
+    with progress_display(not as_json and sys.stderr.isatty()) as bar:
+        tasks: dict[str, Any] = {}
+
+        def started(law: str) -> None:
+            if bar is not None:
+                tasks[law] = bar.add_task(law, total=None if law in ("sensitive", "discreet") else examples)
+
+        def ran(law: str, n: int) -> None:
+            if bar is not None:
+                bar.update(tasks[law], completed=n)
+
+        result = run_verify(subject, laws=laws, examples=examples, seed=seed, on_law=started, on_example=ran)
     if junit is not None:
         write_files([("--junit", junit, _junit(result))])
     if as_json:

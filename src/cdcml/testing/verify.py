@@ -34,6 +34,7 @@ stack and its packs as ``cdcml verify`` does. The pytest plugin's ``cdcml_subjec
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import functools
 import os
@@ -184,6 +185,12 @@ class _Broken(AssertionError):
     pass
 
 
+_ON_EXAMPLE: contextvars.ContextVar[Callable[[int], None] | None] = contextvars.ContextVar(
+    "cdcml_verify_on_example", default=None
+)
+"""Told the number of examples a law has run so far (set by :func:`verify`'s *on_example*)."""
+
+
 def _hypothesis(
     law: str,
     strategy: st.SearchStrategy[T],
@@ -214,6 +221,9 @@ def _hypothesis(
             shrinks[0] += 1  # after the first failure, Hypothesis is shrinking it
         else:
             runs[0] += 1
+            tick = _ON_EXAMPLE.get()
+            if tick is not None:
+                tick(runs[0])
         try:
             problems = check(value)
         except CdcmlError as e:  # a policy or the program raised on this input: a law failure
@@ -448,9 +458,11 @@ def verify(
     examples: int = 25,
     seed: int | None = None,
     on_law: Callable[[str], None] | None = None,
+    on_example: Callable[[str, int], None] | None = None,
 ) -> Verification:
     """Check *laws* on *subject*, in :data:`LAWS`' order, each with :func:`check_law`;
-    ``seed`` replays a run (a random one is drawn otherwise and reported in the result)."""
+    ``seed`` replays a run (a random one is drawn otherwise and reported in the result).
+    *on_law* is told when a law starts, *on_example* how many examples it has run."""
     unknown = [law for law in laws if law not in LAWS]
     if unknown:
         raise CdcmlError(f"unknown law {unknown[0]!r} (laws: {', '.join(LAWS)})")
@@ -465,10 +477,14 @@ def verify(
             continue
         if on_law is not None:
             on_law(law)
-        if law == "sensitive":
-            result, matrix = sensitivity(subject)
-        else:
-            result = check_law(subject, law, examples=examples, seed=seed)
+        token = _ON_EXAMPLE.set(None if on_example is None else functools.partial(on_example, law))
+        try:
+            if law == "sensitive":
+                result, matrix = sensitivity(subject)
+            else:
+                result = check_law(subject, law, examples=examples, seed=seed)
+        finally:
+            _ON_EXAMPLE.reset(token)
         results.append(result)
     return Verification(subject.project.name, subject.config.stack, seed, tuple(results), matrix)
 
