@@ -59,7 +59,7 @@ def _limits(configs) -> list[int]:
 def test_a_pack_config_can_name_its_pack_instead_of_taking_its_position(tmp_path):
     """`--policy-pack-config NAME=FILE` configures the pack named NAME, wherever it is; the
     unnamed files still pair with the packs by position (issue 15, item 2)."""
-    from cdcml.runs.packs import config_file, load_packs
+    from cdcml.runs.packs import ConfigFile, config_file, load_packs
 
     dirs = _packs(tmp_path, "alpha", "beta")
     beta = _config(tmp_path, "beta.json", 7)
@@ -68,6 +68,9 @@ def test_a_pack_config_can_name_its_pack_instead_of_taking_its_position(tmp_path
     assert _limits(load_packs(dirs, [alpha, f"beta={beta}"], project="p", stack="s")[1]) == [3, 7]
     assert _limits(load_packs(dirs, [f"beta={beta}", alpha], project="p", stack="s")[1]) == [3, 7]
     assert config_file(f"beta={beta}").path == beta and config_file(beta).pack is None
+    nested = tmp_path / "team=a" / "beta.json"  # the name is what precedes the first '='
+    assert config_file(f"beta={nested}") == ConfigFile(nested, "beta")
+    assert config_file("missing.json") == ConfigFile(Path("missing.json"))  # not there: still a path
     odd = tmp_path / "x=y.json"  # an existing file whose name has '=' is a file
     odd.write_text("{}")
     assert config_file(odd).path == odd and config_file(odd).pack is None
