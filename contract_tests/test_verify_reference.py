@@ -32,13 +32,21 @@ def _failures(doc: Any) -> str:
     return "\n".join(f"{law['law']}: {law['counterexample']}" for law in doc["laws"] if not law["holds"]) or "(none)"
 
 
+EXAMPLES = {
+    # prod carries the ≥ 200 examples per law of the ci profile; fanin, the larger and
+    # slower stack, a smaller share of CI's time (the long profile runs both at length)
+    "prod": examples(dev=4, ci=200, long=5000),
+    "fanin": examples(dev=4, ci=30, long=2000),
+}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("stack", ["prod", "fanin"])
 def test_the_hardened_stacks_hold_every_law(capsys: pytest.CaptureFixture[str], stack: str) -> None:
     """Every law holds on prod and fanin, each Hypothesis law on the profile's number of
     examples (conforms and well-typed on generated whole configurations of the stack's
     profile), and the kill matrix leaves no policy that runs there unexplained."""
-    n = examples(dev=4, ci=200, long=5000)
+    n = EXAMPLES[stack]
     code, doc = _verify(capsys, stack, n)
     replay = f"cdcml verify . --stack {stack} --examples {n} --seed {SEED}"
     assert (code, doc["holds"]) == (0, True), f"{replay}\n{_failures(doc)}"
