@@ -1,5 +1,6 @@
-"""B-04: an Event Hubs namespace is locked down: no public network access, a rule set
-that denies by default, and a tier that supports private link."""
+"""B-04: an Event Hubs namespace is locked down: no public network access (on the namespace
+and on its network rule set, which sets the same namespace-wide switch), a rule set that
+denies by default, and a tier that supports private link."""
 
 from __future__ import annotations
 
@@ -25,6 +26,16 @@ network_disable_eventhub_public_access = PropertyPolicy(
             trim=False,
             message='publicNetworkAccess is {value}; it must be "Disabled" (or "SecuredByPerimeter"), or change '
             "notifications and their consumers are reachable from the internet.",
+        ),
+        Expect(
+            "publicNetworkAccess",
+            CLOSED,
+            types=(T.EH_NETWORK_RULE_SET,),
+            vocabulary=("Enabled",),
+            trim=False,
+            message='The network rule set\'s publicNetworkAccess is {value} (left out, the SDK sends "Enabled"); it is '
+            'the namespace\'s own public network access, so it must be "Disabled" (or "SecuredByPerimeter") here too, '
+            "or it re-opens the namespace.",
         ),
         Expect(
             "sku.name",
