@@ -70,7 +70,7 @@ def _validate(args: Any, report_violation: Any) -> None:
 observability_configure_log_destination = GuardrailResourcePolicy(
     name="observability-configure-log-destination",
     description="Diagnostic settings must send logs to an approved Log Analytics workspace in resource-specific "
-    "tables, retained long enough, and must collect something.",
+    "tables, retained long enough.",
     validate=_validate,
     rule="H-02",
     layer="platform",
@@ -78,8 +78,7 @@ observability_configure_log_destination = GuardrailResourcePolicy(
     severity=Severity.LOW,
     enforcement_level=EnforcementLevel.ADVISORY,
     remediation_steps=(
-        "Enable the log categories a diagnostic setting lists (or its metrics, for a metrics-only setting), point "
-        'workspaceId at the central workspace, set logAnalyticsDestinationType "Dedicated", and set '
+        'Point workspaceId at the central workspace, set logAnalyticsDestinationType "Dedicated", and set '
         "retentionInDays on the Log Analytics workspace to at least minRetentionDays."
     ),
     url="https://learn.microsoft.com/azure/azure-monitor/essentials/resource-logs#send-to-log-analytics-workspace",
