@@ -133,7 +133,13 @@ def test_the_kill_matrix_names_what_each_policy_catches_and_what_nothing_notices
     assert m.never_fire == ("small/reads-kind",)
     unnoticed = {(w.path, w.kind, w.value) for w in m.unnoticed}
     assert (("retention", "days"), "boundary", 31) in unnoticed
-    assert (("kind",), "removed", None) in unnoticed
+    assert (("kind",), "enum-member", "BlobStorage") in unnoticed
+    # StorageAccountArgs requires kind: no program can leave it out, so it is never removed
+    assert not [
+        w
+        for w in weakenings(graph(), record_reads(graph(), [pack()])[0])
+        if w.path == ("kind",) and w.kind == "removed"
+    ]
     # Removing what min-days reads makes it raise: a crash, not a pass.
     crashes = {(w.path, w.kind): message for w, message in m.crashed}
     assert set(crashes) == {(("retention",), "removed"), (("retention", "days"), "removed")}
@@ -345,9 +351,8 @@ def test_an_accepted_never_firing_policy_holds_and_unexplained_weakenings_fail_o
     strict = accepted + "stacks: {prod: {sensitive: {unnoticed-fail: true}}}\n"
     result, matrix = _law(tmp_path, strict)
     assert result.failures == len(matrix.unnoticed) > 0
-    assert result.counterexample is not None and "unnoticed, unexplained: StorageAccount sa: kind removed" in (
-        result.counterexample
-    )
+    assert result.counterexample is not None
+    assert "unnoticed, unexplained: StorageAccount sa: kind 'StorageV2' → 'Storage'" in result.counterexample
     explained = strict.replace(
         "sensitive: {never-fires: {small/reads-kind: informational}}",
         "sensitive: {never-fires: {small/reads-kind: informational}, unnoticed: [{type: '*', path: '**', why: all}]}",
@@ -356,3 +361,20 @@ def test_an_accepted_never_firing_policy_holds_and_unexplained_weakenings_fail_o
     assert result.holds and matrix.unexplained == ()
     assert [len(ws) for _, ws in matrix.accepted_unnoticed] == [len(matrix.unnoticed)]
     assert "0 unexplained" in result.notes[1]
+
+
+def test_a_union_discriminator_is_never_changed_and_a_required_key_never_removed():
+    linked = "azure-native:datafactory:LinkedService"
+
+    def reads_linked(args, report):
+        if args.resource_type == linked:
+            _ = args.props["properties"]["type"], args.props["properties"].get("url"), args.props.get("factoryName")
+
+    p = pack_from_policies("p", [ResourceValidationPolicy(name="r", description="r", validate=reads_linked)])
+    g = GraphBuilder()
+    g.add(linked, "ls", {"factoryName": "f", "properties": {"type": "AzureBlobFS", "url": "https://x"}})
+    graph_ = g.build()
+    ws = weakenings(graph_, record_reads(graph_, [p])[0])
+    assert not [w for w in ws if w.path == ("properties", "type")]  # the discriminator of the union
+    assert not [w for w in ws if w.path == ("factoryName",) and w.kind == "removed"]  # required by LinkedServiceArgs
+    assert [w.kind for w in ws if w.path == ("properties", "url")] == ["removed"]  # AzureBlobFS's url is optional

@@ -21,8 +21,11 @@ added             a key some policy looked up that the resource does not have, a
                   property), ``true`` and ``false``, ``0``, an object with its required
                   fields (one per member of a union, such as a secret that is either a
                   Key Vault reference or an inline ``SecureString``), a list of one item
-removed           a key removed
+removed           a key removed, unless the SDK requires it (no program can leave it out)
 ================  ========================================================================
+
+A union's discriminator (a linked service's ``properties.type``) is never changed: alone,
+that gives an object of no SDK type.
 
 Reads of absent keys are recorded too (``props.get("password")``), which is what the
 ``added`` class changes. :func:`kill_matrix` evaluates every weakening and records which
@@ -56,7 +59,7 @@ from cdcml.testing.reads import Path, PolicyReads, record_reads
 
 if TYPE_CHECKING:
     from cdcml.testing.acceptance import Acceptance, UnnoticedRule
-    from cdcml.testing.sdk_types import ObjectType, SdkType
+    from cdcml.testing.sdk_types import ObjectType, Property, SdkType
 
 __all__ = ["CLASSES", "KillMatrix", "Weakening", "config_families", "kill_matrix", "weakenings"]
 
@@ -251,6 +254,26 @@ def _discriminated(union: SdkType, value: Any) -> SdkType | None:
     return None
 
 
+def _property(type_token: str, path: Path, data: Any) -> Property | None:
+    """The SDK's declaration of the key at *path* (``None`` for a list item, or where the
+    path leaves what the SDK declares)."""
+    if not path or isinstance(path[-1], int):
+        return None
+    if len(path) == 1:
+        from cdcml.testing.sdk_types import UnknownResourceType, resource_type
+
+        if not type_token.startswith("azure-native:"):
+            return None
+        try:
+            return resource_type(type_token).inputs.properties.get(str(path[0]))
+        except UnknownResourceType:
+            return None
+    parent = _sdk_type(type_token, path[:-1], data)
+    if parent is None or parent.object is None:
+        return None
+    return parent.object.properties.get(str(path[-1]))
+
+
 def _enum_values(sdk_type: SdkType | None) -> tuple[Any, ...]:
     """The members of an SDK enum (none when *sdk_type* is not one)."""
     if sdk_type is None or sdk_type.kind != "enum" or sdk_type.enum is None:
@@ -361,14 +384,14 @@ def _values(value: Any, members: tuple[Any, ...] = (), listed: Sequence[str] = (
 
 
 def _addable(data: Any, path: Path) -> bool:
-    """*path* is absent from *data* but its parent is there (an object, or a list the
-    path would append to)."""
+    """*path* is absent (or null) in *data* but its parent is there (an object, or a list
+    the path would append to)."""
     found, parent = _get(data, path[:-1])
     last = path[-1]
     if not found:
         return False
     if isinstance(parent, Mapping):
-        return isinstance(last, str) and last not in parent
+        return isinstance(last, str) and (last not in parent or parent[last] is None)
     return isinstance(parent, (list, tuple)) and isinstance(last, int) and last == len(parent)
 
 
@@ -393,19 +416,23 @@ def weakenings(
             found, value = _get(resource.inputs, path)
             if not found:
                 found, value = _get(resource.outputs, path)
-            if not found:
+            if not found or value is None:
                 if _addable(resource.inputs, path) and not _secret_along(resource.inputs, path):
                     sdk_type = _sdk_type(resource.type, path, resource.inputs)
                     for new in _sample(sdk_type) if sdk_type is not None else ():
                         out.append(Weakening(resource.urn, resource.type, path, "added", None, new))
                 continue
-            if value is None or is_unknown(value) or is_secret(value):
+            if is_unknown(value) or is_secret(value):
                 continue
+            declared = _property(resource.type, path, resource.inputs)
+            if declared is not None and declared.const is not None:
+                continue  # a union's discriminator: changed alone, the object is of no SDK type
             members = _enum_values(_sdk_type(resource.type, path, resource.inputs)) if isinstance(value, str) else ()
             listed = _config_values(value, readers[(resource.type, path)]) if isinstance(value, str) else []
             for kind, new in _values(value, members, listed):
                 out.append(Weakening(resource.urn, resource.type, path, kind, value, new))
-            out.append(Weakening(resource.urn, resource.type, path, "removed", value))
+            if declared is None or not declared.required:
+                out.append(Weakening(resource.urn, resource.type, path, "removed", value))
     return out
 
 
