@@ -287,6 +287,12 @@ def test_acceptance_rules_match_by_type_path_class_and_value_and_stack_sections_
     assert not first.matches(ws[("retention", "days"), "boundary", 29])  # not listed in to:
     assert not first.matches(ws[("retention", "days"), "removed", None])
     assert removals.matches(ws[("tags", "owner"), "removed", None])
+    several = parse_acceptance(
+        {"sensitive": {"unnoticed": [{"type": "*", "path": ["kind", "tags.*"], "why": "y"}]}}, "p"
+    )
+    assert several.unnoticed[0].matches(ws[("tags", "owner"), "removed", None])
+    assert several.unnoticed[0].matches(ws[("kind",), "enum-member", "Storage"])
+    assert not several.unnoticed[0].matches(ws[("tags",), "removed", None])
     assert not removals.matches(ws[("enableHttpsTrafficOnly",), "flipped", False])
     other = parse_acceptance(yaml.safe_load(ACCEPTING), "dev")
     assert other.unnoticed_fail is False and len(other.unnoticed) == 1
@@ -299,6 +305,7 @@ def test_acceptance_rules_match_by_type_path_class_and_value_and_stack_sections_
         ("sensitive: {never-fires: {reads-kind: why}}", "'reads-kind' is not a pack/policy name"),
         ("sensitive: {unnoticed: [{type: '*', path: x}]}", "sensitive.unnoticed[0]: 'why' must be a non-empty string"),
         ("sensitive: {unnoticed: [{path: x, why: y}]}", "sensitive.unnoticed[0]: 'type' must be"),
+        ("sensitive: {unnoticed: [{type: '*', path: [], why: y}]}", "'path' must be a non-empty string or a list"),
         ("sensitive: {unnoticed: [{type: '*', path: x, why: y, class: bent}]}", "'class' must be one of"),
         ("sensitive: {unnoticed: [{type: '*', path: x, why: y, colour: red}]}", "unknown key 'colour'"),
         ("sensitive: {unnoticed-fail: yes please}", "sensitive.unnoticed-fail: expected true or false"),

@@ -18,7 +18,7 @@ by
 
 * ``type``: the resource's type token, or a glob of it (``*`` for any type);
 * ``path``: the property path, dot-separated: ``*`` is one key or list index, ``**`` any
-  number of them (``logs.*.enabled``, ``tags.**``);
+  number of them (``logs.*.enabled``, ``tags.**``), or a list of such paths;
 * ``name`` (optional): a glob of the resource's name;
 * ``class`` (optional): a mutation class (:data:`~cdcml.testing.kill_matrix.CLASSES`) or a
   list of them;
@@ -62,6 +62,7 @@ class UnnoticedRule:
 
     type: str
     path: str
+    """One pattern, or several joined by ``|``."""
     why: str
     name: str = "*"
     classes: tuple[str, ...] = ()
@@ -88,7 +89,8 @@ class UnnoticedRule:
             return False
         if self.to is not None and (w.kind == "removed" or not any(_same(w.value, v) for v in self.to)):
             return False
-        return _path_matches(tuple(self.path.split(".")), tuple(str(k) for k in w.path))
+        path = tuple(str(k) for k in w.path)
+        return any(_path_matches(tuple(p.split(".")), path) for p in self.path.split("|"))
 
 
 def _same(value: Any, wanted: Any) -> bool:
@@ -138,9 +140,12 @@ def _rule(entry: Any, where: str) -> UnnoticedRule:
     unknown = sorted(set(map(str, entry)) - set(_RULE_KEYS))
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(_RULE_KEYS)})")
-    for key in ("type", "path"):
-        if not isinstance(entry.get(key), str) or not entry[key].strip():
-            raise ConfigError(f"{where}: {key!r} must be a non-empty string")
+    if not isinstance(entry.get("type"), str) or not entry["type"].strip():
+        raise ConfigError(f"{where}: 'type' must be a non-empty string")
+    paths = entry.get("path")
+    paths = [paths] if isinstance(paths, str) else paths
+    if not isinstance(paths, list) or not paths or any(not isinstance(p, str) or not p.strip() for p in paths):
+        raise ConfigError(f"{where}: 'path' must be a non-empty string or a list of them")
     name = entry.get("name", "*")
     if not isinstance(name, str) or not name:
         raise ConfigError(f"{where}: 'name' must be a non-empty string")
@@ -155,7 +160,7 @@ def _rule(entry: Any, where: str) -> UnnoticedRule:
             raise ConfigError(f"{where}: 'to' must be a scalar or a non-empty list of scalars")
     return UnnoticedRule(
         type=entry["type"].strip(),
-        path=entry["path"].strip(),
+        path="|".join(p.strip() for p in paths),
         why=_text(entry.get("why"), where),
         name=name,
         classes=tuple(classes),

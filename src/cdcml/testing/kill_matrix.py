@@ -414,8 +414,9 @@ def weakenings(
             continue
         for path in sorted(wanted[resource.type], key=lambda p: tuple(str(k) for k in p)):
             found, value = _get(resource.inputs, path)
-            if not found:
+            if not found:  # a stack policy may read it from the outputs; unknown there means not declared
                 found, value = _get(resource.outputs, path)
+                found = found and not is_unknown(value)
             if not found or value is None:
                 if _addable(resource.inputs, path) and not _secret_along(resource.inputs, path):
                     sdk_type = _sdk_type(resource.type, path, resource.inputs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pulumi_policy import EnforcementLevel, Severity
 
 from cdcml.policies import types as T
-from cdcml.policies.base import Expect, PropertyPolicy, mcsb
+from cdcml.policies.base import PRESENT, Expect, PropertyPolicy, mcsb
 
 __all__ = ["network_disable_eventhub_public_access"]
 
@@ -44,6 +44,13 @@ network_disable_eventhub_public_access = PropertyPolicy(
             trim=False,
             message='sku.name is "Basic", which supports neither private link nor IP firewall rules; use Standard or '
             "Premium.",
+        ),
+        Expect(
+            "sku",
+            (PRESENT,),
+            types=(T.EH_NAMESPACE,),
+            message="sku is not set, so the stack does not say the namespace runs on a tier that supports private "
+            "link and IP firewall rules; set sku.name to Standard or Premium.",
         ),
         Expect(
             "defaultAction",
