@@ -24,8 +24,9 @@ added             a key some policy looked up that the resource does not have, a
 removed           a key removed, unless the SDK requires it (no program can leave it out)
 ================  ========================================================================
 
-A union's discriminator (a linked service's ``properties.type``) is never changed: alone,
-that gives an object of no SDK type.
+A union's discriminator (a linked service's ``properties.type``, a data version's
+``properties.dataType``) is never changed nor removed: alone, that gives an object of no
+SDK type.
 
 Reads of absent keys are recorded too (``props.get("password")``), which is what the
 ``added`` class changes. :func:`kill_matrix` evaluates every weakening and records which
@@ -245,11 +246,13 @@ def _sdk_type(type_token: str, path: Path, data: Any) -> SdkType | None:
 
 
 def _discriminated(union: SdkType, value: Any) -> SdkType | None:
-    """The member of *union* whose ``type`` discriminator *value* carries."""
-    kind = value.get("type") if isinstance(value, Mapping) else None
+    """The member of *union* whose discriminator (a property with one allowed value, such as
+    a linked service's ``type`` or a data version's ``dataType``) *value* carries."""
+    if not isinstance(value, Mapping):
+        return None
     for member in union.members:
-        prop = member.object.properties.get("type") if member.object is not None else None
-        if prop is not None and prop.const is not None and prop.const == kind:
+        consts = [p for p in member.object.properties.values() if p.const is not None] if member.object else []
+        if consts and all(value.get(p.name) == p.const for p in consts):
             return member
     return None
 

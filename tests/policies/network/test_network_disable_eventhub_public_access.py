@@ -37,6 +37,7 @@ CASES: dict[str, Case | dict[str, Any]] = {
     "fail_missing": Case({"publicNetworkAccess": DELETE}, match="is not set"),
     "fail_basic_tier": Case({"sku": {"name": "Basic", "tier": "Basic"}}, match="neither private link"),
     "fail_no_tier": Case({"sku": DELETE}, match="sku is not set"),
+    "fail_basic_billing_tier": Case({"sku": {"name": "Standard", "tier": "Basic"}}, match='sku.tier is "Basic"'),
     "fail_rule_set_allows": Case(
         {"publicNetworkAccess": "Enabled", "defaultAction": "Allow"}, resource_type=RULES, match='defaultAction "Allow"'
     ),

@@ -46,6 +46,14 @@ network_disable_eventhub_public_access = PropertyPolicy(
             "Premium.",
         ),
         Expect(
+            "sku.tier",
+            forbidden=("Basic",),
+            types=(T.EH_NAMESPACE,),
+            trim=False,
+            message='sku.tier is "Basic", which supports neither private link nor IP firewall rules; use Standard or '
+            "Premium.",
+        ),
+        Expect(
             "sku",
             (PRESENT,),
             types=(T.EH_NAMESPACE,),
