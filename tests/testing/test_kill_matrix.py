@@ -385,3 +385,15 @@ def test_a_union_discriminator_is_never_changed_and_a_required_key_never_removed
     assert not [w for w in ws if w.path == ("properties", "type")]  # the discriminator of the union
     assert not [w for w in ws if w.path == ("factoryName",) and w.kind == "removed"]  # required by LinkedServiceArgs
     assert [w.kind for w in ws if w.path == ("properties", "url")] == ["removed"]  # AzureBlobFS's url is optional
+
+
+@pytest.mark.parametrize("stack", ["prod", "fanin"])
+def test_the_repositorys_acceptance_parses_fails_on_the_unexplained_and_names_only_real_policies(stack):
+    from cdcml.capture.project import load_project
+    from cdcml.testing.acceptance import acceptance
+
+    accepted = acceptance(load_project(ROOT), stack)
+    assert accepted.unnoticed_fail is True
+    names = {f"{p.name}/{q.name}" for p in [load_pack(DEFAULT_PACK)] for q in p.policies}
+    assert set(accepted.never_fires) <= names
+    assert accepted.unnoticed and all(rule.why for rule in accepted.unnoticed)
