@@ -397,3 +397,10 @@ def test_the_repositorys_acceptance_parses_fails_on_the_unexplained_and_names_on
     names = {f"{p.name}/{q.name}" for p in [load_pack(DEFAULT_PACK)] for q in p.policies}
     assert set(accepted.never_fires) <= names
     assert accepted.unnoticed and all(rule.why for rule in accepted.unnoticed)
+
+
+def test_the_acceptance_knows_every_mutation_class():
+    from cdcml.testing import acceptance as acc
+    from cdcml.testing.kill_matrix import CLASSES
+
+    assert acc.CLASSES == CLASSES

@@ -48,7 +48,7 @@ import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cdcml.engine.config import PackConfig
 from cdcml.engine.evaluate import evaluate
@@ -59,7 +59,6 @@ from cdcml.model.values import is_secret, is_unknown
 from cdcml.testing.reads import Path, PolicyReads, record_reads
 
 if TYPE_CHECKING:
-    from cdcml.testing.acceptance import Acceptance, UnnoticedRule
     from cdcml.testing.sdk_types import ObjectType, Property, SdkType
 
 __all__ = ["CLASSES", "KillMatrix", "Weakening", "config_families", "kill_matrix", "weakenings"]
@@ -136,6 +135,27 @@ class Weakening:
         return f"{self.type.split(':')[-1]} {name}: {where} {self.before!r} → {self.value!r}"
 
 
+class AcceptanceRule(Protocol):
+    """An accepted group of unnoticed weakenings (:class:`cdcml.testing.acceptance.UnnoticedRule`)."""
+
+    @property
+    def why(self) -> str: ...
+
+    def describe(self) -> str: ...
+
+    def matches(self, w: Weakening) -> bool: ...
+
+
+class Acceptance(Protocol):
+    """What a project accepts (:class:`cdcml.testing.acceptance.Acceptance`)."""
+
+    @property
+    def never_fires(self) -> Mapping[str, str]: ...
+
+    @property
+    def unnoticed(self) -> Sequence[AcceptanceRule]: ...
+
+
 @dataclass(frozen=True)
 class KillMatrix:
     """What :func:`kill_matrix` found (see the module's docstring)."""
@@ -173,7 +193,7 @@ class KillMatrix:
         return tuple(p for p in self.never_fire if p not in self.accepted_never_fire)
 
     @property
-    def accepted_unnoticed(self) -> tuple[tuple[UnnoticedRule, tuple[Weakening, ...]], ...]:
+    def accepted_unnoticed(self) -> tuple[tuple[AcceptanceRule, tuple[Weakening, ...]], ...]:
         """The unnoticed weakenings the acceptance explains, grouped by the first rule that
         matches each, in the rules' order (rules that match nothing are left out)."""
         if self.acceptance is None:
@@ -191,7 +211,8 @@ class KillMatrix:
         """Unnoticed weakenings no acceptance rule explains."""
         if self.acceptance is None:
             return self.unnoticed
-        return tuple(w for w in self.unnoticed if self.acceptance.rule_for(w) is None)
+        rules = self.acceptance.unnoticed
+        return tuple(w for w in self.unnoticed if not any(rule.matches(w) for rule in rules))
 
     @property
     def generated(self) -> int:
