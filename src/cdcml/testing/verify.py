@@ -262,7 +262,7 @@ def _sensitive(graph: ResourceGraph, subject: Subject) -> tuple[LawResult, KillM
         f"{len(matrix.never_fire)} never fire ({len(matrix.accepted_never_fire)} accepted)",
         f"{len(matrix.caught)} of {matrix.generated} weakenings caught, {len(matrix.unnoticed)} unnoticed "
         f"({accepted_unnoticed} accepted, {len(unexplained)} unexplained"
-        + (", failing the law)" if accepted.unnoticed_fail else ")"),
+        + ("; unnoticed-fail: each unexplained one fails the law)" if accepted.unnoticed_fail else ")"),
     ]
     if accepted.source:
         notes.append(f"acceptance: {accepted.source}")
