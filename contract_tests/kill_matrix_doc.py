@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections import Counter
 from pathlib import Path
 
 from cdcml.capture import capture
+from cdcml.capture.project import load_project
 from cdcml.engine.pack import DEFAULT_PACK, load_pack
+from cdcml.testing.acceptance import acceptance
 from cdcml.testing.kill_matrix import CLASSES, KillMatrix, kill_matrix
 from cdcml.testing.verify_report import matrix_markdown
 
@@ -20,8 +23,9 @@ STACK = "prod"
 
 
 def render(m: KillMatrix) -> str:
-    """The document for matrix *m*."""
+    """The document for matrix *m* (judged against the repository's acceptance)."""
     classes = Counter(w.kind for w in m.unnoticed)
+    accepted_unnoticed = sum(len(ws) for _, ws in m.accepted_unnoticed)
     lines = [
         "# The guardrails' kill matrix on `prod`",
         "",
@@ -30,12 +34,18 @@ def render(m: KillMatrix) -> str:
         "Every single weakening of a property some guardrails policy reads on the hardened",
         "`prod` stack (`cdcml verify --stack prod --laws sensitive`), evaluated with the whole",
         "pack: which policies start to report. See `cdcml.testing.kill_matrix` for the classes.",
+        "What no weakening makes fire, and what no policy notices, is accepted with a reason in",
+        "the `sensitive:` section of `cdcml-verify.yaml` (see `cdcml.testing.acceptance`); the",
+        "law fails on anything left unexplained.",
         "",
         f"- policies that apply to prod: **{len(m.policies)}**; killed by a weakening: "
         f"**{len(m.kills)}**; already reporting: **{len(set(m.policies) & m.already - set(m.kills))}**; "
-        f"never fire here: **{len(m.never_fire)}**",
+        f"never fire here: **{len(m.never_fire)}** (accepted: **{len(m.accepted_never_fire)}**)",
         f"- weakenings: **{m.generated}** generated, **{len(m.caught)}** caught, "
-        f"**{len(m.unnoticed)}** unnoticed, **{len(m.crashed)}** crashed a policy",
+        f"**{len(m.unnoticed)}** unnoticed (accepted: **{accepted_unnoticed}**), "
+        f"**{len(m.crashed)}** crashed a policy",
+        f"- unexplained: never-firing policies **{len(m.unaccepted_never_fire)}**, unnoticed weakenings "
+        f"**{len(m.unexplained)}**",
         "- unnoticed by class: " + ", ".join(f"{c} {classes.get(c, 0)}" for c in CLASSES),
         "",
         "## Weakenings caught, per policy and class",
@@ -45,9 +55,17 @@ def render(m: KillMatrix) -> str:
         "## Policies that never fire on prod",
         "",
     ]
-    lines += [f"- `{p}`" for p in m.never_fire] or ["None."]
-    lines += ["", "## Weakenings no policy noticed", ""]
-    lines += [f"- {w.describe()}" for w in m.unnoticed] or ["None."]
+    reasons = m.accepted_never_fire
+    lines += [f"- `{p}`: " + reasons.get(p, "**unexplained**") for p in m.never_fire] or ["None."]
+    lines += ["", "## Weakenings no policy noticed, accepted", ""]
+    for rule, ws in m.accepted_unnoticed:
+        lines += [f"### `{rule.describe()}` ({len(ws)})", "", rule.why, ""]
+        lines += [f"- {w.describe()}" for w in ws]
+        lines.append("")
+    if not m.accepted_unnoticed:
+        lines += ["None.", ""]
+    lines += ["## Weakenings no policy noticed, unexplained", ""]
+    lines += [f"- {w.describe()}" for w in m.unexplained] or ["None."]
     if m.crashed:
         lines += ["", "## Weakenings a policy crashed on", ""]
         lines += [f"- {w.describe()}: {message}" for w, message in m.crashed]
@@ -55,7 +73,8 @@ def render(m: KillMatrix) -> str:
 
 
 def generate() -> str:
-    return render(kill_matrix(capture(ROOT, STACK), [load_pack(ROOT / DEFAULT_PACK)]))
+    matrix = kill_matrix(capture(ROOT, STACK), [load_pack(ROOT / DEFAULT_PACK)])
+    return render(dataclasses.replace(matrix, acceptance=acceptance(load_project(ROOT), STACK)))
 
 
 def main(argv: list[str] | None = None) -> int:

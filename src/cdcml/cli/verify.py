@@ -168,6 +168,11 @@ def _json(v: Verification) -> dict[str, Any]:
             "caught": len(v.matrix.caught),
             "generated": v.matrix.generated,
             "unnoticed": [w.describe() for w in v.matrix.unnoticed],
+            "acceptedNeverFires": v.matrix.accepted_never_fire,
+            "acceptedUnnoticed": [
+                {"rule": rule.describe(), "why": rule.why, "count": len(ws)} for rule, ws in v.matrix.accepted_unnoticed
+            ],
+            "unexplained": [w.describe() for w in v.matrix.unexplained],
         }
     return doc
 

@@ -7,7 +7,8 @@ The space comes from what the project declares, centred on the chosen stack's va
   both values, an integer moves around the stack's value (or its default), a string
   takes the stack's value or the declared default;
 * ``cdcml-verify.yaml`` next to ``Pulumi.yaml`` narrows or widens it, for every stack or
-  per stack::
+  per stack (its ``sensitive:`` sections are the **sensitive** law's, read by
+  :mod:`cdcml.testing.acceptance`)::
 
       fixed:                       # keys that never vary
         cdcml:privateNetworking: true
@@ -97,9 +98,11 @@ def _narrowing(project: Project, stack: str) -> dict[str, Any]:
     doc = read_yaml_file(path, ConfigError) or {}
     if not isinstance(doc, Mapping):
         raise ConfigError(f"{path}: expected a mapping")
-    unknown = set(doc) - {"fixed", "stacks", "strategy", "arguments"}
+    unknown = set(doc) - {"fixed", "stacks", "strategy", "arguments", "sensitive"}
     if unknown:
-        raise ConfigError(f"{path}: unknown key {sorted(unknown)[0]!r} (known: fixed, stacks, strategy, arguments)")
+        raise ConfigError(
+            f"{path}: unknown key {sorted(unknown)[0]!r} (known: fixed, stacks, strategy, arguments, sensitive)"
+        )
     per_stack = dict((doc.get("stacks") or {}).get(stack) or {})
     merged = {k: v for k, v in doc.items() if k != "stacks"}
     merged["fixed"] = {**dict(doc.get("fixed") or {}), **dict(per_stack.get("fixed") or {})}

@@ -59,6 +59,7 @@ from cdcml.engine.pack import Pack
 from cdcml.errors import CdcmlError
 from cdcml.model import ResourceGraph
 from cdcml.runs.packs import load_packs, packs_of_run
+from cdcml.testing.acceptance import acceptance, unused
 from cdcml.testing.kill_matrix import KillMatrix, kill_matrix
 from cdcml.testing.laws import dependency_orders, nondeterminism, secret_leaks
 from cdcml.testing.monotone import chains, monotone_properties, monotonicity
@@ -343,21 +344,40 @@ def _robust(graph: ResourceGraph, subject: Subject, examples: int, seed: int) ->
 
 
 def _sensitive(graph: ResourceGraph, subject: Subject) -> tuple[LawResult, KillMatrix]:
+    """The kill matrix, judged against the project's acceptance (``sensitive:`` of
+    ``cdcml-verify.yaml``, :mod:`~cdcml.testing.acceptance`): every never-firing policy it
+    does not explain and every crash fail the law; unexplained unnoticed weakenings fail it
+    only under ``unnoticed-fail: true``, and are listed either way."""
     start = time.perf_counter()
-    matrix = kill_matrix(graph, subject.packs, subject.pack_configs)
-    failures = len(matrix.never_fire) + len(matrix.crashed)
-    lines = [f"never fires here: {p}" for p in matrix.never_fire]
+    accepted = acceptance(subject.project, subject.config.stack)
+    matrix = dataclasses.replace(kill_matrix(graph, subject.packs, subject.pack_configs), acceptance=accepted)
+    unexplained = matrix.unexplained
+    failing_unnoticed = list(unexplained) if accepted.unnoticed_fail else []
+    failures = len(matrix.unaccepted_never_fire) + len(matrix.crashed) + len(failing_unnoticed)
+    lines = [f"never fires here: {p}" for p in matrix.unaccepted_never_fire]
     lines += [f"crashes on {w.describe()}: {message}" for w, message in matrix.crashed[:20]]
+    lines += [f"unnoticed, unexplained: {w.describe()}" for w in failing_unnoticed[:20]]
+    if len(failing_unnoticed) > 20:
+        lines.append(f"… and {len(failing_unnoticed) - 20} more unexplained unnoticed weakenings")
     killed = len(matrix.kills)
     firing = len(set(matrix.policies) & matrix.already - set(matrix.kills))
-    notes = (
+    accepted_unnoticed = sum(len(ws) for _, ws in matrix.accepted_unnoticed)
+    used = [rule for rule, _ in matrix.accepted_unnoticed]
+    notes = [
         f"{len(matrix.policies)} policies apply: {killed} killed by a weakening, {firing} already report, "
-        f"{len(matrix.never_fire)} never fire",
-        f"{len(matrix.caught)} of {matrix.generated} weakenings caught, {len(matrix.unnoticed)} unnoticed",
-    )
+        f"{len(matrix.never_fire)} never fire ({len(matrix.accepted_never_fire)} accepted)",
+        f"{len(matrix.caught)} of {matrix.generated} weakenings caught, {len(matrix.unnoticed)} unnoticed "
+        f"({accepted_unnoticed} accepted, {len(unexplained)} unexplained"
+        + ("; unnoticed-fail: each unexplained one fails the law)" if accepted.unnoticed_fail else ")"),
+    ]
+    if accepted.source:
+        notes.append(f"acceptance: {accepted.source}")
+    notes += [f"accepted entry that matched nothing: {entry}" for entry in unused(accepted, matrix.never_fire, used)]
+    if not accepted.unnoticed_fail:
+        notes += [f"unnoticed: {w.describe()}" for w in unexplained[:20]]
     counterexample = "\n".join(lines) if lines else None
     return LawResult(
-        "sensitive", matrix.generated, failures, time.perf_counter() - start, counterexample, notes
+        "sensitive", matrix.generated, failures, time.perf_counter() - start, counterexample, tuple(notes)
     ), matrix
 
 

@@ -19,11 +19,25 @@ RULES = T.EH_NETWORK_RULE_SET
 CASES: dict[str, Case | dict[str, Any]] = {
     "pass": {},
     "pass_secured_by_perimeter": {"publicNetworkAccess": "SecuredByPerimeter"},
-    "pass_rule_set_denies": Case({"publicNetworkAccess": "Enabled", "defaultAction": "Deny"}, resource_type=RULES),
     "pass_rule_set_disabled": Case({"publicNetworkAccess": "Disabled", "defaultAction": "Allow"}, resource_type=RULES),
+    "pass_rule_set_secured_by_perimeter": Case(
+        {"publicNetworkAccess": "SecuredByPerimeter", "defaultAction": "Deny"}, resource_type=RULES
+    ),
+    # The rule set's publicNetworkAccess is the namespace's own switch: "Enabled" there re-opens a
+    # namespace declared "Disabled", whatever defaultAction says.
+    "fail_rule_set_enabled_though_it_denies": Case(
+        {"publicNetworkAccess": "Enabled", "defaultAction": "Deny"},
+        resource_type=RULES,
+        match='rule set\'s publicNetworkAccess is "Enabled"',
+    ),
+    "fail_rule_set_access_left_out": Case(
+        {"publicNetworkAccess": DELETE, "defaultAction": "Deny"}, resource_type=RULES, match="re-opens the namespace"
+    ),
     "fail_enabled": Case({"publicNetworkAccess": "Enabled"}, match='is "Enabled"'),
     "fail_missing": Case({"publicNetworkAccess": DELETE}, match="is not set"),
     "fail_basic_tier": Case({"sku": {"name": "Basic", "tier": "Basic"}}, match="neither private link"),
+    "fail_no_tier": Case({"sku": DELETE}, match="sku is not set"),
+    "fail_basic_billing_tier": Case({"sku": {"name": "Standard", "tier": "Basic"}}, match='sku.tier is "Basic"'),
     "fail_rule_set_allows": Case(
         {"publicNetworkAccess": "Enabled", "defaultAction": "Allow"}, resource_type=RULES, match='defaultAction "Allow"'
     ),

@@ -26,6 +26,23 @@ CASES: dict[str, Case | dict[str, Any]] = {
     ),
     "pass_storage_only": {"workspaceId": DELETE, "logAnalyticsDestinationType": DELETE, "storageAccountId": "/st"},
     "pass_workspace_retention": Case(props("law"), resource_type=LAW),
+    "pass_one_of_several_logs_enabled": {
+        "logs": [{"category": "Audit", "enabled": False}, {"categoryGroup": "allLogs", "enabled": True}]
+    },
+    "pass_metrics_only": {"logs": DELETE, "metrics": [{"category": "AllMetrics", "enabled": True}]},
+    "fail_every_log_disabled": Case(
+        {
+            "logs": [{"categoryGroup": "allLogs", "enabled": False}],
+            "metrics": [{"category": "AllMetrics", "enabled": True}],
+        },
+        match="lists is disabled",
+    ),
+    "fail_log_enabled_left_out": Case({"logs": [{"categoryGroup": "allLogs"}]}, match="lists is disabled"),
+    "fail_nothing_enabled": Case({"logs": [], "metrics": DELETE}, match="no log category and no metric"),
+    "fail_metrics_disabled_no_logs": Case(
+        {"logs": DELETE, "metrics": [{"category": "AllMetrics", "enabled": False}]}, match="sends nothing"
+    ),
+    "unknown_logs": {"logs": unknown()},
     "fail_other_workspace": Case({"workspaceId": "/other"}, config=CENTRAL, match="not one of the central"),
     "fail_no_workspace_required": Case({"workspaceId": DELETE}, config=CENTRAL, match="sends no logs"),
     "fail_shared_table": Case({"logAnalyticsDestinationType": DELETE}, match='not "Dedicated"'),

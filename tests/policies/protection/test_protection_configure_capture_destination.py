@@ -26,6 +26,10 @@ CASES: dict[str, Case | dict[str, Any]] = {
     "fail_no_identity": Case(
         {"hub": {"props": {"captureDescription": {"destination": {"identity": DELETE}}}}}, match="shared keys"
     ),
+    "fail_identity_type_none": Case(
+        {"hub": {"props": {"captureDescription": {"destination": {"identity": {"type": "None"}}}}}},
+        match='type is "None"',
+    ),
     "fail_premium_account": Case({"landing": {"props": {"sku": {"name": "Premium_LRS"}}}}, match="premium storage"),
     "fail_firewall_without_bypass": Case(NO_BYPASS, match="without the AzureServices bypass"),
     "unknown_destination": Case(

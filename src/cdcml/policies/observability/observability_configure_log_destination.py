@@ -1,5 +1,7 @@
 """H-02: logs go to an approved, central Log Analytics workspace, into resource-specific
-tables, and that workspace keeps them long enough."""
+tables, and that workspace keeps them long enough; a diagnostic setting sends something (a
+setting whose listed log categories are all disabled, or that enables no log and no
+metric, collects nothing)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from cdcml.policies.vocabulary import (
     as_str,
     config_number,
     get,
+    listed,
     one_of,
     present,
     resource_types,
@@ -36,6 +39,15 @@ def _validate(args: Any, report_violation: Any) -> None:
                 f"retentionInDays is {shown_days}; security investigations need at least {minimum:g} days of logs."
             )
         return
+    logs = listed(get(args.props, "logs"))
+    if not any(as_bool(get(log, "enabled")) is True for log in logs):
+        if logs:
+            report_violation(
+                "Every log category the diagnostic setting lists is disabled, so it sends no resource log; enable "
+                "them (or remove the setting)."
+            )
+        elif not any(as_bool(get(metric, "enabled")) is True for metric in listed(get(args.props, "metrics"))):
+            report_violation("The diagnostic setting enables no log category and no metric, so it sends nothing.")
     allowed = {w.strip().casefold() for w in str_list(config.get("allowedWorkspaceIds"))}
     to_workspace = present(args.props, "workspaceId")
     if allowed:

@@ -24,10 +24,11 @@ def _validate(args: Any, report_violation: Any) -> None:
             capture = output(hub, "captureDescription")
             if as_bool(get(capture, "enabled")) is not True:
                 continue
-            if get(capture, "destination.identity.type") is MISSING:
+            identity = get(capture, "destination.identity.type")
+            if identity is MISSING or one_of(identity, ("None",)):
                 report_violation(
-                    "Capture writes with shared keys: captureDescription.destination.identity is not set (a managed "
-                    "identity is the preferred way, and required across subscriptions).",
+                    "Capture writes with shared keys: captureDescription.destination.identity is not set or its type "
+                    'is "None" (a managed identity is the preferred way, and required across subscriptions).',
                     hub.urn,
                 )
             targets = refers_to(
