@@ -273,19 +273,19 @@ def test_an_old_python_is_refused_by_the_bootstrap_in_one_line(tmp_path: Path) -
 def test_an_sdk_older_than_the_capture_needs_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     from importlib import metadata
 
-    monkeypatch.setattr(metadata, "version", lambda _name: "3.152.9")
+    monkeypatch.setattr(metadata, "version", lambda _name: "3.264.0")
     with pytest.raises(
-        RuntimeError, match=r"^it has pulumi 3\.152\.9; cdcml's capture needs pulumi 3\.153\.0 or later$"
+        RuntimeError, match=r"^it has pulumi 3\.264\.0; cdcml's capture needs pulumi 3\.265\.0 or later$"
     ):
         hello()
-    monkeypatch.setattr(metadata, "version", lambda _name: "3.153.0")
-    assert hello()["pulumi"] == "3.153.0"
+    monkeypatch.setattr(metadata, "version", lambda _name: "3.265.0")
+    assert hello()["pulumi"] == "3.265.0"
 
 
 def test_workers_are_kept_by_interpreter_and_project(tmp_path: Path) -> None:
     """Another project's capture gets a worker of its own; the first project's worker
     waits in the pool for that project's next capture."""
-    assert capture_worker.MIN_PULUMI == (3, 153, 0)
+    assert capture_worker.MIN_PULUMI == (3, 265, 0)
     body = 'import os\nThing("pid", {"pid": os.getpid()})\n'
     a, b = program(tmp_path / "a", body), program(tmp_path / "b", body)
 

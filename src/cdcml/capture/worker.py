@@ -51,9 +51,13 @@ from cdcml.workers import (
 
 __all__ = ["MIN_PULUMI", "ProgramRun", "handle", "hello", "start_capture"]
 
-MIN_PULUMI = (3, 153, 0)
-"""The oldest Pulumi SDK the capture works with: ``Settings(root_directory=…)`` exists
-since 3.153.0. (cdcml itself is tested with the SDK it pins.)"""
+MIN_PULUMI = (3, 265, 0)
+"""The oldest Pulumi SDK the capture works with, pyproject.toml's floor: the capture monitor
+answers with ``ResourceInvokeResponse`` and ``RegisterResourceResponse.unknown``, which the
+SDK's resource monitor protocol has from 3.256.0 (older SDKs fail on the first resource),
+and ``ReadResourceResponse.unknown``, from 3.265.0 (before it, a program reading a
+StackReference's output crashes in resolved mode).
+cdcml is tested at this floor and at the newest 3.x (scripts/test-versions.sh)."""
 
 _ERRORS: dict[str, type[CdcmlError]] = {
     "ProgramError": ProgramError,
