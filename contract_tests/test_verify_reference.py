@@ -36,7 +36,7 @@ EXAMPLES = {
     # prod carries the ≥ 200 examples per law of the ci profile; fanin, the larger and
     # slower stack, a smaller share of CI's time (the long profile runs both at length)
     "prod": examples(dev=4, ci=200, long=5000),
-    "fanin": examples(dev=4, ci=30, long=2000),
+    "fanin": examples(dev=4, ci=30, long=5000),
 }
 
 
