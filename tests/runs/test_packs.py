@@ -117,3 +117,23 @@ def test_the_named_config_file_is_an_input_of_the_run(tmp_path):
 
 def _start(start_packs, dirs, given) -> None:
     start_packs(dirs, given, project="p", stack="s", timeout=60).result().release()
+
+
+def test_a_run_on_the_bundled_guardrails_says_so(tmp_path):
+    """A project with no pack of its own, run without --policy-pack, is told its verdict is
+    the bundled CDC→ML guardrails' and how to run its own pack; nothing is said when a
+    pack was given or the project has one."""
+    from cdcml.engine.pack import DEFAULT_PACK, bundled_pack
+    from cdcml.runs.packs import default_pack_notes, packs_of_run
+
+    (note,) = default_pack_notes([], packs_of_run([], tmp_path), tmp_path)
+    assert note == (
+        f"no --policy-pack and no {DEFAULT_PACK} in {tmp_path} or above it: checked against the CDC→ML "
+        "guardrails that come with cdcml (pass --policy-pack DIR to run your own pack)"
+    )
+    assert default_pack_notes(["mine"], [Path("mine")], tmp_path) == []
+    own = tmp_path / DEFAULT_PACK
+    own.mkdir(parents=True)
+    (own / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    assert packs_of_run([], tmp_path) == [own] != [bundled_pack()]
+    assert default_pack_notes([], packs_of_run([], tmp_path), tmp_path) == []

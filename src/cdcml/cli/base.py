@@ -57,7 +57,7 @@ def print_warnings(warnings: Iterable[str]) -> None:
     for w in warnings:
         line = Text("warning:", style="yellow")
         line.append(f" {printable(w)}")
-        warn.print(line, highlight=False)
+        warn.print(line, highlight=False, soft_wrap=True)  # one line each, however long
 
 
 def progress_display(enabled: bool) -> Any:

@@ -51,7 +51,7 @@ from cdcml.model import (
 )
 from cdcml.runs.artifacts import backend_artifact, repo_artifact, urn_lines
 from cdcml.runs.baselines import Baseline
-from cdcml.runs.packs import packs_of_run, start_packs
+from cdcml.runs.packs import default_pack_notes, packs_of_run, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
 from cdcml.runs.shards import ShardSpec, listing_digest
 from cdcml.runs.waivers import match_waivers, today_utc
@@ -171,7 +171,7 @@ def _prepare(
         )
         policies = policy_infos(packs.packs, packs.configs)
         run = _Run(packs.packs, policies, tuple(waivers), baseline, today or today_utc(), evaluator)
-        yield run, packs.warnings
+        yield run, [*default_pack_notes(pack_dirs, dirs), *packs.warnings]
     finally:
         packs.release()
 

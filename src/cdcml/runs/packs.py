@@ -22,6 +22,7 @@ __all__ = [
     "PendingPacks",
     "config_file",
     "default_pack_dirs",
+    "default_pack_notes",
     "load_packs",
     "packs_of_run",
     "start_packs",
@@ -127,12 +128,20 @@ def default_pack_dirs(start: str | os.PathLike[str] = ".") -> list[Path]:
     """The packs of a run given no ``--policy-pack``: the ``policies/cdc-ml-guardrails`` of
     the project or repository *start* is in (searching upwards), else the guardrails that
     come with cdcml (:func:`~cdcml.engine.pack.bundled_pack`); ``[]`` when neither exists."""
+    own = _project_pack(start)
+    if own is not None:
+        return [own]
+    bundled = bundled_pack()
+    return [bundled] if bundled is not None else []
+
+
+def _project_pack(start: str | os.PathLike[str]) -> Path | None:
+    """The ``policies/cdc-ml-guardrails`` of *start* or the nearest directory above it."""
     given = Path(start)
     for d in (given, *given.resolve().parents):  # the start as given, so messages show it so
         if (d / DEFAULT_PACK / "PulumiPolicy.yaml").is_file():
-            return [d / DEFAULT_PACK]
-    bundled = bundled_pack()
-    return [bundled] if bundled is not None else []
+            return d / DEFAULT_PACK
+    return None
 
 
 def packs_of_run(pack_dirs: Sequence[str | os.PathLike[str]], start: str | os.PathLike[str] = ".") -> list[Path]:
@@ -145,6 +154,19 @@ def packs_of_run(pack_dirs: Sequence[str | os.PathLike[str]], start: str | os.Pa
             "and cdcml's own guardrails are not installed)"
         )
     return dirs
+
+
+def default_pack_notes(
+    pack_dirs: Sequence[str | os.PathLike[str]], dirs: Sequence[Path], start: str | os.PathLike[str] = "."
+) -> list[str]:
+    """What a run tells its user about the packs :func:`packs_of_run` chose: when none was
+    given and the project has none, that the verdict is the bundled CDC→ML guardrails'."""
+    if pack_dirs or not dirs or _project_pack(start) is not None:
+        return []
+    return [
+        f"no --policy-pack and no {DEFAULT_PACK} in {start} or above it: checked against the CDC→ML "
+        "guardrails that come with cdcml (pass --policy-pack DIR to run your own pack)"
+    ]
 
 
 class PackSet:

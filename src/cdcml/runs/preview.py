@@ -21,7 +21,7 @@ from cdcml.engine.isolated import evaluate_isolated
 from cdcml.errors import CdcmlError
 from cdcml.model import Findings, PackRef, ResourceGraph, StackRef, StackReport, Verdict
 from cdcml.runs.artifacts import repo_artifact
-from cdcml.runs.packs import PackSet, packs_of_run, start_packs
+from cdcml.runs.packs import PackSet, default_pack_notes, packs_of_run, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
 from cdcml.workers import Timeouts
 
@@ -108,7 +108,7 @@ def preview(
         stacks=(report,),
         packs=tuple(PackRef(p.name, p.version) for p in packs.packs),
         policies=policy_infos(packs.packs, packs.configs),
-        warnings=tuple(packs.warnings),
+        warnings=(*default_pack_notes(pack_dirs, dirs, project.directory), *packs.warnings),
     )
 
 
