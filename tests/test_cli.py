@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from cdcml.cli.options import TUNING_HINT
 from cdcml.report import REPORT_SCHEMA
 from tests.fixtures.cli import cli, one_line_error
 
@@ -243,3 +244,57 @@ def test_the_limit_holds_for_the_run_and_is_restored_after_it(capsys, monkeypatc
     )
     assert code == 1, err  # the flag wins over the environment
     assert max_input_size() == DEFAULT_MAX_INPUT_SIZE
+
+
+UNTAGGED_STORAGE = """\
+    from pulumi_azure_native import resources, storage
+    tags = {"owner": "a", "cost-center": "b", "environment": "dev", "data-classification": "internal"}
+    rg = resources.ResourceGroup("rg", tags=tags)
+    storage.StorageAccount("landing", resource_group_name=rg.name, kind="StorageV2",
+                           sku=storage.SkuArgs(name="Standard_LRS"), tags=tags)
+"""
+
+
+def test_preview_fails_on_mandatory_findings_and_hints_at_waivers_and_pack_config(capsys, tmp_path):
+    d = write_project(tmp_path, UNTAGGED_STORAGE)
+    code, out, err = cli(capsys, "preview", str(d), "--policy-pack", str(PACK))
+    assert code == 1 and "identity-disable-storage-shared-key" in out and "FAIL" in out
+    hints = [line for line in err.splitlines() if line.startswith("hint:")]
+    assert hints == [TUNING_HINT]
+    code, out, err = cli(capsys, "preview", str(d), "--policy-pack", str(PACK), "--json")
+    assert code == 1 and "hint:" not in err and json.loads(out)["summary"]["mandatory"] >= 1
+
+
+def test_preview_takes_waivers_and_a_baseline_like_policy_analyze(capsys, tmp_path):
+    d = write_project(tmp_path, UNTAGGED_STORAGE)
+    code, out, _ = cli(capsys, "preview", str(d), "--policy-pack", str(PACK), "--json")
+    assert code == 1
+    first = json.loads(out)
+    mandatory = sorted({f["policy"] for f in first["findings"] if f["enforcementLevel"] == "mandatory"})
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n"
+        + "".join(
+            f"  - {{policy: {p}, urn: '*::landing', reason: landing zone migrates next sprint, "
+            "owner: data-platform@contoso.com, expires: 2999-01-01}\n"
+            for p in mandatory
+        )
+    )
+    code, out, err = cli(capsys, "preview", str(d), "--policy-pack", str(PACK), "--waivers", str(waivers))
+    assert code == 0, err
+    assert "◌ waived" in out and f"{len(mandatory)} waived" in out.splitlines()[-1]
+    assert "hint:" not in err
+    waivers.write_text(waivers.read_text().replace("2999-01-01", "2020-01-01"))
+    code, out, _ = cli(capsys, "preview", str(d), "--policy-pack", str(PACK), "--waivers", str(waivers))
+    assert code == 1 and out.count("✖ expired waiver #") == len(mandatory) and "waived by" not in out
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps(first))
+    code, out, _ = cli(capsys, "preview", str(d), "--policy-pack", str(PACK), "--baseline", str(baseline), "--json")
+    again = json.loads(out)
+    assert code == 0 and again["findings"] == [] and again["summary"]["baselined"] == len(first["findings"])
+    code, out, err = cli(capsys, "preview", str(d), "--policy-pack", str(PACK), "--waivers", str(tmp_path / "no.yaml"))
+    assert (
+        code == 2
+        and out == ""
+        and one_line_error(err).endswith("waiver file " + str(tmp_path / "no.yaml") + " does not exist")
+    )

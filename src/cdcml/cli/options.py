@@ -21,7 +21,7 @@ from cdcml.cli.base import fail, print_warnings
 from cdcml.model import RunInput, Verdict
 from cdcml.report.formats import FORMATS
 
-__all__ = ["Output", "emit", "output_options", "pack_options"]
+__all__ = ["Output", "acceptance_options", "emit", "output_options", "pack_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +46,24 @@ def pack_options(f: F) -> F:
         metavar="DIR",
         help="Run this Python CrossGuard pack (repeatable). Default: policies/cdc-ml-guardrails of the project "
         "(or a directory above it), else the guardrails that come with cdcml.",
+    )(f)
+
+
+def acceptance_options(f: F) -> F:
+    """``--waivers FILE`` and ``--baseline FILE`` (as ``waiver_file`` and ``baseline``):
+    the findings a team has accepted or already knows about."""
+    f = click.option(
+        "--baseline",
+        type=click.Path(path_type=Path),
+        metavar="FILE",
+        help="A previous --json report: report only findings it doesn't have.",
+    )(f)
+    return click.option(
+        "--waivers",
+        "waiver_file",
+        type=click.Path(path_type=Path),
+        metavar="FILE",
+        help="Accepted risks (YAML or JSON): waived findings are shown, not counted; an expired waiver fails the run.",
     )(f)
 
 
@@ -117,4 +135,13 @@ def emit(verdict: Verdict, output: Output) -> NoReturn:
         with console.capture() as text:
             render_text(verdict, console, show_not_applicable=output.show_not_applicable)
         sys.stdout.write(without_trailing_spaces(text.get()))
+        if any(s.mandatory for s in verdict.stacks):
+            click.echo(TUNING_HINT, err=True)
     sys.exit(verdict.exit_code)
+
+
+TUNING_HINT = (
+    "hint: accept a finding with --waivers FILE (policy, URN pattern, reason, owner, expiry); change a policy's "
+    "enforcement level or settings with --policy-pack-config FILE (`cdcml policy docs` lists them)"
+)
+"""Printed on stderr after a text report that fails on a mandatory violation."""

@@ -12,7 +12,7 @@ import click
 
 from cdcml.cli.base import policy, progress_display
 from cdcml.cli.limits import input_limit_option
-from cdcml.cli.options import Output, emit, output_options, pack_options
+from cdcml.cli.options import Output, acceptance_options, emit, output_options, pack_options
 from cdcml.cli.timeouts import timeout_options
 from cdcml.workers import Timeouts
 
@@ -41,19 +41,7 @@ from cdcml.workers import Timeouts
 )
 @pack_options
 @output_options
-@click.option(
-    "--waivers",
-    "waiver_file",
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="Accepted risks (YAML or JSON): waived findings are shown, not counted; an expired waiver fails the run.",
-)
-@click.option(
-    "--baseline",
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="A previous --json report: report only findings it doesn't have.",
-)
+@acceptance_options
 @click.option(
     "--backend-timeout",
     type=click.FloatRange(min=0.1),

@@ -11,7 +11,7 @@ import click
 
 from cdcml.cli.base import main, progress_display
 from cdcml.cli.limits import input_limit_option
-from cdcml.cli.options import Output, emit, output_options, pack_options
+from cdcml.cli.options import Output, acceptance_options, emit, output_options, pack_options
 from cdcml.cli.timeouts import timeout_options
 from cdcml.workers import Timeouts
 
@@ -44,6 +44,7 @@ from cdcml.workers import Timeouts
     help="inprocess: cdcml's evaluator; grpc: each pack in its own process over the analyzer protocol, "
     "as the Pulumi CLI runs it (slower; the reference the evaluator is tested against).",
 )
+@acceptance_options
 @output_options
 @timeout_options(program=True)
 @input_limit_option
@@ -55,15 +56,25 @@ def preview(
     config_files: Sequence[Path],
     outputs: str,
     engine: str,
+    waiver_file: Path | None,
+    baseline: Path | None,
     output: Output,
     timeouts: Timeouts,
 ) -> None:
-    """Capture the Pulumi program in DIRECTORY offline and run the policy packs on it."""
+    """Capture the Pulumi program in DIRECTORY offline and run the policy packs on it.
+
+    Exit code 0: clean or advisory only; 1: a mandatory violation or an expired waiver;
+    2: bad input.
+    """
     from cdcml.capture.project import parse_config_overrides
+    from cdcml.runs.baselines import load_baseline
     from cdcml.runs.inputs import preview_inputs
     from cdcml.runs.preview import preview as run_preview
+    from cdcml.runs.waivers import load_waivers
 
-    output.check(preview_inputs(directory, stack, pack_dirs, config_files))
+    output.check(preview_inputs(directory, stack, pack_dirs, config_files, waivers=waiver_file, baseline=baseline))
+    waivers = load_waivers(waiver_file) if waiver_file is not None else ()
+    base = load_baseline(baseline) if baseline is not None else None
     show_progress = not output.as_json and sys.stderr.isatty()
     overrides = parse_config_overrides(config_pairs)
     with progress_display(show_progress) as bar:
@@ -88,5 +99,7 @@ def preview(
             on_captured=on_captured,
             progress=on_progress,
             timeouts=timeouts,
+            waivers=waivers,
+            baseline=base,
         )
     emit(verdict, output)

@@ -167,8 +167,9 @@ def summary_text(resources: int, c: Mapping[str, int], exit_code: int) -> Text:
     return t
 
 
-def _render_preview(report: StackReport, console: Console, show_not_applicable: bool) -> None:
-    """A program's findings: the title, the grouped body, the summary line."""
+def _render_preview(verdict: Verdict, report: StackReport, console: Console, show_not_applicable: bool) -> None:
+    """A program's findings: the title, the grouped body (waived findings marked, with
+    their waiver), expired waivers, the summary line."""
     findings = report.findings
     title = Text()
     title.append("cdcml preview ", style="bold")
@@ -177,17 +178,20 @@ def _render_preview(report: StackReport, console: Console, show_not_applicable: 
     title.append(_packs(findings.packs))
     console.print(title)
 
+    def lines(i: int, f: Finding) -> list[RenderableType]:
+        if report.waivers.get(i) is None:
+            return _finding_lines(f)
+        return [Padding(_finding_block(report, i, f), (0, 0, 0, 2))]
+
     render_findings(
         findings,
         console,
-        lambda _i, f: _finding_lines(f),
+        lines,
         diagnostics=report.graph.diagnostics,
         show_not_applicable=show_not_applicable,
+        waived=report.waived,
     )
-
-    console.print()
-    console.print(Rule(style="dim"))
-    console.print(summary_text(len(findings.evaluated), findings.counts(), findings.exit_code))
+    _render_tail(verdict, report, console)
 
 
 _WAIVED = ("◌ waived   ", "magenta")
@@ -311,6 +315,11 @@ def _render_state(verdict: Verdict, console: Console, show_not_applicable: bool)
     else:
         _render_many(verdict, console)
 
+    _render_tail(verdict, one, console)
+
+
+def _render_tail(verdict: Verdict, one: StackReport | None, console: Console) -> None:
+    """Expired waivers, the rule, and the summary of one stack or the total of many."""
     if verdict.expired_waivers:
         console.print()
         for w in verdict.expired_waivers:
@@ -347,6 +356,6 @@ def render_text(verdict: Verdict, console: Console, *, show_not_applicable: bool
     one summary line per stack for a whole backend; then expired waivers and the total."""
     one = verdict.single
     if verdict.command == "preview" and one is not None:
-        _render_preview(one, console, show_not_applicable)
+        _render_preview(verdict, one, console, show_not_applicable)
     else:
         _render_state(verdict, console, show_not_applicable)

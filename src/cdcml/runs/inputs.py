@@ -53,12 +53,16 @@ def preview_inputs(
     stack: str,
     pack_dirs: Sequence[PathLike] = (),
     config_files: Sequence[PathLike] = (),
+    *,
+    waivers: PathLike | None = None,
+    baseline: PathLike | None = None,
 ) -> tuple[RunInput, ...]:
     """What ``cdcml preview DIRECTORY --stack STACK`` reads: the project and stack files,
     the packs (default: :func:`~cdcml.runs.packs.default_pack_dirs` of the project) and their configs,
-    and ``$PULUMI_CONFIG_PASSPHRASE_FILE``."""
+    the waivers, the baseline and ``$PULUMI_CONFIG_PASSPHRASE_FILE``."""
     project_dir, inputs = _project_files(directory, stack)
     inputs += _packs(pack_dirs, project_dir, config_files)
+    inputs += _acceptance(waivers, baseline)
     passphrase = os.environ.get(PASSPHRASE_FILE)
     if passphrase:
         inputs.append(RunInput(f"the {PASSPHRASE_FILE}", Path(passphrase)))
@@ -108,8 +112,14 @@ def analyze_inputs(
     if backend is not None:
         inputs += _backend_state(backend)
     inputs += _packs(pack_dirs, ".", config_files)
+    inputs += _acceptance(waivers, baseline)
+    return tuple(inputs)
+
+
+def _acceptance(waivers: PathLike | None, baseline: PathLike | None) -> list[RunInput]:
+    inputs: list[RunInput] = []
     if waivers is not None:
         inputs.append(RunInput("the --waivers file", Path(waivers)))
     if baseline is not None:
         inputs.append(RunInput("the --baseline file", Path(baseline)))
-    return tuple(inputs)
+    return inputs

@@ -9,6 +9,7 @@ process, or the stock SDK servicer over the analyzer protocol) → scrub secrets
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -19,10 +20,12 @@ from cdcml.capture.worker import ProgramRun, start_capture
 from cdcml.engine.config import policy_infos
 from cdcml.engine.isolated import evaluate_isolated
 from cdcml.errors import CdcmlError
-from cdcml.model import Findings, PackRef, ResourceGraph, StackRef, StackReport, Verdict
+from cdcml.model import Findings, PackRef, ResourceGraph, StackRef, StackReport, Verdict, Waiver
 from cdcml.runs.artifacts import repo_artifact
+from cdcml.runs.baselines import Baseline
 from cdcml.runs.packs import PackSet, default_pack_notes, packs_of_run, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
+from cdcml.runs.waivers import match_waivers, today_utc
 from cdcml.workers import Timeouts
 
 __all__ = ["ENGINES", "preview"]
@@ -46,11 +49,16 @@ def preview(
     on_captured: Callable[[ResourceGraph], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
     timeouts: Timeouts | None = None,
+    waivers: Sequence[Waiver] = (),
+    baseline: Baseline | None = None,
+    today: dt.date | None = None,
 ) -> Verdict:
     """What ``cdcml preview`` concludes, without printing. The packs start loading, each in
     its own process, before the program runs in its own (so a missing pack fails fast and
     loading overlaps the capture); the verdict's one stack report carries the captured
-    graph and the scrubbed findings. *timeouts* default to :meth:`Timeouts.from_env`."""
+    graph and the scrubbed findings; a *baseline* removes the findings it already has and
+    *waivers* mark accepted ones, as in ``cdcml policy analyze``. *timeouts* default to
+    :meth:`Timeouts.from_env`."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be 'inprocess' or 'grpc', not {engine!r}")
     limits = timeouts if timeouts is not None else Timeouts.from_env()
@@ -94,6 +102,10 @@ def preview(
         packs.release()
     # Policies see secrets as plaintext and may echo them; no report may carry one.
     findings = scrub_findings(findings, graph, known)
+    baselined = 0
+    if baseline is not None:
+        findings, baselined = baseline.split(findings)
+    day = today or today_utc()
     stack_file = Path(project_dir) / f"Pulumi.{graph.stack}.yaml"
     report = StackReport(
         StackRef(graph.organization, graph.project, graph.stack),
@@ -101,6 +113,8 @@ def preview(
         findings,
         str(stack_file),
         repo_artifact(stack_file),
+        waivers=match_waivers(findings.findings, waivers, day),
+        baselined=baselined,
     )
     return Verdict(
         command="preview",
@@ -108,6 +122,9 @@ def preview(
         stacks=(report,),
         packs=tuple(PackRef(p.name, p.version) for p in packs.packs),
         policies=policy_infos(packs.packs, packs.configs),
+        waivers=tuple(waivers),
+        expired_waivers=tuple(w for w in waivers if w.expired(day)),
+        today=day,
         warnings=(*default_pack_notes(pack_dirs, dirs, project.directory), *packs.warnings),
     )
 
