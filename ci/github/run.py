@@ -177,10 +177,10 @@ def cdcml_argv(i: Inputs, reports: Mapping[str, Path]) -> list[str]:
             argv.append("--all")
         if i.project:
             argv += ["--project", i.project]
-        if i.waivers:
-            argv += ["--waivers", i.waivers]
-        if i.baseline:
-            argv += ["--baseline", i.baseline]
+    if i.waivers:
+        argv += ["--waivers", i.waivers]
+    if i.baseline:
+        argv += ["--baseline", i.baseline]
     for pack in i.policy_packs:
         argv += ["--policy-pack", pack]
     for config in i.policy_pack_configs:

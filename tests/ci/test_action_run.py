@@ -238,6 +238,13 @@ def test_analyze_inputs_become_policy_analyze_flags() -> None:
     ]  # fmt: skip
 
 
+def test_preview_takes_waivers_and_a_baseline_too() -> None:
+    env = {"CDCML_INPUT_STACK": "prod", "CDCML_INPUT_WAIVERS": "w.yaml", "CDCML_INPUT_BASELINE": "base.json"}
+    assert RUN.cdcml_argv(RUN.read_inputs(env), {}) == [
+        "preview", ".", "--stack", "prod", "--outputs", "preview", "--waivers", "w.yaml", "--baseline", "base.json",
+    ]  # fmt: skip
+
+
 def test_finish_exits_with_the_recorded_code() -> None:
     assert RUN.main(["finish"], {"CDCML_FINAL_EXIT_CODE": "1"}) == 1
     assert RUN.main(["finish"], {"CDCML_FINAL_EXIT_CODE": ""}) == 2
