@@ -44,6 +44,22 @@ from cdcml.workers import Timeouts
     help="inprocess: cdcml's evaluator; grpc: each pack in its own process over the analyzer protocol, "
     "as the Pulumi CLI runs it (slower; the reference the evaluator is tested against).",
 )
+@click.option(
+    "--invokes",
+    "invokes_file",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Answers to provider functions (invokes) the program calls, in YAML or JSON (format in the README); "
+    "an invoke nothing answers is unknown.",
+)
+@click.option(
+    "--stack-reference",
+    "stack_references",
+    multiple=True,
+    metavar="NAME=SOURCE",
+    help="The outputs of the stack a StackReference NAME (org/project/stack) reads: a `pulumi stack export` "
+    "file, or a backend URL (file://, s3://, azblob://) holding stack NAME (repeatable).",
+)
 @output_options
 @timeout_options(program=True)
 @input_limit_option
@@ -55,6 +71,8 @@ def preview(
     config_files: Sequence[Path],
     outputs: str,
     engine: str,
+    invokes_file: Path | None,
+    stack_references: Sequence[str],
     output: Output,
     timeouts: Timeouts,
 ) -> None:
@@ -63,7 +81,11 @@ def preview(
     from cdcml.runs.inputs import preview_inputs
     from cdcml.runs.preview import preview as run_preview
 
-    output.check(preview_inputs(directory, stack, pack_dirs, config_files))
+    output.check(
+        preview_inputs(
+            directory, stack, pack_dirs, config_files, invokes_file=invokes_file, stack_references=stack_references
+        )
+    )
     show_progress = not output.as_json and sys.stderr.isatty()
     overrides = parse_config_overrides(config_pairs)
     with progress_display(show_progress) as bar:
@@ -88,5 +110,7 @@ def preview(
             on_captured=on_captured,
             progress=on_progress,
             timeouts=timeouts,
+            invokes_file=invokes_file,
+            stack_references=stack_references,
         )
     emit(verdict, output)
