@@ -142,6 +142,8 @@ def load_invoke_answers(path: str | os.PathLike[str]) -> tuple[InvokeAnswer, ...
         where = ""
         if len(parts) >= 2 and parts[0] == "invokes":
             where = f" entry #{int(parts[1]) + 1}" + (f" {parts[2]}" if len(parts) > 2 else "")
+        elif parts:
+            where = f" {parts[0]}"
         raise AnswersError(f"invokes file {p}{where}: {shorten(first.message, 200)}")
     answers = []
     for i, entry in enumerate(doc["invokes"], start=1):
