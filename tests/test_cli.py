@@ -97,6 +97,101 @@ def test_a_program_that_raises_exits_two_with_one_line(capsys, tmp_path):
     )
 
 
+KEYS_PROGRAM = """\
+    import pulumi
+    from pulumi_azure_native import resources, storage
+    keys = storage.list_storage_account_keys_output(account_name="acct", resource_group_name="rg")
+    shared = pulumi.StackReference("acme/net/shared")
+    resources.ResourceGroup("rg", tags={"owner": "a", "cost-center": "b", "environment": "dev",
+                                        "data-classification": "internal", "vnet": shared.require_output("vnetId")})
+    pulumi.export("key", keys.keys[0].value)
+"""
+
+
+@pytest.mark.parametrize("outputs", ["preview", "resolved"])
+def test_preview_of_a_program_using_an_invoke_and_a_stack_reference_in_both_modes(capsys, tmp_path, outputs):
+    """`.keys[0]` of an unanswered invoke is unknown, not a crash, and the report names the
+    invoke; with --invokes and --stack-reference the diagnostics are gone and no secret of
+    the answers is printed."""
+    from cdcml.capture.program import capture_program
+    from cdcml.state.export import dumps, export_stack
+
+    def shared() -> None:
+        import pulumi
+
+        pulumi.export("vnetId", "/subscriptions/s/vnet")
+        pulumi.export("hubKey", pulumi.Output.secret("hub-key-value"))
+
+    (tmp_path / "prog").mkdir()
+    d = write_project(tmp_path / "prog", KEYS_PROGRAM)
+    export = tmp_path / "shared.json"
+    export.write_bytes(dumps(export_stack(capture_program(shared, project="net", stack="shared", mode="resolved"))))
+    invokes = tmp_path / "invokes.yaml"
+    invokes.write_text(
+        "invokes:\n  - token: azure-native:storage:listStorageAccountKeys\n"
+        "    result: {keys: [{value: {4dabf18193072939515e22adb298388d: 1b47061264138c4ac30d75fd1eb44270, "
+        "value: sup3r-s3cret-key}}]}\n"
+    )
+    base = ["preview", str(d), "--policy-pack", str(PACK), "--outputs", outputs, "--json"]
+    code, out, err = cli(capsys, *base)
+    assert code == 0, out + err
+    report = json.loads(out)
+    assert (
+        "no offline answer for invoke azure-native:storage:listStorageAccountKeys: its result is unknown "
+        "(answer it with --invokes FILE)"
+    ) in report["diagnostics"]
+    code, out, err = cli(capsys, *base, "--invokes", str(invokes), "--stack-reference", f"acme/net/shared={export}")
+    assert code == 0, out + err
+    report = json.loads(out)
+    assert not [d for d in report["diagnostics"] if "offline" in d]
+    assert "sup3r-s3cret-key" not in out + err and "hub-key-value" not in out + err
+
+
+def test_a_program_failing_on_an_unanswered_invoke_names_it_in_its_one_line_error(capsys, tmp_path):
+    d = write_project(
+        tmp_path,
+        """\
+        from pulumi_azure_native import storage
+        storage.list_storage_account_keys(account_name="acct", resource_group_name="rg").keys[0]
+    """,
+    )
+    code, out, err = cli(capsys, "preview", str(d), "--policy-pack", str(PACK), "--outputs", "resolved")
+    assert code == 2 and out == ""
+    assert one_line_error(err) == (
+        "cdcml: error: program demo failed at __main__.py:2: TypeError: 'NoneType' object is not subscriptable "
+        "(no offline answer for invoke azure-native:storage:listStorageAccountKeys; answer it with --invokes FILE)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--invokes", "missing.yaml", "invokes file missing.yaml does not exist"),
+        ("--invokes", "bad.yaml", "invokes file bad.yaml entry #1: 'result' is a required property"),
+        ("--stack-reference", "acme/net/shared", "--stack-reference 'acme/net/shared': expected NAME=SOURCE"),
+        ("--stack-reference", "a/b/c=missing.json", "--stack-reference a/b/c: state file missing.json does not exist"),
+    ],
+)
+def test_a_missing_or_invalid_answer_file_exits_two_with_one_line(capsys, tmp_path, monkeypatch, flag, value, message):
+    d = write_project(tmp_path, "raise RuntimeError('must not run')\n")
+    (tmp_path / "bad.yaml").write_text("invokes: [{token: a:b:getC}]\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(capsys, "preview", str(d), "--policy-pack", str(PACK), flag, value)
+    assert code == 2 and out == ""
+    assert one_line_error(err).startswith(f"cdcml: error: {message}"), err
+
+
+def test_a_report_on_the_invokes_file_is_refused(capsys, tmp_path):
+    d = write_project(tmp_path, "raise RuntimeError('must not run')\n")
+    invokes = tmp_path / "invokes.yaml"
+    invokes.write_text("invokes: []\n")
+    code, out, err = cli(
+        capsys, "preview", str(d), "--policy-pack", str(PACK), "--invokes", str(invokes), "--sarif", str(invokes)
+    )
+    assert code == 2 and out == ""
+    assert one_line_error(err) == f"cdcml: error: --sarif {invokes}: is the --invokes file of this run"
+
+
 def test_an_invalid_pack_config_exits_two_with_one_line(capsys, tmp_path):
     cfg = tmp_path / "cfg.json"
     cfg.write_text(json.dumps({"cdc-enforce-recurrence-bounds": {"minLatencyMinutes": "fast"}}))

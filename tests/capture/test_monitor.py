@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from cdcml.capture.invokes import InvokeTable
+from cdcml.capture.invokes import InvokeAnswer, InvokeTable
 from cdcml.capture.monitor import EngineLog, monitor_class
 from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.program import capture, capture_program
 from cdcml.capture.project import Project, StackConfig
 from cdcml.capture.recorder import Recorder
-from cdcml.model.values import UNKNOWN, secret
+from cdcml.errors import ProgramError
+from cdcml.model.values import UNKNOWN, is_unknown, secret
 from cdcml.structs import from_struct, to_struct
 from tests.capture._programs import register_request, write_program
 
@@ -26,7 +27,9 @@ def monitor(mode: str = "preview", invokes: InvokeTable | None = None) -> object
     return monitor_class()(Recorder(project, StackConfig(stack="dev", values={}), options))
 
 
-def test_an_invoke_without_an_answer_returns_empty_and_is_noted(tmp_path):
+def test_a_plain_invoke_without_an_answer_returns_none_fields_and_is_noted(tmp_path):
+    """The plain form returns its result at once and can't carry an unknown: every field is
+    None, and the diagnostic says so and names the token."""
     write_program(
         tmp_path,
         """\
@@ -39,8 +42,92 @@ def test_an_invoke_without_an_answer_returns_empty_and_is_noted(tmp_path):
     graph = capture(tmp_path, "dev", mode="resolved")
     assert graph.outputs.get("uri") is None
     assert graph.diagnostics == (
-        "invoke azure-native:keyvault:getVault has no offline answer; it returned an empty result",
+        "no offline answer for invoke azure-native:keyvault:getVault: called in the plain form, which can't carry "
+        "an unknown: every field of its result is None (answer it with --invokes FILE)",
     )
+
+
+@pytest.mark.parametrize("mode", ["preview", "resolved"])
+def test_an_output_invoke_without_an_answer_is_unknown_and_so_is_everything_built_on_it(mode):
+    """``list_storage_account_keys_output(...).keys[0].value`` is unknown, not a TypeError on
+    None: the monitor answers ``unknown``, as the engine does for an invoke it can't serve
+    yet; applies on it don't run, and the resource input it feeds is unknown."""
+    ran: list[object] = []
+
+    def program() -> None:
+        import pulumi
+        from pulumi_azure_native import storage
+
+        keys = storage.list_storage_account_keys_output(account_name="acct", resource_group_name="rg")
+        key = keys.keys[0].value
+        key.apply(ran.append)
+        storage.BlobContainer("c", account_name="acct", resource_group_name="rg", metadata={"k": key})
+        pulumi.export("key", key)
+
+    graph = capture_program(program, mode=mode)
+    container = next(r for r in graph.resources if r.type == "azure-native:storage:BlobContainer")
+    assert ran == []
+    assert is_unknown(container.inputs["metadata"]["k"]) and is_unknown(graph.outputs["key"])
+    assert (
+        "no offline answer for invoke azure-native:storage:listStorageAccountKeys: its result is unknown "
+        "(answer it with --invokes FILE)"
+    ) in graph.diagnostics
+
+
+def test_a_program_failing_after_an_unanswered_invoke_names_it_in_its_error():
+    """The diagnostic is in the graph, which a failed program never gets: the one-line error
+    carries it."""
+
+    def program() -> None:
+        from pulumi_azure_native import storage
+
+        storage.list_storage_account_keys(account_name="acct", resource_group_name="rg").keys[0]
+
+    with pytest.raises(ProgramError) as e:
+        capture_program(program)
+    assert str(e.value).endswith(
+        "TypeError: 'NoneType' object is not subscriptable (no offline answer for invoke "
+        "azure-native:storage:listStorageAccountKeys; answer it with --invokes FILE)"
+    )
+
+
+@pytest.mark.parametrize("mode", ["preview", "resolved"])
+def test_an_answer_given_for_an_invoke_is_its_result_in_both_forms_and_secrets_stay_secret(mode):
+    """A user's answer (``--invokes``) matches on the token and a subset of the arguments; a
+    secret result reaches the output form as a secret Output."""
+    token = "azure-native:storage:listStorageAccountKeys"
+    answers = (
+        InvokeAnswer(token, {"keys": [{"value": "other"}]}, {"accountName": "x"}),
+        InvokeAnswer(
+            "azure-native:storage:listStorageAccountKeys",
+            {"keys": [{"keyName": "key1", "value": "k3y-value", "permissions": "FULL"}]},
+            {"accountName": "acct"},
+            secret=True,
+        ),
+    )
+
+    def program() -> None:
+        import pulumi
+        from pulumi_azure_native import storage
+
+        args = {"account_name": "acct", "resource_group_name": "rg"}
+        pulumi.export("output", storage.list_storage_account_keys_output(**args).keys[0].value)
+        pulumi.export("plain", storage.list_storage_account_keys(**args).keys[0].value)
+
+    graph = capture_program(program, mode=mode, invokes=InvokeTable(answers=answers))
+    assert graph.outputs["output"] == secret("k3y-value")
+    assert graph.outputs["plain"] == "k3y-value"  # the SDK's plain form drops secretness
+    assert not [d for d in graph.diagnostics if "no offline answer" in d]
+
+
+def test_an_answer_matches_on_its_token_and_every_argument_it_names():
+    answer = InvokeAnswer("a:b:getC", {"x": 1}, {"name": "n", "count": 2, "on": True})
+    assert answer.matches("a:b:getC", {"name": "n", "count": 2.0, "on": True, "extra": "e"})
+    assert not answer.matches("a:b:getC", {"name": "n", "count": 2.0, "on": 1})
+    assert not answer.matches("a:b:getC", {"name": "n", "count": 2.0})
+    assert not answer.matches("a:b:getD", {"name": "n", "count": 2.0, "on": True})
+    assert InvokeAnswer("a:b:getC", {}).matches("a:b:getC", {})
+    assert InvokeAnswer.from_plain(answer.to_plain()) == answer
 
 
 def test_the_invoke_table_is_pluggable(tmp_path):

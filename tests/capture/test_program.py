@@ -3,13 +3,18 @@ way; the public import paths."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import cdcml.capture
 import cdcml.capture.program
+from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.program import capture, capture_program
+from cdcml.capture.project import Project, StackConfig
 from cdcml.errors import ProjectError
-from cdcml.model.values import is_unknown
+from cdcml.model import freeze
+from cdcml.model.values import REDACTED, UNKNOWN, is_unknown, secret
 from tests.capture._programs import write_program
 
 
@@ -114,3 +119,60 @@ def test_a_stack_references_outputs_are_unknown_offline_in_both_modes(mode):
     notes = [d for d in graph.diagnostics if "(another stack's)" in d]
     assert (len(notes), mode) in ((0, "preview"), (1, "resolved"))
     assert all("can't be read offline; they stay unknown" in d for d in notes)
+
+
+REFERENCED = {"vnetId": "/subscriptions/s/vnet", "hubKey": secret("hub-key-value")}
+
+
+def _referencing(seen: list[object]) -> object:
+    def program() -> None:
+        import pulumi
+
+        shared = pulumi.StackReference("acme/net/shared")
+        shared.get_output("vnetId").apply(seen.append)
+        pulumi.export("vnet", shared.require_output("vnetId"))
+        pulumi.export("key", shared.get_output("hubKey"))
+        pulumi.export("missing", shared.get_output("nope"))
+
+    return program
+
+
+@pytest.mark.parametrize("mode", ["preview", "resolved"])
+def test_a_stack_reference_given_its_outputs_reads_them_in_both_modes_secrets_secret(mode):
+    """As the engine's built-in provider reads another stack: ``get_output`` and
+    ``require_output`` give its root outputs (applies run, in preview too), a secret output
+    stays secret, a missing name is None."""
+    seen: list[object] = []
+    options = CaptureOptions(mode=OutputMode(mode), stack_references={"acme/net/shared": freeze(REFERENCED)})
+    graph = cdcml.capture.program._capture(_project(), _config(), _referencing(seen), options, inline=True)
+    assert seen == ["/subscriptions/s/vnet"]
+    assert graph.outputs["vnet"] == "/subscriptions/s/vnet"
+    assert graph.outputs["key"] == secret("hub-key-value")
+    assert "missing" not in graph.outputs
+    ref = next(r for r in graph.resources if r.type == "pulumi:pulumi:StackReference")
+    assert ref.outputs["secretOutputNames"] == ("hubKey",)
+    assert graph.diagnostics == ()
+
+
+@pytest.mark.parametrize("mode", ["preview", "resolved"])
+def test_a_stack_reference_with_an_undecryptable_secret_stays_unknown_and_says_why(mode):
+    """A secret of the other stack that couldn't be decrypted (``[secret]``) can't be given
+    to the program as if it were the value: the reference's outputs stay unknown."""
+    seen: list[object] = []
+    outputs = {**REFERENCED, "hubKey": secret(REDACTED)}
+    options = CaptureOptions(mode=OutputMode(mode), stack_references={"acme/net/shared": freeze(outputs)})
+    graph = cdcml.capture.program._capture(_project(), _config(), _referencing(seen), options, inline=True)
+    assert seen == [] and is_unknown(graph.outputs["vnet"])
+    assert graph.outputs["key"] == secret(UNKNOWN)
+    assert graph.diagnostics == (
+        "the outputs of urn:pulumi:stack::project::pulumi:pulumi:StackReference::acme/net/shared stay unknown: "
+        "the secret output(s) hubKey of stack acme/net/shared are encrypted and can't be decrypted offline",
+    )
+
+
+def _project() -> Project:
+    return Project(name="project", directory=Path.cwd(), runtime="python", main=Path.cwd())
+
+
+def _config() -> StackConfig:
+    return StackConfig(stack="stack", values={}, tags={"pulumi:project": "project"})

@@ -150,7 +150,7 @@ def test_diagnostics_are_listed_once_in_the_order_they_arose():
     rec.diagnostics.append("program warning: w")
     graph = rec.graph()
     assert graph.diagnostics == (
-        "invoke x:y:getZ has no offline answer; it returned an empty result",
+        "no offline answer for invoke x:y:getZ: its result is unknown (answer it with --invokes FILE)",
         "program warning: w",
     )
     assert (graph.project, graph.stack, graph.source, graph.dry_run) == ("proj", "dev", "resolved", False)

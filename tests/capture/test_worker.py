@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 
 from cdcml.capture import worker as capture_worker
-from cdcml.capture.invokes import InvokeTable
+from cdcml.capture.invokes import InvokeAnswer, InvokeTable
 from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.program import capture
 from cdcml.capture.project import load_project, load_stack_config
 from cdcml.capture.worker import hello, start_capture
 from cdcml.errors import ProgramError, ProjectError
-from cdcml.model import ResourceGraph
+from cdcml.model import ResourceGraph, freeze
+from cdcml.model.values import secret
 from cdcml.workers import POOL, WorkerFailure
 from tests.capture._programs import write_program
 
@@ -137,6 +138,43 @@ def test_custom_invoke_handlers_and_output_hooks_cant_cross_into_the_worker(tmp_
     hook = CaptureOptions(mode=OutputMode.RESOLVED, provider_outputs=lambda _t, _n, _i: {})
     with pytest.raises(ValueError, match="provider_outputs hook"):
         start_capture(project, load_stack_config(project, "dev"), hook, timeout=10)
+
+
+def test_invoke_answers_and_stack_references_cross_into_the_worker(tmp_path: Path) -> None:
+    """They are data, not code: the program in its own process gets the answers (secrets
+    secret) and the other stack's outputs, and a failure still names an unanswered invoke."""
+    d = program(
+        tmp_path,
+        """
+        from pulumi_azure_native import storage
+        keys = storage.list_storage_account_keys_output(account_name="acct", resource_group_name="rg")
+        pulumi.export("key", keys.keys[0].value)
+        pulumi.export("vnet", pulumi.StackReference("acme/net/shared").get_output("vnetId"))
+        """,
+    )
+    project = load_project(d)
+    answer = InvokeAnswer(
+        "azure-native:storage:listStorageAccountKeys", {"keys": [{"value": "k3y-value"}]}, secret=True
+    )
+    options = CaptureOptions(
+        invokes=InvokeTable(answers=(answer,)), stack_references={"acme/net/shared": freeze({"vnetId": "/v"})}
+    )
+    graph = start_capture(project, load_stack_config(project, "dev"), options, timeout=60).result()
+    assert graph.outputs["key"] == secret("k3y-value") and graph.outputs["vnet"] == "/v"
+    failing = program(
+        tmp_path / "failing",
+        """
+        from pulumi_azure_native import keyvault
+        keyvault.get_vault(resource_group_name="rg", vault_name="kv").properties.vault_uri
+        """,
+    )
+    project = load_project(failing)
+    with pytest.raises(ProgramError) as e:
+        start_capture(project, load_stack_config(project, "dev"), CaptureOptions(), timeout=60).result()
+    assert str(e.value).endswith(
+        "AttributeError: 'NoneType' object has no attribute 'vault_uri' "
+        "(no offline answer for invoke azure-native:keyvault:getVault; answer it with --invokes FILE)"
+    )
 
 
 @pytest.mark.parametrize(

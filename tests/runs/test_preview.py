@@ -93,3 +93,75 @@ def test_the_limits_come_from_the_environment_when_not_given(tmp_path: Path, mon
 def test_a_bad_engine_is_refused_before_anything_starts(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="engine must be"):
         preview(project(tmp_path), "dev", engine="thread")
+
+
+OFFLINE = """
+from pulumi_azure_native import storage
+args = {"account_name": "acct", "resource_group_name": "rg"}
+shared = pulumi.StackReference("acme/net/shared")
+output_key = storage.list_storage_account_keys_output(**args).keys[0].value
+plain_key = storage.list_storage_account_keys(**args).keys[0].value
+Thing("a", {"key": output_key, "plain": plain_key, "vnet": shared.require_output("vnetId"),
+            "hub": shared.get_output("hubKey")})
+"""
+
+ECHO_PACK = """
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+def echo(args, report_violation):
+    if args.resource_type == "test:index:Thing":
+        report_violation("saw " + repr(dict(args.props)))
+
+PolicyPack("echo", [ResourceValidationPolicy(name="echo", description="Echoes.", validate=echo,
+                                             enforcement_level=EnforcementLevel.ADVISORY)])
+"""
+
+
+@pytest.mark.parametrize("mode", ["preview", "resolved"])
+def test_a_preview_uses_invoke_answers_and_a_referenced_stacks_export_and_keeps_their_secrets(
+    tmp_path: Path, mode: str
+) -> None:
+    """End to end, the program in its own process: `.keys[0]` of an answered invoke (both
+    forms) and another stack's outputs from its export file reach the inputs in both modes;
+    a secret answer or output a policy echoes is redacted in the findings."""
+    from cdcml.capture.program import capture_program
+    from cdcml.model.values import secret
+    from cdcml.state.export import dumps, export_stack
+
+    def shared() -> None:
+        import pulumi
+
+        pulumi.export("vnetId", "/subscriptions/s/vnet")
+        pulumi.export("hubKey", pulumi.Output.secret("hub-key-value"))
+
+    export = tmp_path / "shared.json"
+    export.write_bytes(dumps(export_stack(capture_program(shared, project="net", stack="shared", mode="resolved"))))
+    invokes = tmp_path / "invokes.yaml"
+    invokes.write_text(
+        "invokes:\n  - token: azure-native:storage:listStorageAccountKeys\n    secret: true\n"
+        "    result: {keys: [{keyName: key1, value: sup3r-s3cret-key, permissions: FULL}]}\n"
+    )
+    echo = tmp_path / "echo"
+    echo.mkdir()
+    (echo / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 1.0.0\n")
+    (echo / "__main__.py").write_text(ECHO_PACK)
+    graphs = []
+    verdict = preview(
+        project(tmp_path, OFFLINE),
+        "dev",
+        pack_dirs=[echo],
+        mode=mode,
+        invokes_file=invokes,
+        stack_references=[f"acme/net/shared={export}"],
+        on_captured=graphs.append,
+        timeouts=Timeouts(),
+    )
+    thing = next(r for r in graphs[0].resources if r.type == "test:index:Thing")
+    assert thing.inputs["key"] == secret("sup3r-s3cret-key")
+    assert thing.inputs["plain"] == "sup3r-s3cret-key"  # the SDK's plain form drops secretness
+    assert thing.inputs["vnet"] == "/subscriptions/s/vnet" and thing.inputs["hub"] == secret("hub-key-value")
+    assert not [d for d in graphs[0].diagnostics if "offline" in d]
+    (finding,) = verdict.stacks[0].findings.violations
+    assert "/subscriptions/s/vnet" in finding.message
+    assert "sup3r-s3cret-key" not in finding.message and "hub-key-value" not in finding.message
+    assert finding.message.count("[secret]") == 3, finding.message  # key, plain and hub, echoed and redacted

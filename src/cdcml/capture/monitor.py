@@ -15,6 +15,7 @@ from typing import Any
 
 from google.protobuf import empty_pb2
 
+from cdcml.capture.invokes import PLAIN_INVOKE
 from cdcml.capture.recorder import Recorder
 from cdcml.model.values import is_unknown, reveal
 from cdcml.structs import from_struct, to_struct
@@ -59,6 +60,7 @@ def _make_monitor_class() -> type:
     # A read whose outputs are partly unknown says so where the SDK has the field (recent
     # SDKs resolve what the response leaves out as unknown, instead of None).
     _READ_CAN_BE_UNKNOWN = "unknown" in resource_pb2.ReadResourceResponse.DESCRIPTOR.fields_by_name
+    _INVOKE_CAN_BE_UNKNOWN = "unknown" in resource_pb2.ResourceInvokeResponse.DESCRIPTOR.fields_by_name
 
     class _InvokeMocks(Mocks):
         def __init__(self, recorder: Recorder) -> None:
@@ -66,7 +68,7 @@ def _make_monitor_class() -> type:
 
         def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
             # A bare dict: MockMonitor.Invoke treats it as "no check failures".
-            return self.recorder.invoke(args.token, args.args)
+            return self.recorder.invoke(args.token, args.args) or {}
 
         def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:  # pragma: no cover
             raise AssertionError("capture registers resources itself")
@@ -112,7 +114,14 @@ def _make_monitor_class() -> type:
                     raise RuntimeError(f"unknown resource {args.get('urn')}")
                 result: dict[str, Any] = {"urn": reg.urn, "id": reg.id, "state": reg.state}
             else:
-                result = self.recorder.invoke(request.tok, {k: reveal(v) for k, v in args.items()})
+                plain = PLAIN_INVOKE.get()
+                answer = self.recorder.invoke(request.tok, {k: reveal(v) for k, v in args.items()}, plain=plain)
+                if answer is None and not plain and _INVOKE_CAN_BE_UNKNOWN:
+                    # No offline answer: wholly unknown, as the engine answers an invoke
+                    # whose dependencies are pending creation. The plain form can't carry
+                    # an unknown: it gets an empty result.
+                    return resource_pb2.ResourceInvokeResponse(unknown=True)
+                result = answer or {}
             return resource_pb2.ResourceInvokeResponse(**{"return": to_struct(result)})
 
         def Call(self, request: Any) -> Any:

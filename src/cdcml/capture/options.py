@@ -33,6 +33,12 @@ class CaptureOptions:
     strip_type_aliases: bool = True
     """Record azure-native's per-API-version type aliases as plain data instead of letting
     the SDK expand each into URN Outputs (5-6x faster; verdicts are unaffected)."""
+    stack_references: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """The root outputs (wire form, secrets wrapped) of the stacks the program may reference,
+    by the name it gives ``StackReference`` (``org/project/stack``): such a reference reads
+    them, in both modes, as the engine reads the other stack's state. A secret whose
+    ciphertext couldn't be decrypted (``"[secret]"``) makes the reference's outputs unknown.
+    Any other reference's outputs stay unknown."""
     provider_outputs: ProviderOutputs | None = None
     """Resolved mode only: asked once for each azure-native custom resource (registered or
     read) for what the provider computes. Its ``id`` replaces the emulated id (not of a read

@@ -28,7 +28,7 @@ import runpy
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from cdcml.capture.invokes import InvokeTable
+from cdcml.capture.invokes import InvokeTable, unanswered_hint
 from cdcml.capture.monitor import EngineLog, monitor_class
 from cdcml.capture.options import CaptureOptions, OutputMode, ProviderOutputs
 from cdcml.capture.program_errors import describe_program_error
@@ -136,12 +136,14 @@ def _capture(
             inline=inline,
             secrets=known,
         )
+    # A program that fails after an invoke went unanswered says so: its result was unknown.
+    hint = unanswered_hint(recorder.unanswered) if recorder.unanswered else ""
     if failure is not None:
         if isinstance(failure, KeyboardInterrupt):
             raise failure
-        raise ProgramError(known.scrub(describe_program_error(failure, project, inline))) from None
+        raise ProgramError(known.scrub(describe_program_error(failure, project, inline)) + hint) from None
     if engine.errors:
         who = "the program" if inline else f"program {project.name}"
-        raise ProgramError(known.scrub(f"{who} logged an error: {engine.errors[0].splitlines()[0]}"))
+        raise ProgramError(known.scrub(f"{who} logged an error: {engine.errors[0].splitlines()[0]}") + hint)
     recorder.diagnostics.extend(known.scrub(f"program warning: {w.splitlines()[0]}") for w in engine.warnings)
     return recorder.graph()

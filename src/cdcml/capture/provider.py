@@ -23,7 +23,17 @@ from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.project import StackConfig
 from cdcml.capture.records import Record
 from cdcml.capture.urns import ROOT_STACK_TYPE
-from cdcml.model.values import SIG_KEY, UNKNOWN, contains_unknown, is_secret, is_unknown, reveal, secret
+from cdcml.model.values import (
+    REDACTED,
+    SIG_KEY,
+    UNKNOWN,
+    contains_secret,
+    contains_unknown,
+    is_secret,
+    is_unknown,
+    reveal,
+    secret,
+)
 
 __all__ = ["STACK_REFERENCE", "EmulatedProvider"]
 
@@ -37,6 +47,7 @@ class EmulatedProvider:
     def __init__(self, config: StackConfig, options: CaptureOptions, diagnostics: list[str]) -> None:
         self._config = config
         self._invokes = options.invokes
+        self._references = options.stack_references
         self.preview = options.mode is OutputMode.PREVIEW
         self._diagnostics = diagnostics
         self._hook = None if self.preview else options.provider_outputs
@@ -87,10 +98,8 @@ class EmulatedProvider:
     def outputs_for(self, rec: Record) -> dict[str, Any]:
         """The outputs recorded in the graph for a custom resource."""
         names = azure.output_names(rec.type) if rec.type.startswith("azure-native:") else frozenset()
-        if rec.type == STACK_REFERENCE and not self.preview:
-            self._diagnostics.append(
-                f"resolved mode: the outputs of {rec.urn} (another stack's) can't be read offline; they stay unknown"
-            )
+        if rec.type == STACK_REFERENCE:
+            return self._stack_reference(rec)
         if rec.type.startswith("pulumi:providers:") or not names:
             outputs = dict(rec.inputs)
         elif self.preview:
@@ -100,6 +109,31 @@ class EmulatedProvider:
         for key in rec.options.additional_secret_outputs:
             if key in outputs and not is_secret(outputs[key]):
                 outputs[key] = secret(outputs[key])
+        return outputs
+
+    def _stack_reference(self, rec: Record) -> dict[str, Any]:
+        """A StackReference's outputs as the engine's built-in provider reads them: ``name``,
+        the other stack's root ``outputs`` and the sorted ``secretOutputNames`` — from
+        :attr:`CaptureOptions.stack_references`; else (or when a secret of them couldn't be
+        decrypted) ``outputs`` stays unknown, with a diagnostic."""
+        name = str(reveal(rec.inputs.get("name")) or rec.id)
+        given = self._references.get(name)
+        if given is None:
+            if not self.preview:
+                self._diagnostics.append(
+                    f"resolved mode: the outputs of {rec.urn} (another stack's) can't be read offline; they stay "
+                    f"unknown (give them with --stack-reference {name}=SOURCE)"
+                )
+            return dict(rec.inputs)
+        secret_names = sorted(k for k, v in given.items() if contains_secret(v))
+        outputs: dict[str, Any] = {"name": name, "outputs": dict(given), "secretOutputNames": secret_names}
+        undecryptable = [k for k in secret_names if _undecryptable(given[k])]
+        if undecryptable:
+            outputs["outputs"] = UNKNOWN
+            self._diagnostics.append(
+                f"the outputs of {rec.urn} stay unknown: the secret output(s) {', '.join(undecryptable)} of stack "
+                f"{name} are encrypted and can't be decrypted offline"
+            )
         return outputs
 
     def _resolved_outputs(self, rec: Record, names: frozenset[str]) -> dict[str, Any]:
@@ -180,6 +214,17 @@ class EmulatedProvider:
                     f"resolved mode: input {key!r} of {rec.urn} is unknown because an output it uses "
                     f"can't be computed offline{via}"
                 )
+
+
+def _undecryptable(value: Any) -> bool:
+    """Whether *value* holds a secret whose ciphertext wasn't decrypted (``"[secret]"``)."""
+    if is_secret(value):
+        return value.get("value") == REDACTED or _undecryptable(value.get("value"))
+    if isinstance(value, Mapping):
+        return any(_undecryptable(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_undecryptable(v) for v in value)
+    return False
 
 
 def _merged(given: Any, added: Any) -> Any:

@@ -47,6 +47,7 @@ class Recorder:
         self.stack_urn = ""
         self.stack_outputs: dict[str, Any] = {}
         self.diagnostics: list[str] = []
+        self.unanswered: list[str] = []  # tokens of the invokes with no offline answer, in arrival order
         self._lock = threading.RLock()
         self.declarations = DeclarationOrder(self.stack, self.project)
         self.type_aliases = TypeAliases()
@@ -145,13 +146,24 @@ class Recorder:
             if rec is not None and not rec.custom:
                 rec.outputs = outputs
 
-    def invoke(self, token: str, args: Mapping[str, Any]) -> dict[str, Any]:
-        """A provider function's offline answer; one without a handler answers an empty
-        result, and the graph's diagnostics say so."""
-        table = self.options.invokes
-        if not table.has(token):
-            self.diagnostics.append(f"invoke {token} has no offline answer; it returned an empty result")
-        return dict(table.call(token, args))
+    def invoke(self, token: str, args: Mapping[str, Any], *, plain: bool = False) -> dict[str, Any] | None:
+        """A provider function's offline answer; ``None`` when there is none (the output
+        form's result is then unknown, the *plain* form's empty), which the graph's
+        diagnostics and a failure of the program say (:attr:`unanswered`)."""
+        result = self.options.invokes.answer(token, args)
+        if result is None:
+            what = (
+                "called in the plain form, which can't carry an unknown: every field of its result is None"
+                if plain
+                else "its result is unknown"
+            )
+            with self._lock:
+                self.unanswered.append(token)
+                self.diagnostics.append(f"no offline answer for invoke {token}: {what} (answer it with --invokes FILE)")
+            return None
+        result = dict(result)
+        self._note_secrets(result)
+        return result
 
     def _note_secrets(self, *values: Any) -> None:
         for value in values:

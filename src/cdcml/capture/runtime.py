@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from cdcml.capture.invokes import PLAIN_INVOKE
 from cdcml.capture.project import Project, StackConfig
 from cdcml.secrets import SecretSet
 
@@ -74,7 +75,12 @@ def run_program(
         if error is not None:
             failure.append(error)
 
-    with _CAPTURE_LOCK, program_environment(project, inline), _secret_outputs_noted(secrets or SecretSet()):
+    with (
+        _CAPTURE_LOCK,
+        program_environment(project, inline),
+        _secret_outputs_noted(secrets or SecretSet()),
+        _plain_invokes_marked(),
+    ):
         contextvars.copy_context().run(body)
     return failure[0] if failure else None
 
@@ -113,6 +119,36 @@ def _secret_outputs_noted(known: SecretSet) -> Iterator[None]:
         yield
     finally:
         Output.secret = original  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def _plain_invokes_marked() -> Iterator[None]:
+    """While the program runs, a plain-form invoke (``get_x(...)``, which returns its
+    result at once) runs with :data:`~cdcml.capture.invokes.PLAIN_INVOKE` set, so the
+    monitor can answer it as the plain form needs (it can't carry an unknown)."""
+    import importlib
+
+    import pulumi.runtime
+
+    # `pulumi.runtime.invoke` is the function; the module of that name holds it too (and
+    # `invoke_single` calls it there).
+    invoke_module = importlib.import_module("pulumi.runtime.invoke")
+    original = invoke_module.__dict__["invoke"]
+
+    def plain(*args: Any, **kwargs: Any) -> Any:
+        token = PLAIN_INVOKE.set(True)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            PLAIN_INVOKE.reset(token)
+
+    for module in (pulumi.runtime, invoke_module):
+        setattr(module, "invoke", plain)  # noqa: B010 - the package's attribute shadows the module
+    try:
+        yield
+    finally:
+        for module in (pulumi.runtime, invoke_module):
+            setattr(module, "invoke", original)  # noqa: B010
 
 
 def _configure(

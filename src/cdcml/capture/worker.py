@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from cdcml.capture.interpreter import Interpreter, resolve_interpreter
-from cdcml.capture.invokes import InvokeTable
+from cdcml.capture.invokes import InvokeAnswer, InvokeTable
 from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.project import Project, StackConfig
 from cdcml.errors import CdcmlError, ConfigError, ProgramError, ProjectError
-from cdcml.model import ResourceGraph
+from cdcml.model import ResourceGraph, thaw
 from cdcml.model.codec import CodecError, graph_from_plain, graph_to_plain
 from cdcml.workers import (
     POOL,
@@ -103,12 +103,14 @@ def _request_objects(request: dict[str, Any]) -> tuple[Project, StackConfig, Cap
         undecryptable=tuple(c["undecryptable"]),
         tags=c["tags"],
     )
-    invokes = InvokeTable(**o["invokes"])
+    table = dict(o["invokes"])
+    answers = tuple(InvokeAnswer.from_plain(a) for a in table.pop("answers", ()))
     options = CaptureOptions(
         mode=OutputMode(o["mode"]),
-        invokes=invokes,
+        invokes=InvokeTable(**table, answers=answers),
         organization=o["organization"],
         strip_type_aliases=o["stripTypeAliases"],
+        stack_references=o.get("stackReferences", {}),
     )
     return project, config, options
 
@@ -167,7 +169,9 @@ def _request(project: Project, config: StackConfig, options: CaptureOptions, env
                 "client_id": inv.client_id,
                 "object_id": inv.object_id,
                 "location": inv.location,
+                "answers": [a.to_plain() for a in inv.answers],
             },
+            "stackReferences": {name: thaw(outputs) for name, outputs in options.stack_references.items()},
         },
     }
 

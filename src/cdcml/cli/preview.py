@@ -45,6 +45,22 @@ from cdcml.workers import Timeouts
     "as the Pulumi CLI runs it (slower; the reference the evaluator is tested against).",
 )
 @acceptance_options
+@click.option(
+    "--invokes",
+    "invokes_file",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Answers to provider functions (invokes) the program calls, in YAML or JSON (format in the README); "
+    "an invoke nothing answers is unknown.",
+)
+@click.option(
+    "--stack-reference",
+    "stack_references",
+    multiple=True,
+    metavar="NAME=SOURCE",
+    help="The outputs of the stack a StackReference NAME (org/project/stack) reads: a `pulumi stack export` "
+    "file, or a backend URL (file://, s3://, azblob://) holding stack NAME (repeatable).",
+)
 @output_options
 @timeout_options(program=True)
 @input_limit_option
@@ -58,6 +74,8 @@ def preview(
     engine: str,
     waiver_file: Path | None,
     baseline: Path | None,
+    invokes_file: Path | None,
+    stack_references: Sequence[str],
     output: Output,
     timeouts: Timeouts,
 ) -> None:
@@ -72,7 +90,18 @@ def preview(
     from cdcml.runs.preview import preview as run_preview
     from cdcml.runs.waivers import load_waivers
 
-    output.check(preview_inputs(directory, stack, pack_dirs, config_files, waivers=waiver_file, baseline=baseline))
+    output.check(
+        preview_inputs(
+            directory,
+            stack,
+            pack_dirs,
+            config_files,
+            waivers=waiver_file,
+            baseline=baseline,
+            invokes_file=invokes_file,
+            stack_references=stack_references,
+        )
+    )
     waivers = load_waivers(waiver_file) if waiver_file is not None else ()
     base = load_baseline(baseline) if baseline is not None else None
     show_progress = not output.as_json and sys.stderr.isatty()
@@ -101,5 +130,7 @@ def preview(
             timeouts=timeouts,
             waivers=waivers,
             baseline=base,
+            invokes_file=invokes_file,
+            stack_references=stack_references,
         )
     emit(verdict, output)

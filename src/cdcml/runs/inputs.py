@@ -15,6 +15,7 @@ from pathlib import Path
 
 from cdcml.capture.project import NARROWING_FILE
 from cdcml.model import RunInput
+from cdcml.runs.answers import BACKEND_SCHEMES, parse_stack_reference
 from cdcml.runs.packs import config_file, default_pack_dirs
 from cdcml.state.backends import BOOKKEEPING
 from cdcml.state.stores import FileStore, open_store
@@ -48,6 +49,18 @@ def _project_files(directory: PathLike, stack: str) -> tuple[Path, list[RunInput
     return d, [RunInput("the project file", project), RunInput("the stack config file", d / f"Pulumi.{stack}.yaml")]
 
 
+def _answers(invokes_file: PathLike | None, stack_references: Sequence[str]) -> list[RunInput]:
+    """The ``--invokes`` file and each ``--stack-reference``'s export file or ``file://`` backend."""
+    inputs = [RunInput("the --invokes file", Path(invokes_file))] if invokes_file is not None else []
+    for spec in stack_references:
+        _, source = parse_stack_reference(spec)
+        if not source.lower().startswith(BACKEND_SCHEMES):
+            inputs.append(RunInput("a --stack-reference file", Path(source)))
+        else:
+            inputs += _backend_state(source)
+    return inputs
+
+
 def preview_inputs(
     directory: PathLike,
     stack: str,
@@ -56,13 +69,17 @@ def preview_inputs(
     *,
     waivers: PathLike | None = None,
     baseline: PathLike | None = None,
+    invokes_file: PathLike | None = None,
+    stack_references: Sequence[str] = (),
 ) -> tuple[RunInput, ...]:
     """What ``cdcml preview DIRECTORY --stack STACK`` reads: the project and stack files,
     the packs (default: :func:`~cdcml.runs.packs.default_pack_dirs` of the project) and their configs,
-    the waivers, the baseline and ``$PULUMI_CONFIG_PASSPHRASE_FILE``."""
+    the waivers, the baseline, ``$PULUMI_CONFIG_PASSPHRASE_FILE``, the ``--invokes`` file and the
+    ``--stack-reference`` states."""
     project_dir, inputs = _project_files(directory, stack)
     inputs += _packs(pack_dirs, project_dir, config_files)
     inputs += _acceptance(waivers, baseline)
+    inputs += _answers(invokes_file, stack_references)
     passphrase = os.environ.get(PASSPHRASE_FILE)
     if passphrase:
         inputs.append(RunInput(f"the {PASSPHRASE_FILE}", Path(passphrase)))

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from cdcml.capture.invokes import InvokeTable
 from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.project import load_project, load_stack_config
 from cdcml.capture.worker import ProgramRun, start_capture
@@ -21,6 +22,7 @@ from cdcml.engine.config import policy_infos
 from cdcml.engine.isolated import evaluate_isolated
 from cdcml.errors import CdcmlError
 from cdcml.model import Findings, PackRef, ResourceGraph, StackRef, StackReport, Verdict, Waiver
+from cdcml.runs.answers import answer_secrets, load_invoke_answers, load_stack_references
 from cdcml.runs.artifacts import repo_artifact
 from cdcml.runs.baselines import Baseline
 from cdcml.runs.packs import PackSet, default_pack_notes, packs_of_run, start_packs
@@ -52,13 +54,16 @@ def preview(
     waivers: Sequence[Waiver] = (),
     baseline: Baseline | None = None,
     today: dt.date | None = None,
+    invokes_file: str | os.PathLike[str] | None = None,
+    stack_references: Sequence[str] = (),
 ) -> Verdict:
     """What ``cdcml preview`` concludes, without printing. The packs start loading, each in
     its own process, before the program runs in its own (so a missing pack fails fast and
     loading overlaps the capture); the verdict's one stack report carries the captured
     graph and the scrubbed findings; a *baseline* removes the findings it already has and
     *waivers* mark accepted ones, as in ``cdcml policy analyze``. *timeouts* default to
-    :meth:`Timeouts.from_env`."""
+    :meth:`Timeouts.from_env`. *invokes_file* answers provider functions and
+    *stack_references* (``NAME=SOURCE``) give other stacks' outputs (:mod:`cdcml.runs.answers`)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be 'inprocess' or 'grpc', not {engine!r}")
     limits = timeouts if timeouts is not None else Timeouts.from_env()
@@ -78,7 +83,14 @@ def preview(
     try:
         try:
             stack_config = load_stack_config(project, stack, config)
-            options = CaptureOptions(mode=out_mode, organization=organization)
+            answers = load_invoke_answers(invokes_file) if invokes_file is not None else ()
+            references = load_stack_references(stack_references)
+            options = CaptureOptions(
+                mode=out_mode,
+                organization=organization,
+                invokes=InvokeTable(answers=answers),
+                stack_references=references,
+            )
             program = start_capture(project, stack_config, options, timeout=limits.program)
             problem: CdcmlError | None = None
         except CdcmlError as e:
@@ -95,6 +107,7 @@ def preview(
         assert program is not None
         graph = program.result()
         known = remember_graph(graph)
+        known.update(answer_secrets(options.invokes.answers, options.stack_references))
         if on_captured is not None:
             on_captured(graph)
         findings = _evaluate(graph, packs, engine, progress, limits)

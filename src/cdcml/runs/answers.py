@@ -1,0 +1,214 @@
+"""What a user tells a capture about the world it can't reach offline: answers to provider
+functions (``--invokes FILE``) and the outputs of other stacks (``--stack-reference
+NAME=SOURCE``).
+
+An **invokes file** is YAML or JSON::
+
+    version: 1
+    invokes:
+      - token: azure-native:storage:listStorageAccountKeys
+        args:                           # optional: matches calls whose arguments include these
+          accountName: landing
+        secret: true                    # optional: the whole result is secret
+        result:
+          keys:
+            - keyName: key1
+              value: not-a-real-key
+              permissions: FULL
+
+The first entry whose token matches and whose ``args`` are all among the call's (equal
+values) answers; an invoke nothing answers is unknown (:mod:`cdcml.capture.invokes`). A
+single value is marked secret with Pulumi's own form, ``{"4dabf18193072939515e22adb298388d":
+"1b47061264138c4ac30d75fd1eb44270", "value": …}``. Secret values are secrets of the run from
+the moment the file is read: no output, report or error carries them.
+
+A **stack reference** names the stack as the program's ``StackReference`` does
+(``org/project/stack``) and where its state is: a ``pulumi stack export`` file (or
+checkpoint), or a self-managed backend URL (``file://``, ``s3://``, ``azblob://``), in which
+the stack of that name is read, as ``policy analyze --backend URL --stack NAME`` reads it.
+The reference's ``outputs`` are then that stack's root outputs, secrets staying secret.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from cdcml import secrets
+from cdcml.capture.invokes import InvokeAnswer
+from cdcml.errors import CdcmlError
+from cdcml.inputs import decode_text, load_json, load_yaml, read_file, shorten
+from cdcml.model.values import SECRET_SIG, SIG_KEY, secret_values
+
+__all__ = [
+    "INVOKES_FILE_SCHEMA",
+    "AnswersError",
+    "answer_secrets",
+    "load_invoke_answers",
+    "load_stack_references",
+    "parse_stack_reference",
+]
+
+BACKEND_SCHEMES = ("file://", "s3://", "azblob://")
+
+
+class AnswersError(CdcmlError):
+    """An invokes file or a ``--stack-reference`` is missing or malformed."""
+
+
+INVOKES_FILE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "cdcml invokes file",
+    "type": "object",
+    "required": ["invokes"],
+    "additionalProperties": False,
+    "properties": {
+        "version": {"const": 1},
+        "invokes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["token", "result"],
+                "additionalProperties": False,
+                "properties": {
+                    "token": {"type": "string", "pattern": r"^[^:\s]+:[^:\s]*:[^:\s]+$"},
+                    "args": {"type": "object"},
+                    "result": {"type": "object"},
+                    "secret": {"type": "boolean"},
+                },
+            },
+        },
+    },
+}
+
+
+def _read_document(p: Path, what: str) -> Any:
+    name = f"{what} {p}"
+    try:
+        text = decode_text(read_file(p, name=name, error=AnswersError), name=name, error=AnswersError)
+    except FileNotFoundError:
+        raise AnswersError(f"{name} does not exist") from None
+    except OSError as e:
+        raise AnswersError(f"can't read {name}: {e.strerror or e}") from None
+    try:
+        if p.suffix == ".json":
+            return load_json(text, name=name, error=AnswersError)
+        return load_yaml(text, name=name, error=AnswersError)
+    except (json.JSONDecodeError, yaml.YAMLError) as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else f" line {getattr(e, 'lineno', '?')}"
+        raise AnswersError(f"{name}{where}: not valid {'JSON' if p.suffix == '.json' else 'YAML'}") from None
+
+
+def _special_value(value: Any) -> str | None:
+    """Where *value* holds a signature object other than a well-formed secret."""
+    if isinstance(value, Mapping):
+        if SIG_KEY in value:
+            if value[SIG_KEY] != SECRET_SIG or set(value) != {SIG_KEY, "value"}:
+                return "only secrets may use the signature key (with exactly 'value' beside it)"
+            return _special_value(value["value"])
+        for k, v in value.items():
+            problem = _special_value(v)
+            if problem is not None:
+                return f"{k}: {problem}"
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            problem = _special_value(v)
+            if problem is not None:
+                return f"[{i}]: {problem}"
+    return None
+
+
+def load_invoke_answers(path: str | os.PathLike[str]) -> tuple[InvokeAnswer, ...]:
+    """The answers of a YAML or JSON invokes file (a bare list of entries is accepted too),
+    in file order; their secret values become secrets of the run."""
+    p = Path(path)
+    doc = _read_document(p, "invokes file")
+    if doc is None:
+        doc = {"invokes": []}
+    if isinstance(doc, list):
+        doc = {"invokes": doc}
+    validator = jsonschema.Draft202012Validator(INVOKES_FILE_SCHEMA)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        parts = list(first.absolute_path)
+        where = ""
+        if len(parts) >= 2 and parts[0] == "invokes":
+            where = f" entry #{int(parts[1]) + 1}" + (f" {parts[2]}" if len(parts) > 2 else "")
+        elif parts:
+            where = f" {parts[0]}"
+        raise AnswersError(f"invokes file {p}{where}: {shorten(first.message, 200)}")
+    answers = []
+    for i, entry in enumerate(doc["invokes"], start=1):
+        for key in ("args", "result"):
+            problem = _special_value(entry.get(key))
+            if problem is not None:
+                raise AnswersError(f"invokes file {p} entry #{i} {key}.{problem}")
+        answer = InvokeAnswer(
+            token=entry["token"],
+            result=entry["result"],
+            args=entry.get("args"),
+            secret=bool(entry.get("secret", False)),
+        )
+        secrets.remember(*secret_values(answer.answer()))
+        answers.append(answer)
+    return tuple(answers)
+
+
+def parse_stack_reference(text: str) -> tuple[str, str]:
+    """``(NAME, SOURCE)`` of ``NAME=SOURCE``."""
+    name, sep, source = text.partition("=")
+    name, source = name.strip(), source.strip()
+    if not sep or not name or not source:
+        raise AnswersError(
+            f"--stack-reference {shorten(text)!r}: expected NAME=SOURCE (the stack's org/project/stack name "
+            "and an export file or a backend URL)"
+        )
+    return name, source
+
+
+def _outputs(name: str, source: str) -> Mapping[str, Any]:
+    """The root outputs of the stack *name* from *source* (an export file or a backend)."""
+    from cdcml.state.decode import load_state, load_state_file
+
+    if source.lower().startswith(BACKEND_SCHEMES):
+        from cdcml.state.backends import open_backend
+
+        with open_backend(source) as backend:
+            stack = backend.find(name)
+            graph = load_state(backend.read(stack), source=stack.url)
+    else:
+        graph = load_state_file(source)
+    return graph.outputs
+
+
+def load_stack_references(specs: Iterable[str]) -> dict[str, Mapping[str, Any]]:
+    """The outputs of each ``NAME=SOURCE`` stack reference, by NAME; their secret values
+    become secrets of the run. A NAME given twice is an error."""
+    out: dict[str, Mapping[str, Any]] = {}
+    for spec in specs:
+        name, source = parse_stack_reference(spec)
+        if name in out:
+            raise AnswersError(f"--stack-reference {name} is given twice")
+        try:
+            outputs = _outputs(name, source)
+        except AnswersError:
+            raise
+        except CdcmlError as e:
+            raise AnswersError(f"--stack-reference {name}: {e.message}") from None
+        secrets.remember(*secret_values(outputs))
+        out[name] = outputs
+    return out
+
+
+def answer_secrets(answers: Sequence[InvokeAnswer], references: Mapping[str, Any]) -> list[str]:
+    """Every secret value of *answers* and *references* (for the scrubbing of reports)."""
+    found = [v for a in answers for v in secret_values(a.answer())]
+    return found + [v for outputs in references.values() for v in secret_values(outputs)]
