@@ -3,8 +3,9 @@
 Load packs (each in its own process) and reconcile their configs, capture (the program in
 its own process and interpreter) → evaluate (cdcml's evaluator inside each pack's
 process, or the stock SDK servicer over the analyzer protocol) → scrub secrets → one
-:class:`~cdcml.model.Verdict` of one stack, whose findings point at the stack's
-``Pulumi.<stack>.yaml``. Nothing here prints.
+:class:`~cdcml.model.Verdict` of one stack, whose findings point at the program's line
+that declared their resource (the stack's ``Pulumi.<stack>.yaml`` when there is none).
+Nothing here prints.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from cdcml.engine.config import policy_infos
 from cdcml.engine.isolated import evaluate_isolated
 from cdcml.errors import CdcmlError
 from cdcml.model import Findings, PackRef, ResourceGraph, StackRef, StackReport, Verdict
-from cdcml.runs.artifacts import repo_artifact
+from cdcml.runs.artifacts import repo_artifact, source_locations
 from cdcml.runs.packs import PackSet, default_pack_notes, packs_of_run, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
 from cdcml.workers import Timeouts
@@ -101,6 +102,7 @@ def preview(
         findings,
         str(stack_file),
         repo_artifact(stack_file),
+        sources=source_locations(graph, project.directory),
     )
     return Verdict(
         command="preview",
