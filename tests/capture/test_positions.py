@@ -165,5 +165,19 @@ def test_a_position_the_engine_would_refuse_is_dropped(tmp_path, uri, line):
     assert source_position(request, tmp_path) is None
 
 
+def test_a_frame_without_a_position_ends_the_walk(tmp_path):
+    """Code run by ``exec`` has no file: its resource gets no position rather than the
+    position of the code that ran it."""
+    from pulumi.runtime.proto import source_pb2
+
+    trace = source_pb2.StackTrace(
+        frames=[
+            source_pb2.StackFrame(),
+            source_pb2.StackFrame(pc=source_pb2.SourcePosition(uri=(tmp_path / "m.py").as_uri(), line=4)),
+        ]
+    )
+    assert source_position(register_request("a:b:C", "x", stackTrace=trace), tmp_path) is None
+
+
 def test_a_request_without_a_position_has_none(tmp_path):
     assert source_position(register_request("a:b:C", "x"), tmp_path) is None

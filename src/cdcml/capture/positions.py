@@ -13,7 +13,8 @@ are walked outwards past the SDKs' and the next one taken: a ``Resource.get(...)
 (whose ``__init__`` the provider SDK calls) then points at the program's call. When that
 frame runs the program rather than being it (the standard library, cdcml's capture), the
 resource is the SDK's own — the root stack, created before the program runs — and has
-no position.
+no position; so has a resource declared in code the SDK could not place (run by
+``exec``), rather than the position of an outer frame.
 """
 
 from __future__ import annotations
@@ -36,16 +37,16 @@ def source_position(request: Any, project_dir: Path) -> SourcePosition | None:
     """The position of a ``RegisterResourceRequest`` or ``ReadResourceRequest``, relative
     to *project_dir*; ``None`` when the SDK sent none in the program's code."""
     fields = request.DESCRIPTOR.fields_by_name
-    candidates = []
-    if "sourcePosition" in fields and request.HasField("sourcePosition"):
-        candidates.append(request.sourcePosition)
+    frames: list[Any] = []
     if "stackTrace" in fields and request.HasField("stackTrace"):
-        candidates.extend(frame.pc for frame in request.stackTrace.frames if frame.HasField("pc"))
+        frames = [frame.pc if frame.HasField("pc") else None for frame in request.stackTrace.frames]
+    if not frames and "sourcePosition" in fields and request.HasField("sourcePosition"):
+        frames = [request.sourcePosition]  # an SDK that sends no stack trace
     root = _real(str(project_dir))
-    for pos in candidates:
-        file = _file(pos.uri)
-        if file is None or pos.line <= 0:
-            continue
+    for pos in frames:
+        file = _file(pos.uri) if pos is not None else None
+        if pos is None or file is None or pos.line <= 0:
+            return None  # no position the engine would take there (code run by exec): none, not an outer frame
         if _sdk(file):
             continue  # the SDK called the resource's __init__: its caller is the program's
         if _runtime(file):
@@ -53,7 +54,7 @@ def source_position(request: Any, project_dir: Path) -> SourcePosition | None:
         try:
             path = os.path.relpath(file, root)
         except ValueError:  # another drive (Windows): not a path relative to the project
-            continue
+            return None
         return SourcePosition(Path(path).as_posix(), pos.line, max(pos.column, 0))
     return None
 
