@@ -99,6 +99,10 @@ def test_policy_analyze_of_the_export_matches_preview_resolved_from_the_command_
     # Two captures may register resources in different orders (the program runs
     # concurrently), so the documents are compared as sets of entries.
     assert analyze_code == preview_code
+    # Only a captured program knows where it declared a resource; state has no positions.
+    positions = [f.pop("sourcePosition", None) for f in preview_doc["findings"]]
+    assert all(p is not None for p, f in zip(positions, preview_doc["findings"], strict=True) if f["urn"])
+    assert not any("sourcePosition" in f for f in analyze_doc["findings"])
     for key in ("findings", "resources", "stackPolicies", "remediations"):
         assert unordered(analyze_doc[key]) == unordered(preview_doc[key]), key
     assert analyze_doc["summary"] == preview_doc["summary"]

@@ -15,7 +15,7 @@ from types import ModuleType
 import pytest
 
 from tests.ci.action import ROOT, ActionRun, run_action
-from tests.ci.projects import pack, project
+from tests.ci.projects import PROGRAM, pack, project
 
 
 def _load_run_py() -> ModuleType:
@@ -79,9 +79,15 @@ def test_a_mandatory_violation_uploads_the_sarif_under_its_stack_and_fails_the_j
     (run,) = doc["runs"]
     # upload-sarif keeps a run's own automationDetails.id over its category input
     assert run["automationDetails"]["id"] == "cdcml/preview/bad/"
-    # the preview runs from the workspace root, so code scanning gets a repository path
-    uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for res in run["results"] for loc in res["locations"]}
-    assert uris == {"infra/Pulumi.bad.yaml"}
+    # the preview runs from the workspace root, so code scanning gets a repository path: the
+    # program's line that declared the resource
+    where = {
+        (loc["physicalLocation"]["artifactLocation"]["uri"], loc["physicalLocation"]["region"]["startLine"])
+        for res in run["results"]
+        for loc in res["locations"]
+    }
+    thing = next(i for i, line in enumerate(PROGRAM.splitlines(), 1) if line.startswith('Thing("a"'))
+    assert where == {("infra/__main__.py", thing)}
     assert "### cdcml preview: ❌ FAIL" in r.summary and "no-bad" in r.summary
     assert "::error title=cdcml preview::cdcml/preview/bad: fail" in r.logs["cdcml ${{ inputs.command }}"]
 

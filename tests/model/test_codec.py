@@ -22,6 +22,7 @@ from cdcml.model import (
     ResourceGraph,
     ResourceOptions,
     Severity,
+    SourcePosition,
     freeze,
 )
 from cdcml.model.codec import (
@@ -88,6 +89,7 @@ def full_graph() -> ResourceGraph:
         external=True,
         delete=True,
         pending_replacement=True,
+        source_position=SourcePosition("../lib/landing.py", 12, 5),
     )
     return ResourceGraph(
         project="p",
@@ -118,6 +120,22 @@ def test_every_field_of_a_graph_survives_the_round_trip() -> None:
         if f.name not in ("resources", "_index"):
             assert getattr(back, f.name) == getattr(graph, f.name), f.name
     assert back.get(r.urn) is b
+
+
+def test_a_resource_without_a_source_position_keeps_none() -> None:
+    """State and hand-built graphs have no position; an older worker's graph omits the key."""
+    plain = graph_to_plain(full_graph())
+    plain["resources"][0]["sourcePosition"] = None
+    assert graph_from_plain(plain).resources[0].source_position is None
+    del plain["resources"][0]["sourcePosition"]
+    assert graph_from_plain(plain).resources[0].source_position is None
+
+
+def test_a_bad_source_position_is_named_by_its_path() -> None:
+    plain = graph_to_plain(full_graph())
+    plain["resources"][0]["sourcePosition"] = {"path": "a.py", "line": "12", "column": 0}
+    with pytest.raises(CodecError, match=r"^graph\.resources\[0\]\.sourcePosition\.line: expected an integer$"):
+        graph_from_plain(plain)
 
 
 def test_values_come_back_frozen() -> None:

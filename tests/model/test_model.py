@@ -8,6 +8,7 @@ import pickle
 import pytest
 
 from cdcml.model import (
+    Artifact,
     EnforcementLevel,
     Finding,
     FindingKind,
@@ -17,6 +18,8 @@ from cdcml.model import (
     Resource,
     ResourceGraph,
     Severity,
+    SourceLocation,
+    SourcePosition,
     freeze,
     thaw,
 )
@@ -78,3 +81,16 @@ def test_exit_code_is_one_only_for_mandatory_violations():
     )
     assert mandatory.exit_code == 1
     assert mandatory.counts() == {"mandatory": 1, "advisory": 0, "unknown": 0, "not-applicable": 1, "remediations": 0}
+
+
+def test_a_source_position_has_the_engines_project_uri_form():
+    """The engine records ``project:///<path>#<line>[,<column>]`` in state."""
+    assert SourcePosition("lib/landing.py", 8).uri == "project:///lib/landing.py#8"
+    assert SourcePosition("__main__.py", 8, 4).uri == "project:///__main__.py#8,4"
+
+
+def test_a_source_location_reads_as_file_colon_line():
+    inside = SourceLocation(Artifact("stacks/x.py", "%SRCROOT%", "file:///repo/"), 12)
+    assert (inside.path, str(inside)) == ("stacks/x.py", "stacks/x.py:12")
+    outside = SourceLocation(Artifact("file:///elsewhere/my%20lib/x.py"), 3, 7)
+    assert str(outside) == "/elsewhere/my lib/x.py:3"

@@ -242,17 +242,60 @@ def test_preview_writes_sarif_junit_and_markdown(tmp_path, capsys, sarif_validat
     assert code == 1
     log = json.loads((tmp_path / "p.sarif").read_text())
     sarif_validator.validate(log)
-    results = log["runs"][0]["results"]
-    assert results and all(
+    run_log = log["runs"][0]
+    results = run_log["results"]
+    on_resources = [r for r in results if r["properties"]["urn"]]
+    assert on_resources and all(
         r["locations"][0]["physicalLocation"]["artifactLocation"]
-        == {"uri": "Pulumi.seed.yaml", "uriBaseId": "%SRCROOT%"}
-        for r in results
+        == {"uri": "src/cdcml/stacks/seed.py", "uriBaseId": "%SRCROOT%"}
+        and declares(SEED, r["locations"][0]["physicalLocation"]["region"]["startLine"], r["properties"]["urn"])
+        for r in on_resources
     )
+    assert all(
+        r["locations"][0]["physicalLocation"]
+        == {"artifactLocation": {"uri": "Pulumi.seed.yaml", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}
+        for r in results
+        if not r["properties"]["urn"]
+    ), "a stack policy's result stays on the stack's file"
+    assert run_log["originalUriBaseIds"] == {"%SRCROOT%": {"uri": ROOT.resolve().as_uri() + "/"}}
     assert {"cdc-enforce-mode-allowlist", "cdc-enforce-recurrence-bounds"} <= {
         r["ruleId"] for r in results if r["level"] == "error"
     }
     assert ET.parse(tmp_path / "p.xml").getroot().get("name") == "cdcml preview"
     assert (tmp_path / "p.md").read_text().startswith("### cdcml preview: ❌ FAIL")
+
+
+SEED = ROOT / "src" / "cdcml" / "stacks" / "seed.py"
+
+
+def declares(path, line: int, urn: str) -> bool:
+    """Whether *path*'s call at *line* (the call's first line or the next) names *urn*'s resource."""
+    lines = path.read_text().splitlines()
+    return f'"{urn.rsplit("::", 1)[-1]}"' in "\n".join(lines[line - 1 : line + 1])
+
+
+def test_preview_json_and_text_show_the_line_that_declared_each_resource(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert run(["preview", "--stack", "seed", "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    validate_report(doc)
+    with_urn = [f for f in doc["findings"] if f["urn"]]
+    assert with_urn and all(
+        f["sourcePosition"]["path"] == "src/cdcml/stacks/seed.py"
+        and set(f["sourcePosition"]) == {"path", "line"}
+        and declares(SEED, f["sourcePosition"]["line"], f["urn"])
+        for f in with_urn
+    )
+    assert all("sourcePosition" not in f for f in doc["findings"] if not f["urn"])
+    for bad in ({"path": "a.py", "line": 0}, {"path": "", "line": 1}, {"path": "a.py", "line": 1, "uri": "x"}):
+        with_urn[0]["sourcePosition"] = bad
+        with pytest.raises(jsonschema.ValidationError):
+            validate_report(doc)
+    assert run(["preview", "--stack", "seed"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    header = out.index("orders-cdc  azure-native:datafactory:ChangeDataCapture")
+    line = next(f["sourcePosition"]["line"] for f in with_urn if f["urn"].endswith("::orders-cdc"))
+    assert out[header + 1] == f"  declared at src/cdcml/stacks/seed.py:{line}"
 
 
 def test_preview_refuses_an_unwritable_report_path_before_running(tmp_path, capsys):

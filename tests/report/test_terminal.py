@@ -13,7 +13,18 @@ import pytest
 from rich.console import Console
 
 from cdcml.cli.base import fail, one_line, print_warnings
-from cdcml.model import Finding, LockInfo, PackRef, Remediation, StackReport, Verdict, Waiver, WaiverMatch
+from cdcml.model import (
+    Artifact,
+    Finding,
+    LockInfo,
+    PackRef,
+    Remediation,
+    SourceLocation,
+    StackReport,
+    Verdict,
+    Waiver,
+    WaiverMatch,
+)
 from cdcml.report.junit import verdict_to_junit
 from cdcml.report.markdown import _cell, _code, verdict_to_markdown
 from cdcml.report.terminal import printable
@@ -77,6 +88,11 @@ def _hostile_report(report: StackReport) -> StackReport:
         location=report.location + EVIL,
         locks=(LockInfo("k", 1, EVIL, MARKUP),),
         waivers=waivers,
+        sources={
+            _hostile_urn(f.urn): SourceLocation(Artifact(f"stacks/x{EVIL}{MARKUP}.py", "%SRCROOT%", "file:///r/"), 3)
+            for f in fs.findings
+            if f.urn
+        },
     )
 
 
@@ -143,6 +159,7 @@ def test_every_field_of_the_text_report_is_escaped(make_audit: MakeAudit) -> Non
         assert shown in one, shown
     preview = _text(_hostile(make_audit([("cdcml", "seed", False)]), "preview"))
     assert f"audit-test{SHOWN}@1.0.0{MARKUP}" in preview  # the pack's name and version
+    assert f"  declared at stacks/x{SHOWN}{MARKUP}.py:3" in preview.splitlines()  # where the program declared it
 
 
 def test_warnings_and_errors_on_stderr_are_escaped_plain_text(

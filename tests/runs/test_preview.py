@@ -165,3 +165,50 @@ def test_a_preview_uses_invoke_answers_and_a_referenced_stacks_export_and_keeps_
     assert "/subscriptions/s/vnet" in finding.message
     assert "sup3r-s3cret-key" not in finding.message and "hub-key-value" not in finding.message
     assert finding.message.count("[secret]") == 3, finding.message  # key, plain and hub, echoed and redacted
+
+
+LIB = """
+from __main__ import Thing
+
+
+def things(name):
+    return Thing(f"{name}-bad", {"bad": True})  # declared here
+"""
+
+
+def multi_file(tmp: Path) -> Path:
+    prog = project(tmp, "import lib\n\nThing('top', {'bad': True})\nlib.things('x')\n")
+    (prog / "lib.py").write_text(LIB)
+    return prog
+
+
+def test_a_previews_findings_point_at_the_programs_lines_relative_to_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Positions cross the program's process as project-relative paths; the run locates
+    them like the stack's file: relative to the working directory (SARIF's %SRCROOT%)."""
+    prog = multi_file(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (report,) = preview(prog, "dev", pack_dirs=[pack(tmp_path)], timeouts=Timeouts()).stacks
+    by_name = {r.name: r.urn for r in report.graph}
+    main = (prog / "__main__.py").read_text().splitlines()
+    main_line = next(i for i, line in enumerate(main, 1) if line.startswith("Thing('top'"))
+    top, inner = report.sources[by_name["top"]], report.sources[by_name["x-bad"]]
+    assert (top.file.uri, top.file.base_id, top.line) == ("prog/__main__.py", "%SRCROOT%", main_line)
+    assert top.file.base_uri == tmp_path.resolve().as_uri() + "/"
+    assert (str(inner), inner.column) == ("prog/lib.py:6", 0)
+    assert report.graph[by_name["x-bad"]].source_position is not None
+    assert report.graph[by_name["x-bad"]].source_position.path == "lib.py"
+    assert report.graph.stack_urn not in report.sources
+
+
+def test_a_program_outside_the_working_directory_is_located_by_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prog = multi_file(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    (report,) = preview(prog, "dev", pack_dirs=[pack(tmp_path)], timeouts=Timeouts()).stacks
+    inner = next(s for urn, s in report.sources.items() if urn.endswith("::x-bad"))
+    assert (inner.file.uri, inner.file.base_id) == ((prog / "lib.py").resolve().as_uri(), "")
+    assert str(inner) == f"{(prog / 'lib.py').resolve()}:6"

@@ -20,6 +20,7 @@ from cdcml.capture.aliases import TypeAliases
 from cdcml.capture.declaration import DeclarationOrder
 from cdcml.capture.default_providers import DefaultProviders
 from cdcml.capture.options import CaptureOptions, OutputMode
+from cdcml.capture.positions import source_position
 from cdcml.capture.project import Project, StackConfig
 from cdcml.capture.provider import EmulatedProvider
 from cdcml.capture.records import Record
@@ -39,6 +40,7 @@ class Recorder:
 
     def __init__(self, project: Project, config: StackConfig, options: CaptureOptions) -> None:
         self.project = project.name
+        self.project_dir = project.directory
         self.stack = config.stack
         self.config = config
         self.options = options
@@ -100,6 +102,7 @@ class Recorder:
                     project=self.project,
                     type_aliases=self.type_aliases.of(request.type),
                 ),
+                source_position=source_position(request, self.project_dir),
             )
             if custom:
                 rec.id = self.provider.id_for(rec)
@@ -129,6 +132,7 @@ class Recorder:
                 provider=provider_ref,
                 options=ResourceOptions(additional_secret_outputs=tuple(request.additionalSecretOutputs)),
                 external=True,
+                source_position=source_position(request, self.project_dir),
             )
             rec.outputs = self.provider.outputs_for(rec)
             self.records[urn] = rec

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cdcml.model import FrozenDict, Resource, ResourceOptions, freeze
+from cdcml.model import FrozenDict, Resource, ResourceOptions, SourcePosition, freeze
 
 __all__ = ["Record"]
 
@@ -27,6 +27,7 @@ class Record:
     provider: str
     options: ResourceOptions
     external: bool = False
+    source_position: SourcePosition | None = None
 
     def resource(self) -> Resource:
         """The frozen resource of the graph (a component has no id)."""
@@ -44,4 +45,5 @@ class Record:
             provider=self.provider,
             options=self.options,
             external=self.external,
+            source_position=self.source_position,
         )

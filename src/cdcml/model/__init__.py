@@ -26,13 +26,23 @@ from cdcml.model.findings import (
     Remediation,
     Severity,
 )
-from cdcml.model.graph import CustomTimeouts, FrozenDict, Resource, ResourceGraph, ResourceOptions, freeze, thaw
+from cdcml.model.graph import (
+    CustomTimeouts,
+    FrozenDict,
+    Resource,
+    ResourceGraph,
+    ResourceOptions,
+    SourcePosition,
+    freeze,
+    thaw,
+)
 from cdcml.model.run_inputs import RunInput
 from cdcml.model.verdict import (
     Artifact,
     LockInfo,
     PolicyInfo,
     Shard,
+    SourceLocation,
     StackRef,
     StackReport,
     Verdict,
@@ -59,6 +69,8 @@ __all__ = [
     "RunInput",
     "Severity",
     "Shard",
+    "SourceLocation",
+    "SourcePosition",
     "StackRef",
     "StackReport",
     "Verdict",

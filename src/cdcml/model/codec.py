@@ -23,7 +23,16 @@ from cdcml.model.findings import (
     Remediation,
     Severity,
 )
-from cdcml.model.graph import CustomTimeouts, FrozenDict, Resource, ResourceGraph, ResourceOptions, freeze, thaw
+from cdcml.model.graph import (
+    CustomTimeouts,
+    FrozenDict,
+    Resource,
+    ResourceGraph,
+    ResourceOptions,
+    SourcePosition,
+    freeze,
+    thaw,
+)
 from cdcml.model.verdict import (
     Artifact,
     LockInfo,
@@ -152,6 +161,21 @@ def _options_from_plain(value: Any, where: str) -> ResourceOptions:
     )
 
 
+def _position_to_plain(p: SourcePosition | None) -> dict[str, Any] | None:
+    return None if p is None else {"path": p.path, "line": p.line, "column": p.column}
+
+
+def _position_from_plain(value: Any, where: str) -> SourcePosition | None:
+    if value is None:
+        return None
+    d = _obj(value, where)
+    return SourcePosition(
+        path=_str(d.get("path"), f"{where}.path"),
+        line=_int(d.get("line"), f"{where}.line"),
+        column=_int(d.get("column"), f"{where}.column"),
+    )
+
+
 def _resource_to_plain(r: Resource) -> dict[str, Any]:
     return {
         "urn": r.urn,
@@ -169,6 +193,7 @@ def _resource_to_plain(r: Resource) -> dict[str, Any]:
         "external": r.external,
         "delete": r.delete,
         "pendingReplacement": r.pending_replacement,
+        "sourcePosition": _position_to_plain(r.source_position),
     }
 
 
@@ -193,6 +218,7 @@ def _resource_from_plain(value: Any, where: str) -> Resource:
         external=_bool(d.get("external"), f"{where}.external"),
         delete=_bool(d.get("delete"), f"{where}.delete"),
         pending_replacement=_bool(d.get("pendingReplacement"), f"{where}.pendingReplacement"),
+        source_position=_position_from_plain(d.get("sourcePosition"), f"{where}.sourcePosition"),
     )
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "Resource",
     "ResourceGraph",
     "ResourceOptions",
+    "SourcePosition",
     "freeze",
     "thaw",
 ]
@@ -97,12 +98,31 @@ class ResourceOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class SourcePosition:
+    """Where the program registered a resource, as the Pulumi engine records it: ``path``
+    relative to the project directory (the one holding ``Pulumi.yaml``; ``/``-separated,
+    ``..`` for a file beside it), ``line`` from 1, ``column`` (0: not known)."""
+
+    path: str
+    line: int
+    column: int = 0
+
+    @property
+    def uri(self) -> str:
+        """The engine's form (a resource's ``sourcePosition`` in state):
+        ``project:///<path>#<line>[,<column>]``."""
+        column = f",{self.column}" if self.column else ""
+        return f"project:///{self.path}#{self.line}{column}"
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     """One resource of a stack, as the engine sees it.
 
     ``inputs`` are the post-Check inputs (provider defaults and auto-names applied);
     ``outputs`` the provider's outputs (unknown sentinels where a value can't be known).
     ``provider`` is a provider reference ``"<provider urn>::<provider id>"`` or ``""``.
+    ``source_position`` is where the program declared it (a captured program only).
     """
 
     urn: str
@@ -120,6 +140,7 @@ class Resource:
     external: bool = False
     delete: bool = False
     pending_replacement: bool = False
+    source_position: SourcePosition | None = None
 
     @property
     def provider_urn(self) -> str:

@@ -14,6 +14,8 @@ import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from cdcml.model.findings import EnforcementLevel, Finding, FindingKind, Findings, PackRef, Severity
 from cdcml.model.graph import ResourceGraph
@@ -23,6 +25,7 @@ __all__ = [
     "LockInfo",
     "PolicyInfo",
     "Shard",
+    "SourceLocation",
     "StackRef",
     "StackReport",
     "Verdict",
@@ -149,9 +152,32 @@ class Artifact:
 
 
 @dataclass(frozen=True)
+class SourceLocation:
+    """Where the program declared a resource, as reports show it: ``file`` is the program
+    file as SARIF locates it (relative to the working directory when inside it, like a
+    stack's :class:`Artifact`), ``line`` from 1, ``column`` 0 when not known."""
+
+    file: Artifact
+    line: int
+    column: int = 0
+
+    @property
+    def path(self) -> str:
+        """The file as a person reads it: relative to the working directory when inside it,
+        else absolute."""
+        if self.file.base_id or not self.file.uri.startswith("file:"):
+            return self.file.uri
+        return url2pathname(urlsplit(self.file.uri).path)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
 class StackReport:
     """One stack's verdicts: its graph, its findings (baselined ones removed), the waivers
-    that matched them (by finding index), and any lock an update holds on it."""
+    that matched them (by finding index), and any lock an update holds on it. ``sources``
+    says where the program declared each resource (by URN; a captured program only)."""
 
     ref: StackRef
     graph: ResourceGraph
@@ -161,6 +187,7 @@ class StackReport:
     locks: tuple[LockInfo, ...] = ()
     waivers: Mapping[int, WaiverMatch] = field(default_factory=dict)
     baselined: int = 0
+    sources: Mapping[str, SourceLocation] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

@@ -2,7 +2,8 @@
 one stack report, or a ``stacks`` document for a run over a whole backend.
 
 The shape is the JSON Schema in ``findings.schema.json`` (shipped with the package and
-reproduced in the README); tests validate every report against it. Waived findings carry
+reproduced in the README); tests validate every report against it. A captured program's
+findings carry the ``sourcePosition`` that declared their resource; waived findings carry
 their waiver, baselined ones are left out and counted, locks and expired waivers are listed.
 """
 
@@ -13,7 +14,7 @@ from importlib import resources
 from typing import Any
 
 from cdcml import __version__
-from cdcml.model import Finding, Findings, LockInfo, ResourceGraph, StackReport, Verdict
+from cdcml.model import Finding, Findings, LockInfo, ResourceGraph, SourceLocation, StackReport, Verdict
 from cdcml.model.codec import artifact_to_plain, finding_to_plain, policy_info_to_plain, waiver_to_plain
 from cdcml.model.values import redact
 
@@ -24,6 +25,7 @@ __all__ = [
     "lock_to_json",
     "schema_problem",
     "shard_to_json",
+    "source_position_to_json",
     "stack_to_json",
     "verdict_to_json",
 ]
@@ -98,6 +100,15 @@ def findings_to_json(
     }
 
 
+def source_position_to_json(source: SourceLocation) -> dict[str, Any]:
+    """Where the program declared a finding's resource: ``path`` (relative to the working
+    directory when inside it, else absolute), ``line``, and ``column`` when known."""
+    doc: dict[str, Any] = {"path": source.path, "line": source.line}
+    if source.column:
+        doc["column"] = source.column
+    return doc
+
+
 def lock_to_json(lock: LockInfo) -> dict[str, Any]:
     return {
         "key": lock.key,
@@ -112,7 +123,10 @@ def stack_to_json(report: StackReport, verdict: Verdict) -> dict[str, Any]:
     """One stack's report: the documented one-stack shape plus waivers, baseline counts,
     where the state came from and any lock."""
     doc = findings_to_json(report.findings, command=verdict.command, graph=report.graph)
-    for i, item in enumerate(doc["findings"]):
+    for i, (item, f) in enumerate(zip(doc["findings"], report.findings.findings, strict=True)):
+        source = report.sources.get(f.urn) if f.urn else None
+        if source is not None:
+            item["sourcePosition"] = source_position_to_json(source)
         match = report.waivers.get(i)
         if match is not None:
             item["waiver"] = match.to_json()

@@ -10,9 +10,11 @@ One run for the whole audit (GitHub accepts one run per tool and category):
   policy that could not run (``note``, kind ``review``). Waived violations carry an
   ``external`` suppression with the waiver's reason, owner and expiry; with a baseline,
   results are ``new``. Each result is located by stack and URN: a logical location
-  (the resource, under its stack) and a physical one GitHub can show — the stack's
-  ``Pulumi.<stack>.yaml``, the state file (at the resource's line when it is plain
-  JSON), or the state object in the backend (relative to ``originalUriBaseIds``);
+  (the resource, under its stack) and a physical one GitHub can show — for a captured
+  program the file and line that declared the resource (relative to ``%SRCROOT%``, the
+  working directory), else the stack's ``Pulumi.<stack>.yaml``, the state file (at the
+  resource's line when it is plain JSON), or the state object in the backend (relative
+  to ``originalUriBaseIds``);
 * ``invocations`` — the exit code, and notifications for updates in progress, expired
   waivers and loading notes.
 """
@@ -24,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cdcml import __version__
-from cdcml.model import EnforcementLevel, Finding, FindingKind, PolicyInfo, Severity, StackReport, Verdict
+from cdcml.model import Artifact, EnforcementLevel, Finding, FindingKind, PolicyInfo, Severity, StackReport, Verdict
 
 __all__ = ["SARIF_SCHEMA_URI", "SARIF_VERSION", "rule_id_map", "verdict_to_sarif"]
 
@@ -156,6 +158,27 @@ class _Locations:
         return self.index[key]
 
 
+def _artifact_location(art: Artifact) -> dict[str, Any]:
+    location: dict[str, Any] = {"uri": art.uri}
+    if art.base_id:
+        location["uriBaseId"] = art.base_id
+    return location
+
+
+def _physical(report: StackReport, urn: str) -> dict[str, Any]:
+    """Where a result about *urn* points: the program's line that declared the resource,
+    else the stack's artifact (at the resource's line in a state file)."""
+    source = report.sources.get(urn) if urn else None
+    if source is not None:
+        region = {"startLine": source.line}
+        if source.column:
+            region["startColumn"] = source.column
+        return {"artifactLocation": _artifact_location(source.file), "region": region}
+    art = report.artifact
+    line = art.lines.get(urn, 1) if urn else 1
+    return {"artifactLocation": _artifact_location(art), "region": {"startLine": line}}
+
+
 def _result(
     report: StackReport,
     i: int,
@@ -177,14 +200,9 @@ def _result(
     name = f.urn.rsplit("::", 1)[-1] if f.urn else "the stack"
     what = f"{name} ({f.resource_type})" if f.urn and f.resource_type else name
     text = f"{what} in {report.name}: {f.detail}"
-    art = report.artifact
-    artifact_location: dict[str, Any] = {"uri": art.uri}
-    if art.base_id:
-        artifact_location["uriBaseId"] = art.base_id
-    line = art.lines.get(f.urn, 1) if f.urn else 1
     logical = locations.resource(report, f.urn, f.resource_type)
     location = {
-        "physicalLocation": {"artifactLocation": artifact_location, "region": {"startLine": line}},
+        "physicalLocation": _physical(report, f.urn),
         "logicalLocations": [
             {
                 "index": logical,
@@ -269,9 +287,9 @@ def verdict_to_sarif(verdict: Verdict) -> dict[str, Any]:
     base_ids: dict[str, dict[str, Any]] = {}
     for report in verdict.stacks:
         locations.stack(report)
-        art = report.artifact
-        if art.base_id and art.base_uri:
-            base_ids.setdefault(art.base_id, {"uri": art.base_uri})
+        for art in (report.artifact, *(loc.file for loc in report.sources.values())):
+            if art.base_id and art.base_uri:
+                base_ids.setdefault(art.base_id, {"uri": art.base_uri})
         for i, f in enumerate(report.findings.findings):
             r = _result(report, i, f, rule_ids, rule_index, locations, with_baseline)
             if r is not None:

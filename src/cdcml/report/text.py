@@ -1,6 +1,7 @@
 """The human report: findings grouped by resource, then by policy, then a summary.
 
-One renderer for both runs: a program's findings (``cdcml preview``), and stored state
+One renderer for both runs: a program's findings (``cdcml preview``: each resource under
+the ``file:line`` that declared it, relative to the working directory), and stored state
 (``cdcml policy analyze``), which adds waived findings (shown, not counted), baselined
 findings (left out, counted), locks of an update in progress and expired waivers. They
 share the marks, a finding's head line, the grouped body of one stack's findings and the
@@ -20,7 +21,17 @@ from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
 
-from cdcml.model import EnforcementLevel, Finding, FindingKind, Findings, LockInfo, PackRef, StackReport, Verdict
+from cdcml.model import (
+    EnforcementLevel,
+    Finding,
+    FindingKind,
+    Findings,
+    LockInfo,
+    PackRef,
+    SourceLocation,
+    StackReport,
+    Verdict,
+)
 from cdcml.report.terminal import printable
 
 __all__ = ["render_text", "shard_line"]
@@ -99,9 +110,12 @@ def render_findings(
     diagnostics: Sequence[str] = (),
     show_not_applicable: bool = False,
     waived: Callable[[int], bool] = _never,
+    sources: Mapping[str, SourceLocation] | None = None,
 ) -> None:
     """The body of a one-stack report: the findings grouped by resource (in evaluation
-    order, stack policies last), each rendered by *lines*; then remediations and notes."""
+    order, stack policies last) — each resource with the program's ``file:line`` that
+    declared it, when *sources* has it — each finding rendered by *lines*; then
+    remediations and notes."""
     by_urn: dict[str, list[Numbered]] = {}
     for i, f in enumerate(findings.findings):
         if show_not_applicable or f.kind is not FindingKind.NOT_APPLICABLE:
@@ -123,6 +137,9 @@ def render_findings(
             header.append("stack", style="bold")
             header.append("  (stack policies)", style="dim")
         console.print(header)
+        source = sources.get(urn) if sources and urn else None
+        if source is not None:
+            console.print(Text(f"  declared at {printable(str(source))}", style="dim"), soft_wrap=True)
         for i, f in items:
             for line in lines(i, f):
                 console.print(line)
@@ -190,6 +207,7 @@ def _render_preview(verdict: Verdict, report: StackReport, console: Console, sho
         diagnostics=report.graph.diagnostics,
         show_not_applicable=show_not_applicable,
         waived=report.waived,
+        sources=report.sources,
     )
     _render_tail(verdict, report, console)
 
@@ -253,6 +271,7 @@ def _render_one(verdict: Verdict, report: StackReport, console: Console, show_no
         diagnostics=report.graph.diagnostics,
         show_not_applicable=show_not_applicable,
         waived=report.waived,
+        sources=report.sources,
     )
 
 

@@ -1,6 +1,7 @@
 """Where a stack's findings point (SARIF's physical locations): the stack's
 ``Pulumi.<stack>.yaml`` in the repository, the state file (at each resource's line when it
-is plain JSON), or the state object in the backend."""
+is plain JSON), or the state object in the backend; and, for a captured program, the
+file and line that declared each resource."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ import yaml
 
 from cdcml.errors import CdcmlError
 from cdcml.inputs import decode_text, load_yaml, read_file
-from cdcml.model import Artifact
+from cdcml.model import Artifact, ResourceGraph, SourceLocation
 from cdcml.state.backends import Backend, BackendStack
 
-__all__ = ["BACKEND_ROOT", "SRCROOT", "backend_artifact", "repo_artifact", "urn_lines"]
+__all__ = ["BACKEND_ROOT", "SRCROOT", "backend_artifact", "repo_artifact", "source_locations", "urn_lines"]
 
 SRCROOT = "%SRCROOT%"
 BACKEND_ROOT = "BACKEND"
@@ -73,3 +74,19 @@ def backend_artifact(backend: Backend, stack: BackendStack, project: str, name: 
     if local is not None:
         return repo_artifact(local)
     return Artifact(stack.key, BACKEND_ROOT, backend.url.rstrip("/") + "/")
+
+
+def source_locations(graph: ResourceGraph, project_dir: Path) -> dict[str, SourceLocation]:
+    """Where the program in *project_dir* declared each resource of *graph* that has a
+    source position, by URN: the file located as :func:`repo_artifact` locates files
+    (relative to the working directory when inside it)."""
+    files: dict[str, Artifact] = {}
+    out: dict[str, SourceLocation] = {}
+    for r in graph.resources:
+        pos = r.source_position
+        if pos is None:
+            continue
+        if pos.path not in files:
+            files[pos.path] = repo_artifact(project_dir / pos.path)
+        out[r.urn] = SourceLocation(files[pos.path], pos.line, pos.column)
+    return out

@@ -3,8 +3,9 @@
 Load packs (each in its own process) and reconcile their configs, capture (the program in
 its own process and interpreter) → evaluate (cdcml's evaluator inside each pack's
 process, or the stock SDK servicer over the analyzer protocol) → scrub secrets → one
-:class:`~cdcml.model.Verdict` of one stack, whose findings point at the stack's
-``Pulumi.<stack>.yaml``. Nothing here prints.
+:class:`~cdcml.model.Verdict` of one stack, whose findings point at the program's line
+that declared their resource (the stack's ``Pulumi.<stack>.yaml`` when there is none).
+Nothing here prints.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from cdcml.engine.isolated import evaluate_isolated
 from cdcml.errors import CdcmlError
 from cdcml.model import Findings, PackRef, ResourceGraph, StackRef, StackReport, Verdict, Waiver
 from cdcml.runs.answers import answer_secrets, load_invoke_answers, load_stack_references
-from cdcml.runs.artifacts import repo_artifact
+from cdcml.runs.artifacts import repo_artifact, source_locations
 from cdcml.runs.baselines import Baseline
 from cdcml.runs.packs import PackSet, default_pack_notes, packs_of_run, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
@@ -128,6 +129,7 @@ def preview(
         repo_artifact(stack_file),
         waivers=match_waivers(findings.findings, waivers, day),
         baselined=baselined,
+        sources=source_locations(graph, project.directory),
     )
     return Verdict(
         command="preview",

@@ -1,0 +1,112 @@
+"""Where the program declared each resource: the registration's source position.
+
+The Python SDK sends each ``RegisterResourceRequest`` and ``ReadResourceRequest`` a
+``sourcePosition`` (a ``file:`` URI and a line: the caller of the resource class's
+``__init__``) and the ``stackTrace`` it took it from (innermost frame first). Like the
+engine, capture keeps the position relative to the project directory
+(:class:`~cdcml.model.SourcePosition`; the engine writes ``project:///<path>#<line>`` into
+state), so a graph never carries the absolute path of one clone.
+
+The SDK's position is kept when it lies in the program's own code. Where it lies in the
+Pulumi SDK or a provider SDK (``pulumi``, ``pulumi_*``), the frames of the stack trace
+are walked outwards past the SDKs' and the next one taken: a ``Resource.get(...)`` read
+(whose ``__init__`` the provider SDK calls) then points at the program's call. When that
+frame runs the program rather than being it (the standard library, cdcml's capture), the
+resource is the SDK's own — the root stack, created before the program runs — and has
+no position; so has a resource declared in code the SDK could not place (run by
+``exec``), rather than the position of an outer frame.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import sysconfig
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from cdcml.model import SourcePosition
+
+__all__ = ["source_position"]
+
+
+def source_position(request: Any, project_dir: Path) -> SourcePosition | None:
+    """The position of a ``RegisterResourceRequest`` or ``ReadResourceRequest``, relative
+    to *project_dir*; ``None`` when the SDK sent none in the program's code."""
+    fields = request.DESCRIPTOR.fields_by_name
+    frames: list[Any] = []
+    if "stackTrace" in fields and request.HasField("stackTrace"):
+        frames = [frame.pc if frame.HasField("pc") else None for frame in request.stackTrace.frames]
+    if not frames and "sourcePosition" in fields and request.HasField("sourcePosition"):
+        frames = [request.sourcePosition]  # an SDK that sends no stack trace
+    root = _real(str(project_dir))
+    for pos in frames:
+        file = _file(pos.uri) if pos is not None else None
+        if pos is None or file is None or pos.line <= 0:
+            return None  # no position the engine would take there (code run by exec): none, not an outer frame
+        if _sdk(file):
+            continue  # the SDK called the resource's __init__: its caller is the program's
+        if _runtime(file):
+            return None  # the SDK's own resource (the root stack): the program isn't on the stack
+        try:
+            path = os.path.relpath(file, root)
+        except ValueError:  # another drive (Windows): not a path relative to the project
+            return None
+        return SourcePosition(Path(path).as_posix(), pos.line, max(pos.column, 0))
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _file(uri: str) -> str | None:
+    """The real path of a ``file:`` URI; ``None`` for anything else."""
+    parts = urlsplit(uri)
+    if parts.scheme != "file" or not parts.path:
+        return None
+    path = url2pathname(parts.path)
+    return _real(path) if os.path.isabs(path) else None
+
+
+@functools.lru_cache(maxsize=64)
+def _real(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sdk(path: str) -> bool:
+    """Whether *path* is in the Pulumi SDK or a provider SDK: a package directory named
+    ``pulumi`` or ``pulumi_*`` among the installed libraries."""
+    for lib in _roots()[1]:
+        if _under(path, lib):
+            top = Path(os.path.relpath(path, lib)).parts
+            return len(top) > 1 and (top[0] == "pulumi" or top[0].startswith("pulumi_"))
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _runtime(path: str) -> bool:
+    """Whether *path* runs the program rather than being it: the standard library
+    (asyncio, runpy) or cdcml's capture and workers."""
+    stdlib, libraries, capture = _roots()
+    if any(_under(path, c) for c in capture):
+        return True
+    return any(_under(path, s) for s in stdlib) and not any(_under(path, lib) for lib in libraries)
+
+
+@functools.cache
+def _roots() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The standard library's directories; the installed libraries' (which may lie inside
+    them); cdcml's capture and workers."""
+    paths = sysconfig.get_paths()
+    stdlib = tuple(_real(paths[k]) for k in ("stdlib", "platstdlib") if paths.get(k))
+    libraries = {_real(paths[k]) for k in ("purelib", "platlib") if paths.get(k)}
+    libraries.update(_real(p) for p in sys.path if Path(p).name in ("site-packages", "dist-packages"))
+    here = Path(__file__).parent
+    capture = (_real(str(here)), _real(str(here.parent / "workers")))
+    return stdlib, tuple(sorted(libraries)), capture
