@@ -392,3 +392,50 @@ def test_a_problem_s_path_is_cut_past_120_characters_and_its_message_past_160():
     assert cut.startswith("m.kkk") and cut.endswith("(121 characters): 'x' is not of type 'integer'")
     assert problem({"m": {"k": "v" * 133}}) == f"m.k: '{'v' * 133}' is not of type 'integer'"  # 160 characters
     assert problem({"m": {"k": "v" * 134}}).endswith("(161 characters)")
+
+
+def test_policy_infos_list_every_policy_in_pack_order_with_its_configured_level():
+    """Each policy's metadata as reports show it; the level is the reconciled config's when a
+    config is given for its pack, else the policy's own, else the pack's."""
+    from pulumi_policy import PolicyComplianceFramework, Severity
+
+    from cdcml.engine.config import policy_infos
+    from cdcml.model import PolicyInfo
+    from cdcml.model import Severity as CdcmlSeverity
+
+    rich = ResourceValidationPolicy(
+        name="r",
+        description="R.",
+        validate=lambda a, r: None,
+        enforcement_level=SdkLevel.MANDATORY,
+        severity=Severity.HIGH,
+        framework=PolicyComplianceFramework(name="cis", version="2"),
+        tags=["network"],
+        remediation_steps="Fix it.",
+        url="https://example.com/r",
+    )
+    first = pack_from_policies("one", [rich, policy("plain")], enforcement_level=EnforcementLevel.ADVISORY)
+    second = pack_from_policies("two", [policy("other")], enforcement_level=EnforcementLevel.DISABLED)
+    configured = reconcile(first, parse_pack_config({"all": "remediate"}))
+    infos = policy_infos([first, second], [configured])
+    assert [(i.pack, i.name, i.level) for i in infos] == [
+        ("one", "r", EnforcementLevel.REMEDIATE),
+        ("one", "plain", EnforcementLevel.REMEDIATE),
+        ("two", "other", EnforcementLevel.DISABLED),
+    ]
+    assert infos[0] == PolicyInfo(
+        pack="one",
+        pack_version="0.0.1",
+        name="r",
+        policy_type="resource",
+        description="R.",
+        level=EnforcementLevel.REMEDIATE,
+        severity=CdcmlSeverity.HIGH,
+        tags=("network",),
+        remediation_steps="Fix it.",
+        url="https://example.com/r",
+        framework={"name": "cis", "version": "2"},
+        resource_types=(),
+    )
+    assert infos[2].severity is CdcmlSeverity.UNSPECIFIED and infos[2].framework is None
+    assert [i.level for i in policy_infos([first])] == [EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY]
