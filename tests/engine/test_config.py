@@ -338,7 +338,7 @@ def test_a_pack_in_its_own_process_reconciles_from_plain_data_as_from_the_protob
     schema = PolicyConfigSchema({"limit": {"type": "integer", "default": 5}, "mode": {"type": "string"}}, ["mode"])
     sdk = pack_from_policies(
         "p",
-        [policy("a", SdkLevel.MANDATORY, schema), policy("b"), policy("c", SdkLevel.REMEDIATE)],
+        [policy("a", SdkLevel.MANDATORY, schema), policy("b"), policy("c", SdkLevel.REMEDIATE), policy("d")],
         enforcement_level=EnforcementLevel.DISABLED,
         initial_config={"a": {"mode": "x"}, "b": SdkLevel.MANDATORY, "c": {"enforcementLevel": SdkLevel.ADVISORY}},
     )
@@ -350,6 +350,7 @@ def test_a_pack_in_its_own_process_reconciles_from_plain_data_as_from_the_protob
         "a": PolicyConfig(EnforcementLevel.ADVISORY, {"limit": 5.0, "mode": "x"}),
         "b": PolicyConfig(EnforcementLevel.MANDATORY),
         "c": PolicyConfig(EnforcementLevel.ADVISORY, {"limit": 2.0}),
+        "d": PolicyConfig(EnforcementLevel.DISABLED),
         "ghost": PolicyConfig(EnforcementLevel.ADVISORY),
     }
     missing = {"a": PolicyConfig(None, {"mode": 1})}
@@ -415,14 +416,21 @@ def test_policy_infos_list_every_policy_in_pack_order_with_its_configured_level(
         url="https://example.com/r",
     )
     first = pack_from_policies("one", [rich, policy("plain")], enforcement_level=EnforcementLevel.ADVISORY)
-    second = pack_from_policies("two", [policy("other")], enforcement_level=EnforcementLevel.DISABLED)
+    from cdcml.policies import types
+    from cdcml.policies.identity.identity_enable_keyvault_rbac import identity_enable_keyvault_rbac
+
+    second = pack_from_policies(
+        "two", [policy("other"), identity_enable_keyvault_rbac], enforcement_level=EnforcementLevel.DISABLED
+    )
     configured = reconcile(first, parse_pack_config({"all": "remediate"}))
     infos = policy_infos([first, second], [configured])
     assert [(i.pack, i.name, i.level) for i in infos] == [
         ("one", "r", EnforcementLevel.REMEDIATE),
         ("one", "plain", EnforcementLevel.REMEDIATE),
         ("two", "other", EnforcementLevel.DISABLED),
+        ("two", "identity-enable-keyvault-rbac", EnforcementLevel.ADVISORY),  # its own level
     ]
+    assert infos[3].resource_types == (types.KEY_VAULT,)
     assert infos[0] == PolicyInfo(
         pack="one",
         pack_version="0.0.1",

@@ -194,7 +194,9 @@ def load_pack_config_file(path: str | os.PathLike[str]) -> dict[str, PolicyConfi
 class _PolicyInfo:
     name: str
     level: EnforcementLevel
-    schema: dict[str, Any] | None  # {"properties": …, "required": […]}
+    schema: dict[
+        str, Any
+    ]  # {"properties": …, "required": […]}; every policy has one (the engine injects enforcementLevel)
 
 
 def analyzer_config(pack: Pack) -> dict[str, Any]:
@@ -230,8 +232,9 @@ def _policy_infos(pack: Pack) -> tuple[list[_PolicyInfo], dict[str, PolicyConfig
     info = pack.analyzer_info()
     policies = []
     for p in info.policies:
-        props = json_format.MessageToDict(p.configSchema.properties) if p.HasField("configSchema") else {}
-        required = list(p.configSchema.required) if p.HasField("configSchema") else []
+        # An unset configSchema reads as empty properties and no required list.
+        props = json_format.MessageToDict(p.configSchema.properties)
+        required = list(p.configSchema.required)
         schema: dict[str, Any] = {"properties": dict(props)}
         if required:
             schema["required"] = required
@@ -242,7 +245,7 @@ def _policy_infos(pack: Pack) -> tuple[list[_PolicyInfo], dict[str, PolicyConfig
         policies.append(_PolicyInfo(p.name, _PROTO_LEVELS[p.enforcementLevel], schema))
     initial: dict[str, PolicyConfig] = {}
     for key, value in info.initialConfig.items():
-        props = json_format.MessageToDict(value.properties) if value.HasField("properties") else {}
+        props = json_format.MessageToDict(value.properties)  # unset: {}
         initial[key] = PolicyConfig(_PROTO_LEVELS[value.enforcementLevel], props or None)
     return policies, initial
 
@@ -273,11 +276,10 @@ def _merged(
     result: dict[str, PolicyConfig] = {}
     for info in infos:
         defaults = None
-        if info.schema is not None:
-            for k, v in info.schema.get("properties", {}).items():
-                if isinstance(v, Mapping) and "default" in v:
-                    defaults = defaults or {}
-                    defaults[k] = v["default"]
+        for k, v in info.schema["properties"].items():
+            if isinstance(v, Mapping) and "default" in v:
+                defaults = defaults or {}
+                defaults[k] = v["default"]
         result[info.name] = PolicyConfig(info.level, defaults)
     if initial:
         _apply(result, initial)
@@ -290,8 +292,6 @@ def _schema_problems(infos: Sequence[_PolicyInfo], result: Mapping[str, PolicyCo
     """``(policy, problem)`` for every way *result* fails the policies' schemas."""
     problems: list[tuple[str, str]] = []
     for info in infos:
-        if info.schema is None:
-            continue
         cfg = result.get(info.name)
         props = dict(cfg.properties) if cfg and cfg.properties else {}
         schema: dict[str, Any] = {"type": "object"}
