@@ -229,6 +229,19 @@ def test_an_unknown_config_policy_is_a_warning_not_an_error(capsys, tmp_path):
     assert "has no policy 'no-such-policy'" in err
 
 
+def test_an_unknown_config_policy_with_properties_and_no_level_exits_two_naming_it(capsys, tmp_path):
+    """The CLI refuses such an entry when it configures the pack (``invalid enforcement level
+    ""``); cdcml refuses it too, saying which entry names no policy, in text and JSON runs alike."""
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"no-such-policy": {"limit": 3}}))
+    for extra in ([], ["--json"]):
+        code, out, err = cli(capsys, "preview", str(ROOT), "-s", "seed", "--policy-pack-config", str(cfg), *extra)
+        assert code == 2 and out == ""
+        line = one_line_error(err)
+        assert f"policy pack config {cfg}: pack cdc-ml-guardrails has no policy 'no-such-policy'" in line
+        assert 'invalid enforcement level ""' in line
+
+
 def test_preview_reports_carry_the_warnings_of_the_run(capsys, tmp_path):
     """A warning of `cdcml preview` (here: a config entry for a policy the pack doesn't
     have) reaches the JSON report and the SARIF notifications, as it does for `policy

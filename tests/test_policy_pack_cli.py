@@ -227,6 +227,26 @@ def test_an_unknown_policy_name_is_a_warning_as_the_cli_ignores_it(
     assert "pack my-pack has no policy 'no-such-policy'; the entry is ignored" in " ".join(err.split())
 
 
+def test_an_unknown_policy_name_with_properties_and_no_level_is_a_problem_as_the_cli_refuses_it(
+    new_pack: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI sends an entry left without a level to ``Configure``, which refuses it
+    (``invalid enforcement level ""``): a problem naming the entry, and no warning as well."""
+    c = _config(tmp_path, {"no-such-policy": {"limit": 1}, "typo": {"enforcementLevel": "advisory", "x": 1}})
+    code, out, err = cli(capsys, "policy", "validate-config", str(new_pack), "--config", str(c), "--json")
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["problems"] == [
+        {
+            "policy": "no-such-policy",
+            "message": "pack my-pack has no policy 'no-such-policy'; the Pulumi CLI refuses an entry with properties "
+            'and no enforcementLevel (invalid enforcement level "") for it',
+        }
+    ]
+    assert doc["warnings"] == [f"policy pack config {c}: pack my-pack has no policy 'typo'; the entry is ignored"]
+    assert "'typo'" in err and "'no-such-policy'" not in err
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

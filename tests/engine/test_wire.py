@@ -14,6 +14,7 @@ from cdcml.model.values import (
     SECRET_SIG,
     SIG_KEY,
     UNKNOWN,
+    UNKNOWN_NUMBER,
     redact,
     redact_text,
     reveal,
@@ -179,6 +180,78 @@ def test_resource_ids_resolve_custom_resources_components_and_unknown_ids():
     ref = lambda urn: {SIG_KEY: RESOURCE_REF_SIG, "urn": urn}  # noqa: E731
     out = marshal_for_analyzer({"c": ref("urn:custom"), "p": ref("urn:pending"), "k": ref("urn:comp")}, ids.get)
     assert out == {"c": "id-1", "p": UNKNOWN, "k": "urn:comp"}
+
+
+def test_a_reference_to_a_resource_marshals_as_the_engine_makes_it():
+    """Pinned against the engine, not the other evaluator (the in-process and gRPC paths share
+    :func:`resource_ids`): ``MakeCustomResourceReference`` makes an empty id *computed*, so a
+    custom resource not yet created is seen as unknown, never as its URN; a component's
+    reference has a null id, which ``MarshalPropertyValue`` (``KeepResources: false``) sends
+    as the URN; a custom resource's known id is sent as it is."""
+    resources = [
+        Resource("urn:new", "t:m:C", "new", True),  # id "": not created yet
+        Resource("urn:unknown", "t:m:C", "unknown", True, id=UNKNOWN),
+        Resource("urn:known", "t:m:C", "known", True, id="/subscriptions/s/rg"),
+        Resource("urn:comp", "t:m:Comp", "comp", False),
+    ]
+    ref = lambda urn: {SIG_KEY: RESOURCE_REF_SIG, "urn": urn}  # noqa: E731
+    out = marshal_for_analyzer({r.name: ref(r.urn) for r in resources}, resource_ids(resources).get)
+    assert out == {"new": UNKNOWN, "unknown": UNKNOWN, "known": "/subscriptions/s/rg", "comp": "urn:comp"}
+
+
+def test_a_reference_s_own_id_wins_and_without_a_resolver_the_urn_is_sent():
+    """A reference that carries ``id`` is marshaled from it, with no lookup: a string as
+    it is, an empty, unknown or ``null`` id as unknown (the engine refuses a ``null`` id
+    from a program; only a state file can hold one, and cdcml reads it as unknown). Without
+    ``id`` and without a resolver the URN is sent (a resolver that doesn't know the URN
+    makes it unknown); a reference with no ``urn`` at all marshals to ``""``."""
+    ref = {SIG_KEY: RESOURCE_REF_SIG, "urn": "urn:a"}
+    never = lambda urn: pytest.fail(f"looked up {urn}")  # noqa: E731
+    assert marshal_for_analyzer({"x": {**ref, "id": "own"}}, never) == {"x": "own"}
+    for rid in (None, "", UNKNOWN, UNKNOWN_NUMBER):
+        assert marshal_for_analyzer({"x": {**ref, "id": rid}}, never) == {"x": UNKNOWN}
+    assert marshal_for_analyzer({"x": ref}) == {"x": "urn:a"}
+    assert marshal_for_analyzer({"x": ref}, {}.get) == {"x": UNKNOWN}, "an unresolved URN is unknown"
+    assert marshal_for_analyzer({"x": {SIG_KEY: RESOURCE_REF_SIG}}) == {"x": ""}
+
+
+def test_unknowns_and_secrets_inside_lists_are_kept_in_place():
+    props = {"l": [UNKNOWN, 1, secret("s"), [UNKNOWN, {"__x": 1, "y": UNKNOWN}]]}
+    assert marshal_for_analyzer(props) == {"l": [UNKNOWN, 1, secret("s"), [UNKNOWN, {"y": UNKNOWN}]]}
+
+
+def test_graph_secrets_are_secret_property_values_and_secret_config_values():
+    """The plaintexts redacted from messages: secret inputs and outputs (of the resources
+    given, else of every resource) and the values of secret config keys, not the others."""
+    from cdcml.model import ResourceGraph, freeze
+    from cdcml.model.values import graph_secrets
+
+    a = Resource(
+        "urn:a", "t:m:T", "a", True, inputs=freeze({"pw": secret("in-a")}), outputs=freeze({"k": secret("out-a")})
+    )
+    b = Resource("urn:b", "t:m:T", "b", True, inputs=freeze({"pw": secret("in-b"), "plain": "open"}))
+    graph = ResourceGraph(
+        project="p",
+        stack="s",
+        resources=(a, b),
+        config=freeze({"p:dbPassword": "cfg-secret", "p:region": "westeurope", "p:empty": ""}),
+        config_secret_keys=("p:dbPassword", "p:empty", "p:absent"),
+    )
+    assert graph_secrets(graph) == {"in-a", "out-a", "in-b", "cfg-secret"}
+    assert graph_secrets(graph, [b]) == {"in-b", "cfg-secret"}
+    assert graph_secrets(graph, []) == {"cfg-secret"}
+
+
+def test_a_secret_of_three_characters_is_redacted_and_a_containing_one_goes_whole():
+    assert redact_text("pin 4x2 here", ["4x2"]) == f"pin {REDACTED} here"
+    assert redact_text("pin 42 here", ["42"]) == "pin 42 here"
+    # "xyz" sorts after "axyzb": only ordering by length hides the longer one whole.
+    assert redact_text("k=axyzb", ["xyz", "axyzb"]) == f"k={REDACTED}"
+    assert redact_text(f"k={REDACTED}", [REDACTED]) == f"k={REDACTED}"
+
+
+def test_secret_values_are_found_inside_lists_inside_secrets():
+    assert secret_values({"a": secret(["p1", {"x": "p2"}]), "b": ["open"]}) == ["p1", "p2"]
 
 
 def test_a_value_no_struct_can_carry_is_a_type_error_naming_its_type():

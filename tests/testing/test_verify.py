@@ -162,6 +162,8 @@ def test_the_command_prints_the_table_writes_junit_and_exits_1_on_a_failing_law(
 
 def test_the_command_prints_one_json_document_and_refuses_bad_input_in_one_line(tmp_path, capsys):
     d, p = project(tmp_path, DECLARED), pack(tmp_path)
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"no-such-policy": "advisory"}))
     code = run(
         [
             "verify",
@@ -170,6 +172,8 @@ def test_the_command_prints_one_json_document_and_refuses_bad_input_in_one_line(
             "dev",
             "--policy-pack",
             str(p),
+            "--policy-pack-config",
+            str(cfg),
             "--laws",
             "deterministic,discreet",
             "--json",
@@ -177,8 +181,11 @@ def test_the_command_prints_one_json_document_and_refuses_bad_input_in_one_line(
             "2",
         ]
     )
-    doc = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
     assert code == 0 and doc["holds"] is True and [law["law"] for law in doc["laws"]] == ["discreet", "deterministic"]
+    (warning,) = doc["warnings"]  # the config's warning is in the JSON too, not only on stderr
+    assert warning.endswith("has no policy 'no-such-policy'; the entry is ignored") and warning in captured.err
     code = run(["verify", str(d), "--stack", "dev", "--policy-pack", str(p), "--laws", "conforms,kind"])
     captured = capsys.readouterr()
     assert code == 2 and captured.out == ""

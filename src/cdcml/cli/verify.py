@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cdcml.cli.base import fail, main, progress_display
+from cdcml.cli.base import fail, main, print_warnings, progress_display
 from cdcml.cli.options import pack_options
 from cdcml.errors import CdcmlError
 
@@ -88,8 +88,7 @@ def verify(
     if problem:
         fail(problem)
     subject, warnings = load_subject(directory, stack, pack_dirs, config_files, parse_config_overrides(config_pairs))
-    for w in warnings:
-        click.echo(f"cdcml: warning: {w}", err=True)
+    print_warnings(warnings)
     with progress_display(not as_json and sys.stderr.isatty()) as bar:
         tasks: dict[str, Any] = {}
 
@@ -105,7 +104,7 @@ def verify(
     if junit is not None:
         write_files([("--junit", junit, _junit(result))])
     if as_json:
-        click.echo(json.dumps(_json(result), indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**_json(result), "warnings": list(warnings)}, indent=2, ensure_ascii=False))
     else:
         click.echo(_text(result), nl=False)
     sys.exit(0 if result.holds else 1)

@@ -13,8 +13,11 @@ The SDK applies no defaults and validates nothing; the engine does
 3. each policy's properties are validated against its schema wrapped as
    ``{"type": "object", "properties": …, "required": …}`` (with the engine's injected
    ``enforcementLevel`` property);
-4. ``Configure`` sends every policy's level and properties through a protobuf Struct,
-   so numbers reach policies as floats.
+4. ``Configure`` sends every entry's level and properties through a protobuf Struct,
+   so numbers reach policies as floats. Entries for names the pack has no policy for go
+   too, and the pack ignores them; but an entry left without a level (such a name, or
+   ``"all"``, given properties and no ``enforcementLevel``) is refused, as ``Configure``
+   refuses it (``invalid enforcement level ""``).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ __all__ = [
 
 _LEVELS = {level.value for level in EnforcementLevel}
 _SHOWN_ERRORS = 3
+_INJECTED_LEVEL = {"type": "string", "enum": ["advisory", "mandatory", "remediate", "disabled"]}
 _PROTO_LEVELS = {
     0: EnforcementLevel.ADVISORY,
     1: EnforcementLevel.MANDATORY,
@@ -190,7 +194,9 @@ def load_pack_config_file(path: str | os.PathLike[str]) -> dict[str, PolicyConfi
 class _PolicyInfo:
     name: str
     level: EnforcementLevel
-    schema: dict[str, Any] | None  # {"properties": …, "required": […]}
+    schema: dict[
+        str, Any
+    ]  # {"properties": …, "required": […]}; every policy has one (the engine injects enforcementLevel)
 
 
 def analyzer_config(pack: Pack) -> dict[str, Any]:
@@ -226,20 +232,20 @@ def _policy_infos(pack: Pack) -> tuple[list[_PolicyInfo], dict[str, PolicyConfig
     info = pack.analyzer_info()
     policies = []
     for p in info.policies:
-        props = json_format.MessageToDict(p.configSchema.properties) if p.HasField("configSchema") else {}
-        required = list(p.configSchema.required) if p.HasField("configSchema") else []
+        # An unset configSchema reads as empty properties and no required list.
+        props = json_format.MessageToDict(p.configSchema.properties)
+        required = list(p.configSchema.required)
         schema: dict[str, Any] = {"properties": dict(props)}
         if required:
             schema["required"] = required
         # The engine injects enforcementLevel into every schema when the pack supports config.
-        schema["properties"]["enforcementLevel"] = {
-            "type": "string",
-            "enum": ["advisory", "mandatory", "remediate", "disabled"],
-        }
+        # No config can reach it (levels are taken out of entries before validation, and the
+        # SDK refuses a schema property of that name), so mutating it changes nothing.
+        schema["properties"]["enforcementLevel"] = dict(_INJECTED_LEVEL)  # pragma: no mutate
         policies.append(_PolicyInfo(p.name, _PROTO_LEVELS[p.enforcementLevel], schema))
     initial: dict[str, PolicyConfig] = {}
     for key, value in info.initialConfig.items():
-        props = json_format.MessageToDict(value.properties) if value.HasField("properties") else {}
+        props = json_format.MessageToDict(value.properties)  # unset: {}
         initial[key] = PolicyConfig(_PROTO_LEVELS[value.enforcementLevel], props or None)
     return policies, initial
 
@@ -270,11 +276,10 @@ def _merged(
     result: dict[str, PolicyConfig] = {}
     for info in infos:
         defaults = None
-        if info.schema is not None:
-            for k, v in info.schema.get("properties", {}).items():
-                if isinstance(v, Mapping) and "default" in v:
-                    defaults = defaults or {}
-                    defaults[k] = v["default"]
+        for k, v in info.schema["properties"].items():
+            if isinstance(v, Mapping) and "default" in v:
+                defaults = defaults or {}
+                defaults[k] = v["default"]
         result[info.name] = PolicyConfig(info.level, defaults)
     if initial:
         _apply(result, initial)
@@ -287,8 +292,6 @@ def _schema_problems(infos: Sequence[_PolicyInfo], result: Mapping[str, PolicyCo
     """``(policy, problem)`` for every way *result* fails the policies' schemas."""
     problems: list[tuple[str, str]] = []
     for info in infos:
-        if info.schema is None:
-            continue
         cfg = result.get(info.name)
         props = dict(cfg.properties) if cfg and cfg.properties else {}
         schema: dict[str, Any] = {"type": "object"}
@@ -297,6 +300,7 @@ def _schema_problems(infos: Sequence[_PolicyInfo], result: Mapping[str, PolicyCo
         if info.schema.get("required"):
             schema["required"] = info.schema["required"]
         try:
+            jsonschema.Draft7Validator.check_schema(schema)
             validator = jsonschema.Draft7Validator(schema)
             found = sorted(validator.iter_errors(props), key=lambda e: list(e.absolute_path))
         except jsonschema.SchemaError as e:
@@ -309,15 +313,36 @@ def _schema_problems(infos: Sequence[_PolicyInfo], result: Mapping[str, PolicyCo
     return problems
 
 
+def _level_problems(pack: Pack, result: Mapping[str, PolicyConfig]) -> list[tuple[str, str]]:
+    """``(entry, problem)`` for every entry that ends with no enforcement level, which the
+    engine's ``Configure`` refuses (``invalid enforcement level ""``). Every policy of the
+    pack has a level (its own or the pack's), so such an entry is ``all`` or a name the pack
+    has no policy for, given properties and no ``enforcementLevel``."""
+    refused = 'the Pulumi CLI refuses an entry with properties and no enforcementLevel (invalid enforcement level "")'
+    return [
+        (
+            name,
+            f"{refused} for 'all'" if name == "all" else f"pack {pack.name} has no policy {name!r}; {refused} for it",
+        )
+        for name, cfg in result.items()
+        if cfg.enforcement_level is None
+    ]
+
+
 def config_problems(pack: Pack, file_config: Mapping[str, PolicyConfig] | None = None) -> list[tuple[str, str]]:
-    """``(policy, problem)`` for every schema error of the config :func:`reconcile` would
-    build from *file_config* (empty: the CLI accepts it)."""
-    return _schema_problems(*_merged(pack, file_config))
+    """``(policy, problem)`` for every way the config :func:`reconcile` would build from
+    *file_config* is refused: schema errors, then entries left without a level (empty: the
+    CLI accepts it)."""
+    infos, result = _merged(pack, file_config)
+    return _schema_problems(infos, result) + _level_problems(pack, result)
 
 
-def reconcile(pack: Pack, file_config: Mapping[str, PolicyConfig] | None = None) -> PackConfig:
+def reconcile(
+    pack: Pack, file_config: Mapping[str, PolicyConfig] | None = None, *, source: str = "policy pack config"
+) -> PackConfig:
     """The config the CLI would ``Configure`` *pack* with. Raises :class:`PackConfigError`
-    (one line, every validation error) when the result fails a policy's schema."""
+    (one line) when the result fails a policy's schema (every error), else when an entry of
+    *file_config* (read from *source*) names no policy and sets no level (the first)."""
     infos, result = _merged(pack, file_config)
     errors = [f"{policy}: {problem}" for policy, problem in _schema_problems(infos, result)]
     if errors:
@@ -325,14 +350,15 @@ def reconcile(pack: Pack, file_config: Mapping[str, PolicyConfig] | None = None)
         raise PackConfigError(
             f"validating policy config: {pack.name} {pack.version}  " + "; ".join(errors[:_SHOWN_ERRORS]) + more
         )
+    unset = _level_problems(pack, result)
+    if unset:
+        raise PackConfigError(f"{source}: {unset[0][1]}")
 
     # Configure: every entry goes through a Struct, as the engine's structpb.NewStruct does.
     from google.protobuf import struct_pb2
 
     final: dict[str, PolicyConfig] = {}
     for name, cfg in result.items():
-        if cfg.enforcement_level is None:
-            raise PackConfigError(f'policy pack {pack.name}: invalid enforcement level "" for {name}')
         s = struct_pb2.Struct()
         if cfg.properties:
             s.update(json.loads(json.dumps(cfg.properties)))
@@ -342,7 +368,9 @@ def reconcile(pack: Pack, file_config: Mapping[str, PolicyConfig] | None = None)
 
 
 def unknown_policy_names(pack: Pack, file_config: Mapping[str, PolicyConfig]) -> list[str]:
-    """Entries of a config file that name no policy of *pack* (the engine ignores them)."""
+    """Entries of a config file that name no policy of *pack* (``all`` names every policy).
+    The engine sends them to the pack, which ignores them, when they end with a level; when
+    they don't, :func:`reconcile` refuses them."""
     names = set(pack.policy_names())
     return sorted(k for k in file_config if k != "all" and k not in names)
 

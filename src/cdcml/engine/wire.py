@@ -28,8 +28,10 @@ RefResolver = Callable[[str], str | None]
 
 def resource_ids(resources: Iterable[Resource]) -> dict[str, str | None]:
     """URN → what a reference to that resource marshals to (see :data:`RefResolver`);
-    ``resource_ids(graph).get`` is the resolver for :func:`marshal_for_analyzer`."""
-    return {r.urn: ((None if is_unknown(r.id) else r.id) if r.custom else "") for r in resources}
+    ``resource_ids(graph).get`` is the resolver for :func:`marshal_for_analyzer`. As the
+    engine's ``MakeCustomResourceReference``: a custom resource's id, unknown when it is
+    unknown or empty (not yet created); a component has no id, so its URN."""
+    return {r.urn: ((None if not r.id or is_unknown(r.id) else r.id) if r.custom else "") for r in resources}
 
 
 def marshal_for_analyzer(props: Mapping[str, Any], resolve_id: RefResolver | None = None) -> dict[str, Any]:

@@ -35,7 +35,6 @@ __all__ = [
     "SIG_KEY",
     "UNKNOWN",
     "UNKNOWN_SENTINELS",
-    "contains_secret",
     "contains_unknown",
     "graph_secrets",
     "is_secret",
@@ -89,16 +88,6 @@ def reveal(value: Any) -> Any:
 
 def is_unknown(value: Any) -> bool:
     return isinstance(value, str) and value in UNKNOWN_SENTINELS
-
-
-def contains_secret(value: Any) -> bool:
-    if is_secret(value):
-        return True
-    if isinstance(value, Mapping):
-        return any(contains_secret(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(contains_secret(v) for v in value)
-    return False
 
 
 def contains_unknown(value: Any) -> bool:

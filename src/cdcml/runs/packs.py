@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cdcml.engine.config import PackConfig, PolicyConfig, load_pack_config_file, reconcile, unknown_policy_names
+from cdcml.engine.config import PackConfig, load_pack_config_file, reconcile, unknown_policy_names
 from cdcml.engine.pack import DEFAULT_PACK, Pack, bundled_pack, load_pack
 from cdcml.engine.worker import PackHandle, PendingPack, start_load
 from cdcml.errors import CdcmlError, PackConfigError, PackError
@@ -113,15 +113,18 @@ def load_packs(
 
 def _configure(pack: Pack, file: ConfigFile | None, warnings: list[str]) -> PackConfig:
     """*pack*'s reconciled config from its config *file* (if given); a warning for each of
-    the file's entries the pack has no policy for is added to *warnings*."""
-    file_config: dict[str, PolicyConfig] | None = None
-    if file is not None:
-        file_config = load_pack_config_file(file.path)
-        warnings.extend(
-            f"policy pack config {file.path}: pack {pack.name} has no policy {name!r}; the entry is ignored"
-            for name in unknown_policy_names(pack, file_config)
-        )
-    return reconcile(pack, file_config)
+    the file's entries the pack has no policy for (and that the CLI accepts, ignored) is
+    added to *warnings*."""
+    if file is None:
+        return reconcile(pack)
+    source = f"policy pack config {file.path}"
+    file_config = load_pack_config_file(file.path)
+    config = reconcile(pack, file_config, source=source)  # refuses an unknown name left without a level
+    warnings.extend(
+        f"{source}: pack {pack.name} has no policy {name!r}; the entry is ignored"
+        for name in unknown_policy_names(pack, file_config)
+    )
+    return config
 
 
 def default_pack_dirs(start: str | os.PathLike[str] = ".") -> list[Path]:

@@ -5,8 +5,9 @@ The check is the run's own: the file is parsed as the CLI parses it (each entry 
 string or an object with an optional ``enforcementLevel``), then every policy's config is
 built as the engine builds it for ``pulumi preview --policy-pack-config`` (schema
 defaults, the pack's initial config, the file) and validated against the policy's schema.
-Every problem is collected, not only the first. Entries that name no policy of the pack
-are ignored by the CLI; they are reported as warnings.
+Every problem is collected, not only the first. An entry that names no policy of the pack
+is ignored by the CLI when it ends with an enforcement level (a warning here) and refused
+when it doesn't (a problem: ``invalid enforcement level ""``).
 """
 
 from __future__ import annotations
@@ -60,8 +61,10 @@ def validate_config(pack_dir: str | os.PathLike[str], config: str | os.PathLike[
     entries, refused = parse_pack_config_entries(doc, source)
     problems = [Problem(key, detail) for key, detail in refused]
     problems += [Problem(policy, message) for policy, message in config_problems(pack, entries)]
+    failing = {p.policy for p in problems}
     warnings = tuple(
         f"{source}: pack {pack.name} has no policy {name!r}; the entry is ignored"
         for name in unknown_policy_names(pack, entries)
+        if name not in failing
     )
     return ConfigCheck(pack.name, pack.version, path, tuple(problems), warnings)
