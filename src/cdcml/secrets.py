@@ -23,6 +23,11 @@ Credentials that are not secrets of the graph but of the run's own connections �
 signature or an account key in a backend URL, a password in a URL's user info — are
 recognised by their shape (:func:`redact_credentials`) and go too.
 
+Secrets of a stack encrypted with Pulumi's passphrase secrets manager (``secure:`` config
+values, ciphertexts in stack state) are decrypted by :class:`PassphraseCrypter`, with the
+passphrase the Pulumi CLI would use (:func:`passphrase_from_env`,
+:class:`PassphraseSource`); every plaintext is remembered as soon as it is decrypted.
+
 The registry is per process (a CLI run is a process); :func:`forget_all` starts over,
 for tests and for hosts that run several runs in one process. A capture adds its own
 :class:`SecretSet` for as long as the program runs (:func:`including`), so whatever the
@@ -33,23 +38,38 @@ in front of a text stream (cdcml's stdout and stderr, and a worker's).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
+import functools
+import hashlib
 import html
 import io
 import json
+import os
 import re
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from cdcml.errors import CdcmlError
+from cdcml.inputs import ErrorFactory, decode_text, read_file, shorten
+
 __all__ = [
     "MIN_LENGTH",
+    "PASSPHRASE_ENV",
+    "PASSPHRASE_FILE_ENV",
+    "PASSPHRASE_HINT",
     "REDACTED",
+    "IncorrectPassphraseError",
+    "PassphraseCrypter",
+    "PassphraseSource",
     "ScrubbingWriter",
     "SecretSet",
     "forget_all",
     "including",
     "known",
+    "passphrase_from_env",
     "redact_credentials",
     "remember",
     "remember_all",
@@ -273,3 +293,164 @@ class ScrubbingWriter(io.TextIOBase):
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._target, name)
+
+
+# --------------------------------------------------------------------------- passphrase secrets
+
+PASSPHRASE_ENV = "PULUMI_CONFIG_PASSPHRASE"
+PASSPHRASE_FILE_ENV = "PULUMI_CONFIG_PASSPHRASE_FILE"
+PASSPHRASE_HINT = f"set {PASSPHRASE_ENV} or {PASSPHRASE_FILE_ENV}"
+"""What a user does so that cdcml can decrypt passphrase-encrypted secrets."""
+PASSPHRASE_FILE_LIMIT = 64 * 1024
+"""A passphrase is a line of text; 64 KiB is a thousand times a long one."""
+PBKDF2_ITERATIONS = 1_000_000
+_CHECK_TEXT = "pulumi"
+_NONCE_BYTES = 12
+
+
+class IncorrectPassphraseError(ValueError):
+    """The passphrase does not open a passphrase secrets manager's state (the Pulumi CLI's
+    "incorrect passphrase")."""
+
+
+@functools.lru_cache(maxsize=16)
+def _derive_key(passphrase: str, salt: bytes) -> bytes:
+    # 1,000,000 rounds take about a second: a run deriving the key of one salt again (every
+    # stack of a backend, a test) finds it here.
+    return hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt, PBKDF2_ITERATIONS, 32)
+
+
+def _b64(text: str) -> bytes:
+    """Strict standard base64 (Go's ``base64.StdEncoding``: padding required)."""
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("bad value: not base64") from None
+
+
+class PassphraseCrypter:
+    """Pulumi's passphrase secrets manager (``pkg/secrets/passphrase``, with
+    ``config.symmetricCrypter`` of ``sdk/go/common/resource/config/crypt.go``).
+
+    The key is PBKDF2-HMAC-SHA256 of the passphrase over the manager's salt, 1,000,000
+    iterations, 32 bytes; a value is AES-256-GCM with a random 12-byte nonce and no
+    associated data, written ``v1:<base64 nonce>:<base64 ciphertext and tag>``. The
+    manager's state (``encryptionsalt:`` of ``Pulumi.<stack>.yaml``, ``salt`` of a state's
+    ``secrets_providers``) is ``v1:<base64 salt>:<the value of "pulumi">``: what tells a
+    right passphrase from a wrong one. Errors never carry a value, a key or a passphrase.
+    """
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != 32:
+            raise ValueError("AES-256-GCM needs a 32-byte key")
+        self._key = key
+
+    def __repr__(self) -> str:
+        return "PassphraseCrypter(…)"
+
+    @classmethod
+    def from_state(cls, passphrase: str, state: str) -> PassphraseCrypter:
+        """The crypter of *state* opened with *passphrase*: ``ValueError`` when the state is
+        malformed, :class:`IncorrectPassphraseError` when the passphrase is wrong."""
+        splits = state.split(":", 2)
+        if len(splits) != 3:
+            raise ValueError("malformed state value")
+        if splits[0] != "v1":
+            raise ValueError("unknown state version")
+        try:
+            salt = _b64(splits[1])
+        except ValueError:
+            raise ValueError("malformed state value: the salt is not base64") from None
+        crypter = cls(_derive_key(passphrase, salt))
+        try:
+            check: str | None = crypter.decrypt(splits[2])
+        except ValueError:
+            check = None
+        if check != _CHECK_TEXT:
+            raise IncorrectPassphraseError("incorrect passphrase")
+        return crypter
+
+    @classmethod
+    def new_state(cls, passphrase: str, salt: bytes | None = None) -> tuple[str, PassphraseCrypter]:
+        """A new manager's state and its crypter (``NewPassphraseSecretsManager``; an 8-byte
+        random salt unless given) — for tests and exports that write encrypted values."""
+        salt = os.urandom(8) if salt is None else salt
+        crypter = cls(_derive_key(passphrase, salt))
+        return f"v1:{base64.b64encode(salt).decode()}:{crypter.encrypt(_CHECK_TEXT)}", crypter
+
+    def encrypt(self, plaintext: str, nonce: bytes | None = None) -> str:
+        """*plaintext* as a ``v1:`` value (a random nonce unless given: tests pin one)."""
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        n = os.urandom(_NONCE_BYTES) if nonce is None else nonce
+        sealed = AESGCM(self._key).encrypt(n, plaintext.encode("utf-8"), None)
+        return f"v1:{base64.b64encode(n).decode()}:{base64.b64encode(sealed).decode()}"
+
+    def decrypt(self, value: str) -> str:
+        """The plaintext of a ``v1:`` value; ``ValueError`` when it is malformed or was not
+        encrypted with this key (its authentication tag does not match). The caller
+        remembers the plaintext (:func:`remember`) in the form it will use it."""
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        vals = value.split(":")
+        if len(vals) != 3:
+            raise ValueError("bad value")
+        if vals[0] != "v1":
+            raise ValueError("unknown value version")
+        nonce, sealed = _b64(vals[1]), _b64(vals[2])
+        if len(nonce) != _NONCE_BYTES:
+            raise ValueError("bad value: nonce size is incorrect")
+        try:
+            plain = AESGCM(self._key).decrypt(nonce, sealed, None)
+        except InvalidTag:
+            raise ValueError("message authentication failed") from None
+        try:
+            return plain.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError("the plaintext is not UTF-8") from None
+
+
+def passphrase_from_env(error: ErrorFactory = CdcmlError) -> str | None:
+    """The passphrase the Pulumi CLI uses without prompting (``readPassphrase``):
+    ``PULUMI_CONFIG_PASSPHRASE`` when set (even to the empty passphrase), else the contents
+    of the file ``PULUMI_CONFIG_PASSPHRASE_FILE`` names, whitespace trimmed (a file, or a
+    pipe such as ``<(vault read …)``, read up to :data:`PASSPHRASE_FILE_LIMIT` bytes), else
+    ``None``. A file that can't be read is an *error*. The passphrase is remembered as a
+    secret of the run."""
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    pfile = os.environ.get(PASSPHRASE_FILE_ENV)
+    if passphrase is None and pfile:
+        name = f"{PASSPHRASE_FILE_ENV} {shorten(pfile)}"
+        try:
+            data = read_file(pfile, name=name, error=error, limit=PASSPHRASE_FILE_LIMIT, streams=True)
+        except OSError:
+            raise error(f"{name} can't be read") from None
+        passphrase = decode_text(data, name=name, error=error).strip()
+    if passphrase is not None:
+        remember(passphrase)
+    return passphrase
+
+
+class PassphraseSource:
+    """The passphrase of one run: *passphrase* when given, else :func:`passphrase_from_env`
+    (unless *env* is false) — read when first asked for, then kept, so a state or a stack
+    without secrets never needs it and a pipe is read once. Safe to share between threads."""
+
+    def __init__(self, passphrase: str | None = None, *, env: bool = True, error: ErrorFactory = CdcmlError) -> None:
+        self._lock = threading.Lock()
+        self._value = passphrase
+        self._pending = passphrase is None and env
+        self._error = error
+        if passphrase is not None:
+            remember(passphrase)
+
+    def get(self) -> str | None:
+        """The passphrase, or ``None`` when none was given."""
+        with self._lock:
+            if self._pending:
+                self._value = passphrase_from_env(self._error)
+                self._pending = False
+            return self._value

@@ -8,9 +8,7 @@ passes it: a flat map of ``"<namespace>:<key>"`` to strings, structured values a
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -20,7 +18,7 @@ from typing import Any
 
 from cdcml import secrets
 from cdcml.errors import ConfigError, ProjectError
-from cdcml.inputs import decode_text, read_file, read_yaml_file, shorten
+from cdcml.inputs import read_yaml_file, shorten
 from cdcml.model.values import REDACTED, render_config_value
 
 __all__ = [
@@ -149,7 +147,8 @@ class StackConfig:
 
     ``values`` holds decrypted secrets; never print it. ``secret_keys`` lists the keys
     whose value came from a ``secure:`` entry. ``undecryptable`` lists secret keys whose
-    ciphertext could not be decrypted offline; their value is ``"[secret]"``.
+    ciphertext could not be decrypted offline; their value is ``"[secret]"``, and a run
+    says so (:meth:`undecryptable_notes`).
     """
 
     stack: str
@@ -157,9 +156,22 @@ class StackConfig:
     secret_keys: tuple[str, ...] = ()
     undecryptable: tuple[str, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    undecryptable_hint: str = ""
+    """Why the ``undecryptable`` keys could not be decrypted, or what would decrypt them
+    (``set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE``)."""
 
     def get(self, key: str) -> str | None:
         return self.values.get(key)
+
+    def undecryptable_notes(self) -> list[str]:
+        """One warning per secure key the program and the policies saw as ``"[secret]"``
+        (its name and what would decrypt it; never its ciphertext)."""
+        hint = self.undecryptable_hint or secrets.PASSPHRASE_HINT
+        return [
+            f"config key {key} is secure and could not be decrypted ({hint}, or pass --config {key}=VALUE); "
+            f'the program and the policies saw the placeholder "{REDACTED}", so the verdict may differ'
+            for key in self.undecryptable
+        ]
 
 
 def load_stack_config(
@@ -193,16 +205,16 @@ def load_stack_config(
     undecryptable: list[str] = []
 
     @functools.cache
-    def stack_crypter() -> _Crypter | None:
+    def stack_crypter() -> secrets.PassphraseCrypter | str:
         # Made on the first secure value only: key derivation is slow.
         return _crypter_for(doc, path, passphrase)
 
     def decrypt(ciphertext: str, key: str) -> str:
         crypter = stack_crypter()
-        if crypter is None:
+        if isinstance(crypter, str):
             undecryptable.append(key)
             return REDACTED
-        return crypter.decrypt(ciphertext, key, path)
+        return _decrypt(crypter, ciphertext, key, path)
 
     for raw_key, raw_value in block.items():
         key = str(raw_key)
@@ -229,12 +241,14 @@ def load_stack_config(
     tags = {"pulumi:project": project.name, "pulumi:runtime": project.runtime}
     if project.description:
         tags["pulumi:description"] = project.description
+    hint = stack_crypter() if undecryptable else ""
     return StackConfig(
         stack=stack,
         values=values,
         secret_keys=tuple(secret_keys),
         undecryptable=tuple(dict.fromkeys(undecryptable)),
         tags=tags,
+        undecryptable_hint=hint if isinstance(hint, str) else "",
     )
 
 
@@ -260,84 +274,40 @@ def parse_config_overrides(pairs: Iterable[str]) -> dict[str, str]:
     return out
 
 
-class _Crypter:
-    """Pulumi's passphrase secrets manager: AES-256-GCM with a PBKDF2-SHA256 key."""
-
-    def __init__(self, key: bytes) -> None:
-        self._key = key
-
-    def decrypt(self, ciphertext: str, key: str, path: Path) -> str:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        parts = ciphertext.split(":")
-        if len(parts) != 3 or parts[0] != "v1":
-            raise ConfigError(f"{path}: secure value of {key} is not a v1 ciphertext")
-        try:
-            nonce = base64.b64decode(parts[1])
-            data = base64.b64decode(parts[2])
-            return AESGCM(self._key).decrypt(nonce, data, None).decode("utf-8")
-        except Exception:  # noqa: BLE001 - any failure means "wrong key or corrupt value"
-            raise ConfigError(f"{path}: can't decrypt the secure value of {key} with this passphrase") from None
-
-
-def _crypter_for(doc: Mapping[str, Any], path: Path, passphrase: str | None) -> _Crypter | None:
-    """The stack's passphrase secrets manager; ``None`` when its secrets can't be decrypted
-    offline (another secrets provider, or no passphrase given)."""
+def _crypter_for(doc: Mapping[str, Any], path: Path, passphrase: str | None) -> secrets.PassphraseCrypter | str:
+    """The stack's passphrase secrets manager, or why its secrets can't be decrypted offline
+    (another secrets provider, no salt, no passphrase given): a hint for the user."""
     provider = doc.get("secretsprovider")
     salt_state = doc.get("encryptionsalt")
-    if provider not in (None, "", "passphrase") or not isinstance(salt_state, str):
-        return None
+    if provider not in (None, "", "passphrase"):
+        scheme = str(provider).partition("://")[0] or "unknown"
+        return f"the stack's secrets provider is {shorten(scheme, 40)}, which cdcml can't use offline"
+    if not isinstance(salt_state, str):
+        return f"{path.name} has no encryptionsalt"
     if passphrase is None:
-        passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE")
-        pfile = os.environ.get("PULUMI_CONFIG_PASSPHRASE_FILE")
-        if passphrase is None and pfile:
-            passphrase = _read_passphrase_file(pfile)
+        passphrase = secrets.passphrase_from_env(ConfigError)
     if passphrase is None:
-        return None
+        return secrets.PASSPHRASE_HINT
     secrets.remember(passphrase)
-    splits = salt_state.split(":", 2)
-    if len(splits) != 3 or splits[0] != "v1":
-        raise ConfigError(f"{path}: encryptionsalt is malformed")
     try:
-        salt = base64.b64decode(splits[1])
+        return secrets.PassphraseCrypter.from_state(passphrase, salt_state)
+    except secrets.IncorrectPassphraseError:
+        raise ConfigError(f"{path}: incorrect passphrase") from None
     except ValueError:
         raise ConfigError(f"{path}: encryptionsalt is malformed") from None
-    key = hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt, 1_000_000, 32)
-    crypter = _Crypter(key)
+
+
+def _decrypt(crypter: secrets.PassphraseCrypter, ciphertext: str, key: str, path: Path) -> str:
+    if not ciphertext.startswith("v1:"):
+        raise ConfigError(f"{path}: secure value of {key} is not a v1 ciphertext")
     try:
-        check = crypter.decrypt(splits[2], "encryptionsalt", path)
-    except ConfigError:
-        check = ""
-    if check != "pulumi":
-        raise ConfigError(f"{path}: incorrect passphrase")
-    return crypter
-
-
-PASSPHRASE_FILE_LIMIT = 64 * 1024
-"""A passphrase is a line of text; 64 KiB is a thousand times a long one."""
-
-
-def _read_passphrase_file(pfile: str) -> str:
-    """``PULUMI_CONFIG_PASSPHRASE_FILE``: a file, or a pipe (``<(vault read …)``), read up
-    to :data:`PASSPHRASE_FILE_LIMIT` bytes — a device like ``/dev/zero`` ends there."""
-    name = f"PULUMI_CONFIG_PASSPHRASE_FILE {shorten(pfile)}"
-    try:
-        data = read_file(pfile, name=name, error=ConfigError, limit=PASSPHRASE_FILE_LIMIT, streams=True)
-    except OSError:
-        raise ConfigError(f"{name} can't be read") from None
-    return decode_text(data, name=name, error=ConfigError).rstrip("\r\n")
+        return crypter.decrypt(ciphertext)
+    except ValueError:
+        raise ConfigError(f"{path}: can't decrypt the secure value of {key} with this passphrase") from None
 
 
 def encrypt_for_tests(passphrase: str, salt: bytes, plaintext: str, nonce: bytes) -> tuple[str, str]:
     """Produce an ``encryptionsalt`` and a ``v1:`` ciphertext the way Pulumi's passphrase
     manager does (used by tests that build stack files)."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    key = hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt, 1_000_000, 32)
-
-    def enc(text: str, n: bytes) -> str:
-        ct = AESGCM(key).encrypt(n, text.encode("utf-8"), None)
-        return f"v1:{base64.b64encode(n).decode()}:{base64.b64encode(ct).decode()}"
-
-    state = f"v1:{base64.b64encode(salt).decode()}:{enc('pulumi', bytes(12))}"
-    return state, enc(plaintext, nonce)
+    state, crypter = secrets.PassphraseCrypter.new_state(passphrase, salt)
+    return state, crypter.encrypt(plaintext, nonce)

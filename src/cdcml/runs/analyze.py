@@ -10,6 +10,11 @@ resources is not analyzed ("nothing to analyze"). Then a baseline removes the fi
 previous report already had (:mod:`cdcml.runs.baselines`), and waivers mark accepted
 risks (:mod:`cdcml.runs.waivers`).
 
+Secrets encrypted with the passphrase secrets manager are decrypted when the passphrase
+is given (``PULUMI_CONFIG_PASSPHRASE`` or ``PULUMI_CONFIG_PASSPHRASE_FILE``, read once per
+run and only if a state needs it); the run warns, per stack, about every secret value
+policies saw as ``"[secret]"`` (:mod:`cdcml.state.secrets`).
+
 The result is a :class:`~cdcml.model.Verdict`, what every report renders. Nothing here
 prints, and nothing is written to a backend.
 
@@ -55,8 +60,10 @@ from cdcml.runs.packs import default_pack_notes, packs_of_run, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
 from cdcml.runs.shards import ShardSpec, listing_digest
 from cdcml.runs.waivers import match_waivers, today_utc
+from cdcml.secrets import PassphraseSource
 from cdcml.state.backends import DEFAULT_TIMEOUT, Backend, BackendStack, open_backend
 from cdcml.state.decode import load_state, non_finite_numbers, read_state_input
+from cdcml.state.secrets import StateSecrets
 from cdcml.workers import Timeouts
 
 __all__ = ["Progress", "analyze_backend", "analyze_file", "analyze_graphs"]
@@ -207,7 +214,8 @@ def analyze_file(
             raise StateError(f"state file {p} is a directory; for a backend use --backend file://{p}") from None
         except OSError as e:
             raise StateError(f"can't read state file {p}: {e.strerror}") from None
-    graph = load_state(data, source=location)
+    found = StateSecrets(PassphraseSource(error=StateError))
+    graph = load_state(data, source=location, secrets=found)
     prepared = _prepare(pack_dirs, config_files, waivers, baseline, today, timeouts, graph.project, graph.stack)
     with prepared as (run, warnings):
         lines: dict[str, int] = {}
@@ -220,26 +228,34 @@ def analyze_file(
             progress(str(ref), 0, len(graph) + 1)
             on_resource = functools.partial(progress, str(ref))
         report = run.report(ref, graph, location, artifact, progress=on_resource)
+        warnings += found.notes(str(ref))
         return run.verdict("policy analyze", location, [report], multi=False, warnings=warnings)
 
 
+Loaded = tuple[ResourceGraph, StateSecrets]
+"""A stack's graph, and what became of its secrets."""
+
+
 def _read_ahead(
-    backend: Backend, stacks: Sequence[BackendStack], workers: int
-) -> Iterator[tuple[BackendStack, Future[ResourceGraph]]]:
+    backend: Backend, stacks: Sequence[BackendStack], workers: int, passphrase: PassphraseSource
+) -> Iterator[tuple[BackendStack, Future[Loaded]]]:
     """Read and parse states on a thread pool, yielding them in order."""
 
-    def load(s: BackendStack) -> ResourceGraph:
+    def load(s: BackendStack) -> Loaded:
         data = backend.read(s)
-        return load_state(
+        found = StateSecrets(passphrase)
+        graph = load_state(
             data,
             source=s.url,
             project=s.ref.project or None,
             stack=s.ref.stack,
             organization=s.ref.organization,
+            secrets=found,
         )
+        return graph, found
 
     pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(stacks))), thread_name_prefix="cdcml-read")
-    futures: list[Future[ResourceGraph]] = []
+    futures: list[Future[Loaded]] = []
     try:
         futures = [pool.submit(load, s) for s in stacks]
         yield from zip(stacks, futures, strict=True)
@@ -324,11 +340,12 @@ def _analyze_stacks(
     kept: list[int] = []
     mine = [selected[p] for p in positions]
     total = len(mine)
-    for i, (s, future) in enumerate(_read_ahead(backend, mine, workers)):
+    passphrase = PassphraseSource(error=StateError)
+    for i, (s, future) in enumerate(_read_ahead(backend, mine, workers, passphrase)):
         if progress is not None:
             progress(str(s.ref), i, total)
         try:
-            graph = future.result()
+            graph, found = future.result()
         except StateError as e:
             raise StateError(f"stack {s.ref}: {e.message}") from None
         if s.legacy and wanted_project is not None and graph.project != wanted_project:
@@ -341,6 +358,7 @@ def _analyze_stacks(
         ref = StackRef(s.ref.organization, graph.project, graph.stack)
         artifact = backend_artifact(backend, s, graph.project, graph.stack)
         reports.append(run.report(ref, graph, s.url, artifact, s.locks))
+        warnings += found.notes(str(ref))
         kept.append(positions[i])
     if progress is not None:
         progress(f"{total} stacks", total, total)

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from cdcml.capture.invokes import InvokeTable
 from cdcml.capture.options import CaptureOptions, OutputMode
-from cdcml.capture.project import load_project, load_stack_config
+from cdcml.capture.project import StackConfig, load_project, load_stack_config
 from cdcml.capture.worker import ProgramRun, start_capture
 from cdcml.engine.config import policy_infos
 from cdcml.engine.isolated import evaluate_isolated
-from cdcml.errors import CdcmlError
+from cdcml.errors import CdcmlError, ProgramError
 from cdcml.model import Findings, PackRef, ResourceGraph, StackRef, StackReport, Verdict, Waiver
 from cdcml.runs.answers import answer_secrets, load_invoke_answers, load_stack_references
 from cdcml.runs.artifacts import repo_artifact, source_locations
@@ -29,6 +29,7 @@ from cdcml.runs.baselines import Baseline
 from cdcml.runs.packs import PackSet, default_pack_notes, packs_of_run, start_packs
 from cdcml.runs.scrub import remember_graph, scrub_findings
 from cdcml.runs.waivers import match_waivers, today_utc
+from cdcml.secrets import PASSPHRASE_HINT, REDACTED
 from cdcml.workers import Timeouts
 
 __all__ = ["ENGINES", "preview"]
@@ -106,7 +107,7 @@ def preview(
         if problem is not None:
             raise problem
         assert program is not None
-        graph = program.result()
+        graph = _captured(program, stack_config)
         known = remember_graph(graph)
         known.update(answer_secrets(options.invokes.answers, options.stack_references))
         if on_captured is not None:
@@ -140,8 +141,28 @@ def preview(
         waivers=tuple(waivers),
         expired_waivers=tuple(w for w in waivers if w.expired(day)),
         today=day,
-        warnings=(*default_pack_notes(pack_dirs, dirs, project.directory), *packs.warnings),
+        warnings=(
+            *stack_config.undecryptable_notes(),
+            *default_pack_notes(pack_dirs, dirs, project.directory),
+            *packs.warnings,
+        ),
     )
+
+
+def _captured(program: ProgramRun, stack_config: StackConfig) -> ResourceGraph:
+    """The program's graph; when it fails and saw placeholders for secure config, its
+    error says so (a program that checks a secret's form fails on ``"[secret]"``)."""
+    try:
+        return program.result()
+    except ProgramError as e:
+        if not stack_config.undecryptable:
+            raise
+        keys = ", ".join(stack_config.undecryptable)
+        hint = stack_config.undecryptable_hint or PASSPHRASE_HINT
+        raise ProgramError(
+            f"{e.message} (the program saw the placeholder {REDACTED!r} for secure config {keys}, which could "
+            f"not be decrypted: {hint})"
+        ) from None
 
 
 def _evaluate(

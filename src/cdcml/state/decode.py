@@ -1,7 +1,8 @@
 """State loading: ``pulumi stack export`` files and backend checkpoints → ResourceGraph.
 
 The graph is what ``pulumi policy analyze`` hands to policies: source ``state`` with
-dry-run on, property values in the engine's wire form, secrets never decrypted. The steps,
+dry-run on, property values in the engine's wire form, secrets decrypted only with the
+passphrase secrets manager and a passphrase (:mod:`~cdcml.state.secrets`). The steps,
 each in its own module:
 
 * :mod:`~cdcml.state.document` — bytes (plain, gzip or zstd) → JSON → the envelope of an
@@ -28,14 +29,17 @@ from cdcml.model.values import REDACTED, render_config_value
 from cdcml.state.document import parse_json, read_document
 from cdcml.state.properties import PropertyDecoder
 from cdcml.state.resources import decode_resource, dedupe_resources
+from cdcml.state.secrets import StateSecrets
 from cdcml.state.urns import parse_urn
 
 __all__ = ["load_state", "load_state_file", "non_finite_numbers", "read_state_input"]
 
 
-def _config(config: Mapping[str, Any], source: str) -> tuple[dict[str, str], tuple[str, ...]]:
-    """Checkpoint config as the CLI passes it to packs; ``secure`` values are never
-    decrypted: they are ``"[secret]"`` and listed as secret keys."""
+def _config(
+    config: Mapping[str, Any], source: str, secrets: StateSecrets | None
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Checkpoint config as the CLI passes it to packs; a ``secure`` value is decrypted
+    when *secrets* can, else ``"[secret]"``; either way it is listed as a secret key."""
     found = find_problem(config)
     if found is not None:
         raise StateError(f"{source}: config.{found[0]}: {found[1]}")
@@ -43,7 +47,11 @@ def _config(config: Mapping[str, Any], source: str) -> tuple[dict[str, str], tup
     secret_keys: list[str] = []
     for key, value in config.items():
         if isinstance(value, Mapping) and set(value) == {"secure"}:
-            values[str(key)] = REDACTED
+            ciphertext = value["secure"]
+            plain = None
+            if secrets is not None and isinstance(ciphertext, str):
+                plain = secrets.decrypt_config(str(key), ciphertext)
+            values[str(key)] = REDACTED if plain is None else plain
             secret_keys.append(str(key))
         else:
             values[str(key)] = render_config_value(value)
@@ -68,16 +76,21 @@ def load_state(
     project: str | None = None,
     stack: str | None = None,
     organization: str | None = None,
+    secrets: StateSecrets | None = None,
 ) -> ResourceGraph:
     """The ResourceGraph of a state document (bytes, text or parsed JSON).
 
     *project*, *stack* and *organization* name the stack when the caller knows it (a
     backend does); otherwise they come from the resources' URNs or the checkpoint.
+    *secrets* decrypts the state's secrets where it can and records the others
+    (:mod:`cdcml.state.secrets`); without it, every encrypted secret is ``"[secret]"``.
     """
     doc = data if isinstance(data, Mapping) else parse_json(data, source)
     state = read_document(doc, source)
-    decoder = PropertyDecoder(source, state.features)
     deployment = state.deployment or {}
+    if secrets is not None:
+        secrets.open(deployment.get("secrets_providers"), source)
+    decoder = PropertyDecoder(source, state.features, secrets)
     raw_resources = deployment.get("resources")
     if raw_resources is None:
         raw_resources = []
@@ -103,12 +116,16 @@ def load_state(
         )
         name, proj = urn_stack, urn_project
 
-    config, secret_keys = _config(state.config, source)
+    config, secret_keys = _config(state.config, source, secrets)
     if decoder.redacted:
         provider = state.secrets_provider or "unknown"
         diagnostics.append(
             f"{decoder.redacted} secret value(s) are encrypted (secrets provider {provider!r}) and were not "
             'decrypted: policies see "[secret]", as with `pulumi policy analyze`'
+        )
+    if decoder.decrypted:
+        diagnostics.append(
+            f"{decoder.decrypted} secret value(s) decrypted with the passphrase: policies see them as secrets"
         )
     if decoder.byte_strings:
         diagnostics.append(f"{decoder.byte_strings} byte string value(s) decoded as UTF-8 text")

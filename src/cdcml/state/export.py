@@ -25,28 +25,20 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
 import gzip
-import hashlib
 import json
-import os
 from collections.abc import Mapping
 from typing import Any
 
 from cdcml import __version__
 from cdcml.model import Resource, ResourceGraph
 from cdcml.model.values import OUTPUT_VALUE_SIG, SECRET_SIG, SIG_KEY, is_unknown
+from cdcml.secrets import PassphraseCrypter
 from cdcml.state.properties import COMPUTED_PLACEHOLDER
 
 __all__ = ["SECRETS_MODES", "compress", "dumps", "export_deployment", "export_stack", "to_checkpoint"]
 
 SECRETS_MODES = ("plaintext", "passphrase", "b64")
-_PBKDF2_ITERATIONS = 1_000_000
-
-
-@functools.lru_cache(maxsize=8)
-def _passphrase_key(passphrase: str, salt: bytes) -> bytes:
-    return hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt, _PBKDF2_ITERATIONS, 32)
 
 
 class _Encrypter:
@@ -55,30 +47,22 @@ class _Encrypter:
             raise ValueError(f"secrets must be one of {', '.join(SECRETS_MODES)}")
         self.mode = mode
         self.provider: dict[str, Any] | None = None
-        self._key = b""
+        self._crypter: PassphraseCrypter | None = None
         if mode == "passphrase":
             if not passphrase:
                 raise ValueError("secrets='passphrase' needs a passphrase")
-            salt = salt if salt is not None else os.urandom(8)
-            self._key = _passphrase_key(passphrase, salt)
-            check = self._encrypt("pulumi")
-            self.provider = {"type": "passphrase", "state": {"salt": f"v1:{base64.b64encode(salt).decode()}:{check}"}}
+            state, self._crypter = PassphraseCrypter.new_state(passphrase, salt)
+            self.provider = {"type": "passphrase", "state": {"salt": state}}
         elif mode == "b64":
             self.provider = {"type": "b64", "state": {}}
-
-    def _encrypt(self, plaintext: str) -> str:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        nonce = os.urandom(12)
-        ct = AESGCM(self._key).encrypt(nonce, plaintext.encode("utf-8"), None)
-        return f"v1:{base64.b64encode(nonce).decode()}:{base64.b64encode(ct).decode()}"
 
     def secret(self, plaintext: str) -> dict[str, Any]:
         if self.mode == "plaintext":
             return {SIG_KEY: SECRET_SIG, "plaintext": plaintext}
         if self.mode == "b64":
             return {SIG_KEY: SECRET_SIG, "ciphertext": base64.b64encode(plaintext.encode("utf-8")).decode()}
-        return {SIG_KEY: SECRET_SIG, "ciphertext": self._encrypt(plaintext)}
+        assert self._crypter is not None
+        return {SIG_KEY: SECRET_SIG, "ciphertext": self._crypter.encrypt(plaintext)}
 
 
 def _value(value: Any, enc: _Encrypter) -> Any:

@@ -1,9 +1,10 @@
 """Property values of stored state → the engine's wire form (:mod:`cdcml.model.values`), frozen.
 
-* a secret stays a secret: ``{"…sig": "1b47…", "ciphertext": …}`` is **never decrypted**
-  and becomes the wire secret ``"[secret]"`` (the CLI's blinding provider); an export made
-  with ``--show-secrets`` carries ``"plaintext"`` (the JSON of the value), which becomes a
-  wire secret of that value;
+* a secret stays a secret: ``{"…sig": "1b47…", "ciphertext": …}`` becomes the wire secret
+  of its value when :class:`~cdcml.state.secrets.StateSecrets` can decrypt it (the passphrase
+  secrets manager with a passphrase given), else the wire secret ``"[secret]"`` (the CLI's
+  blinding provider); an export made with ``--show-secrets`` carries ``"plaintext"`` (the
+  JSON of the value), which becomes a wire secret of that value;
 * assets, archives and resource references keep their signature objects (the evaluator's
   marshaling turns references into IDs); a byte string (feature ``byteString``) becomes
   the string of its bytes (invalid UTF-8 replaced, since a protobuf string must be
@@ -36,6 +37,8 @@ from cdcml.model.values import (
     SECRET_SIG,
     SIG_KEY,
 )
+from cdcml.secrets import remember
+from cdcml.state.secrets import StateSecrets
 from cdcml.state.urns import parse_urn
 
 __all__ = ["BYTESTRING_SIG", "COMPUTED_PLACEHOLDER", "FLOAT_SIG", "PropertyDecoder"]
@@ -50,10 +53,12 @@ _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
 class PropertyDecoder:
     """Decodes state property values into the engine's wire form (frozen)."""
 
-    def __init__(self, source: str, features: tuple[str, ...]) -> None:
+    def __init__(self, source: str, features: tuple[str, ...], secrets: StateSecrets | None = None) -> None:
         self.source = source
         self.features = features
+        self.secrets = secrets
         self.redacted = 0
+        self.decrypted = 0
         self.byte_strings = 0
 
     def error(self, where: str, path: str, problem: str) -> StateError:
@@ -93,20 +98,20 @@ class PropertyDecoder:
             if has_cipher == has_plain:
                 raise self.error(where, path, "a secret must have exactly one of 'ciphertext' and 'plaintext'")
             if has_cipher:
-                if not isinstance(v["ciphertext"], str):
+                ciphertext = v["ciphertext"]
+                if not isinstance(ciphertext, str):
                     raise self.error(where, path, "a secret's 'ciphertext' must be a string")
-                # Never decrypted: policies see "[secret]", as with `pulumi policy analyze`.
-                self.redacted += 1
-                return FrozenDict({SIG_KEY: SECRET_SIG, "value": REDACTED})
+                decrypted = self.secrets.decrypt(ciphertext, where, path) if self.secrets is not None else None
+                if decrypted is None:
+                    # Policies see "[secret]", as with `pulumi policy analyze` without the key.
+                    self.redacted += 1
+                    return FrozenDict({SIG_KEY: SECRET_SIG, "value": REDACTED})
+                self.decrypted += 1
+                return self.plaintext(decrypted, where, path, depth, "a decrypted secret is not valid JSON")
             plaintext = v["plaintext"]
             if not isinstance(plaintext, str):
                 raise self.error(where, path, "a secret's 'plaintext' must be a string of JSON")
-            name = f"{self.source}: {shorten(where, 200)}.{shorten(path, 120)} (a secret's plaintext)"
-            try:
-                inner = load_json(plaintext, name=name, error=StateError, max_depth=None, walk=False)
-            except json.JSONDecodeError:
-                raise self.error(where, path, "a secret's 'plaintext' is not valid JSON") from None
-            return FrozenDict({SIG_KEY: SECRET_SIG, "value": self.value(inner, where, path, depth)})
+            return self.plaintext(plaintext, where, path, depth, "a secret's 'plaintext' is not valid JSON")
         if sig in (ASSET_SIG, ARCHIVE_SIG):
             return self.asset(v, sig, where, path, depth)
         if sig == RESOURCE_REF_SIG:
@@ -138,6 +143,19 @@ class PropertyDecoder:
             # but accepted: the evaluator's marshaling knows them.
             return FrozenDict({str(k): self.value(x, where, f"{path}.{k}", depth + 1) for k, x in v.items()})
         raise self.error(where, path, "unrecognized signature object")
+
+    def plaintext(self, text: str, where: str, path: str, depth: int, invalid: str) -> FrozenDict:
+        """The wire secret of a secret's plaintext (the JSON of its value); errors name the
+        place, never the text."""
+        name = f"{self.source}: {shorten(where, 200)}.{shorten(path, 120)} (a secret's plaintext)"
+        try:
+            inner = load_json(text, name=name, error=StateError, max_depth=None, walk=False)
+        except json.JSONDecodeError:
+            raise self.error(where, path, invalid) from None
+        value = self.value(inner, where, path, depth)
+        if self.secrets is not None:
+            remember(inner)  # decrypted here: known as a secret of the run from now on
+        return FrozenDict({SIG_KEY: SECRET_SIG, "value": value})
 
     def asset(self, v: Mapping[str, Any], sig: str, where: str, path: str, depth: int = 1) -> FrozenDict:
         what = "an asset" if sig == ASSET_SIG else "an archive"
