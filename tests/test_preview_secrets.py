@@ -85,3 +85,38 @@ def test_a_crash_quoting_another_resources_secret_in_any_form_prints_no_secret(t
     assert "policy crashy/crash raised" in err
     assert "first-line-of-it" not in out + err and "second-line-of-it" not in out + err, err
     assert "[secret]" in err
+
+
+def test_an_undecryptable_secure_key_is_named_in_text_json_and_sarif_never_its_ciphertext(
+    tmp_path, capsys, monkeypatch
+):
+    """No passphrase: the program and the leaky pack see "[secret]"; every output says which
+    key could not be decrypted and that the verdict may differ."""
+    from cdcml.capture.project import encrypt_for_tests
+
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    prog, pack = write(tmp_path)
+    salt, ct = encrypt_for_tests("cli-passphrase", b"saltsalt", "tok-98765-secure", b"twelve bytes")
+    (prog / "Pulumi.dev.yaml").write_text(f"encryptionsalt: {salt}\nconfig:\n  demo:token:\n    secure: {ct}\n")
+    sarif = tmp_path / "r.sarif"
+    code = run(["preview", str(prog), "--policy-pack", str(pack), "--sarif", str(sarif)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    warning = "warning: config key demo:token is secure and could not be decrypted (set PULUMI_CONFIG_PASSPHRASE"
+    assert warning in err and "so the verdict may differ" in err
+    notes = [
+        n["message"]["text"]
+        for n in json.loads(sarif.read_text())["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        if n["level"] == "warning"
+    ]
+    assert [n for n in notes if n.startswith("config key demo:token is secure")]
+    code = run(["preview", str(prog), "--policy-pack", str(pack), "--json"])
+    json_out, json_err = capsys.readouterr()
+    assert [w for w in json.loads(json_out)["warnings"] if w.startswith("config key demo:token is secure")]
+    everything = "\n".join([out, err, json_out, json_err, sarif.read_text()])
+    assert ct not in everything and ct.split(":")[2] not in everything and "tok-98765-secure" not in everything
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "cli-passphrase")
+    code = run(["preview", str(prog), "--policy-pack", str(pack), "--json"])
+    json_out, json_err = capsys.readouterr()
+    assert "demo:token" not in json_out + json_err and "tok-98765-secure" not in json_out + json_err

@@ -275,3 +275,122 @@ def test_merging_a_set_knows_its_forms_and_remember_all_makes_them_the_runs():
     secrets.remember_all(gathered)
     assert secrets.scrub('y pa"ss-merged') == "y [secret]" and secrets.known() == len(gathered)
     secrets.forget_all()
+
+
+# --------------------------------------------------------------------------- passphrase secrets
+
+# Passphrase secrets-manager states written by the Pulumi CLI itself, with the passphrases
+# its own tests use (github.com/pulumi/pulumi, Apache-2.0): pkg/secrets/passphrase/
+# manager_test.go, pkg/backend/diy/backend_test.go, tests/roundtrip/roundtrip_test.go.
+PULUMI_STATES = {
+    "password": "v1:fozI5u6B030=:v1:F+6ZduKKd8G0/V7L:PGMFeIzwobWRKmEAzUdaQHqC5mMRIQ==",
+    "abc123": "v1:4iF78gb0nF0=:v1:Co6IbTWYs/UdrjgY:FSrAWOFZnj9ealCUDdJL7LrUKXX9BA==",
+    "123abc": "v1:C7H2a7/Ietk=:v1:yfAd1zOi6iY9DRIB:dumdsr+H89VpHIQWdB01XEFqYaYjAg==",
+    "TestConfigRoundtripComments": "v1:ThS5UPxP9qc=:v1:UZYAXF+ylaJ0rGhv:9OTvBnOEDFgxs7btjzSu+LZ470vLpg==",
+}
+# The secure value of `foo:d` in that roundtrip test's Pulumi.test.yaml.
+PULUMI_SECURE = ("TestConfigRoundtripComments", "v1:T1ftqhY0hqr+EJK6:+jvd5PMecFx80tcavzuZY4tLatgIfoe/xR72GA==")
+
+
+@pytest.mark.parametrize("passphrase", PULUMI_STATES)
+def test_states_the_pulumi_cli_wrote_open_with_their_passphrase_and_no_other(passphrase):
+    from cdcml.secrets import IncorrectPassphraseError, PassphraseCrypter
+
+    PassphraseCrypter.from_state(passphrase, PULUMI_STATES[passphrase])
+    with pytest.raises(IncorrectPassphraseError, match=r"^incorrect passphrase$"):
+        PassphraseCrypter.from_state(passphrase + "x", PULUMI_STATES[passphrase])
+
+
+def test_a_value_the_pulumi_cli_encrypted_decrypts_to_its_plaintext():
+    from cdcml.secrets import PassphraseCrypter
+
+    passphrase, value = PULUMI_SECURE
+    assert PassphraseCrypter.from_state(passphrase, PULUMI_STATES[passphrase]).decrypt(value) == "secret-value"
+
+
+@pytest.mark.parametrize(
+    ("state", "problem"),
+    [
+        ("v1:fozI5u6B030=", "malformed state value"),
+        ("v2:fozI5u6B030=:v1:F+6ZduKKd8G0/V7L:PGMFeIzwobWRKmEAzUdaQHqC5mMRIQ==", "unknown state version"),
+        ("v1:not*base64:v1:F+6ZduKKd8G0/V7L:PGMFeIzwobWRKmEAzUdaQHqC5mMRIQ==", "the salt is not base64"),
+    ],
+)
+def test_a_malformed_state_is_a_value_error_not_a_wrong_passphrase(state, problem):
+    from cdcml.secrets import IncorrectPassphraseError, PassphraseCrypter
+
+    with pytest.raises(ValueError, match=problem) as e:
+        PassphraseCrypter.from_state("password", state)
+    assert not isinstance(e.value, IncorrectPassphraseError)
+
+
+def test_a_tampered_or_malformed_value_fails_without_quoting_it():
+    from cdcml.secrets import PassphraseCrypter
+
+    state, crypter = PassphraseCrypter.new_state("pw", b"saltsalt")
+    value = crypter.encrypt("hunter2-tampered", bytes(12))
+    _, nonce, sealed = value.split(":")
+    flipped = ("A" if sealed[0] != "A" else "B") + sealed[1:]
+    bad = [f"v1:{nonce}:{flipped}", f"v2:{nonce}:{sealed}", f"v1:{nonce}", "v1:AAAA:" + sealed, f"v1:{nonce}:**"]
+    for v in bad:
+        with pytest.raises(ValueError, match=r"^(bad value|unknown value version|message authentication failed)") as e:
+            crypter.decrypt(v)
+        assert "hunter2" not in str(e.value) and sealed not in str(e.value) and v not in str(e.value)
+    assert PassphraseCrypter.from_state("pw", state).decrypt(value) == "hunter2-tampered"
+    assert "pw" not in repr(crypter) and "salt" not in repr(crypter)
+
+
+@given(plaintext=st.text())
+def test_every_text_survives_encryption_under_a_fresh_nonce(plaintext):
+    """A value encrypted as Pulumi's passphrase manager does decrypts to itself, and two
+    encryptions of it differ (a random nonce each time)."""
+    from cdcml.secrets import PassphraseCrypter
+
+    _, crypter = PassphraseCrypter.new_state("property passphrase", b"12345678")
+    first, second = crypter.encrypt(plaintext), crypter.encrypt(plaintext)
+    assert first != second and first.startswith("v1:")
+    assert crypter.decrypt(first) == plaintext == crypter.decrypt(second)
+
+
+@pytest.fixture
+def no_passphrase(monkeypatch):
+    """No passphrase in the environment; the passphrases a test reads are forgotten after
+    it (they are remembered as secrets of the run, and scrubbed from later output)."""
+    from cdcml import secrets
+
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    yield monkeypatch
+    secrets.forget_all()
+
+
+def test_the_passphrase_comes_from_the_environment_as_the_pulumi_cli_reads_it(tmp_path, no_passphrase):
+    from cdcml.errors import ConfigError
+    from cdcml.secrets import passphrase_from_env, scrub
+
+    assert passphrase_from_env() is None
+    pfile = tmp_path / "pass.txt"
+    pfile.write_text("  passphrase-from-the-file \n")
+    no_passphrase.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(pfile))
+    assert passphrase_from_env() == "passphrase-from-the-file"  # trimmed, as strings.TrimSpace does
+    assert scrub("it is passphrase-from-the-file") == f"it is {REDACTED}"  # a secret of the run from now on
+    no_passphrase.setenv("PULUMI_CONFIG_PASSPHRASE", "")
+    assert passphrase_from_env() == ""  # set, even empty, wins over the file
+    no_passphrase.delenv("PULUMI_CONFIG_PASSPHRASE")
+    no_passphrase.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ConfigError, match=r"^PULUMI_CONFIG_PASSPHRASE_FILE .*missing can't be read$"):
+        passphrase_from_env(ConfigError)
+
+
+def test_a_passphrase_source_reads_the_environment_once_and_only_when_asked(tmp_path, no_passphrase):
+    from cdcml.secrets import PassphraseSource
+
+    pfile = tmp_path / "pass.txt"
+    no_passphrase.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(pfile))
+    source = PassphraseSource()  # the file doesn't exist yet: nothing is read here
+    pfile.write_text("first-passphrase\n")
+    assert source.get() == "first-passphrase"
+    pfile.write_text("second-passphrase\n")
+    assert source.get() == "first-passphrase"
+    assert PassphraseSource("given-passphrase").get() == "given-passphrase"
+    assert PassphraseSource(env=False).get() is None

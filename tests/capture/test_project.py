@@ -212,3 +212,60 @@ def test_the_passphrase_file_is_read_up_to_64_kib_even_from_a_device_or_a_pipe(t
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(tmp_path / "none"))
     with pytest.raises(ConfigError, match=r"PULUMI_CONFIG_PASSPHRASE_FILE .*/none can't be read"):
         load_stack_config(p, "dev")
+
+
+def test_each_undecryptable_key_is_named_in_a_note_that_says_how_to_decrypt_it(tmp_path, encrypted, monkeypatch):
+    """A run warns about every secure key the program saw as "[secret]": its name, the
+    passphrase variables, that the verdict may differ — never its ciphertext."""
+    salt, ct = encrypted
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    d = project(
+        tmp_path,
+        f"encryptionsalt: {salt}\nconfig:\n  demo:pw:\n    secure: {ct}\n  demo:obj:\n    inner:\n      secure: {ct}\n"
+        "  demo:plain: 1\n",
+    )
+    cfg = load_stack_config(load_project(d), "dev")
+    notes = cfg.undecryptable_notes()
+    assert [n.split(" is secure")[0] for n in notes] == ["config key demo:pw", "config key demo:obj"]
+    for note in notes:
+        assert "set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE" in note
+        assert note.endswith('saw the placeholder "[secret]", so the verdict may differ')
+        assert ct not in note and ct.split(":")[2] not in note
+    overridden = load_stack_config(load_project(d), "dev", {"pw": "given-on-the-command-line"})
+    assert overridden.undecryptable == ("demo:obj",) and len(overridden.undecryptable_notes()) == 1
+    assert load_stack_config(load_project(d), "dev", passphrase=PASSPHRASE).undecryptable_notes() == []
+
+
+def test_a_secrets_provider_cdcml_cannot_use_offline_is_named_instead_of_the_passphrase(tmp_path, encrypted):
+    _, ct = encrypted
+    d = project(
+        tmp_path,
+        "secretsprovider: azurekeyvault://kv-cdcml.vault.azure.net/keys/pulumi\n"
+        f"encryptedkey: ZW5jcnlwdGVk\nconfig:\n  demo:pw:\n    secure: {ct}\n",
+    )
+    cfg = load_stack_config(load_project(d), "dev", passphrase=PASSPHRASE)
+    (note,) = cfg.undecryptable_notes()
+    assert "the stack's secrets provider is azurekeyvault; cdcml decrypts only passphrase-managed secrets" in note
+    assert "kv-cdcml" not in note and "PULUMI_CONFIG_PASSPHRASE" not in note
+
+
+# tests/roundtrip/roundtrip_test.go of github.com/pulumi/pulumi (Apache-2.0): a stack file the
+# Pulumi CLI wrote, with the passphrase its test sets.
+PULUMI_ROUNDTRIP_STACK = """\
+encryptionsalt: v1:ThS5UPxP9qc=:v1:UZYAXF+ylaJ0rGhv:9OTvBnOEDFgxs7btjzSu+LZ470vLpg==
+config:
+  foo:a: some-value
+  foo:d:
+    secure: v1:T1ftqhY0hqr+EJK6:+jvd5PMecFx80tcavzuZY4tLatgIfoe/xR72GA== # comment on secret
+"""
+
+
+def test_a_stack_file_the_pulumi_cli_wrote_decrypts_with_its_passphrase(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: foo\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("")
+    (tmp_path / "Pulumi.test.yaml").write_text(PULUMI_ROUNDTRIP_STACK)
+    cfg = load_stack_config(load_project(tmp_path), "test", passphrase="TestConfigRoundtripComments")
+    assert cfg.values["foo:d"] == "secret-value" and cfg.secret_keys == ("foo:d",) and cfg.undecryptable == ()
+    with pytest.raises(ConfigError, match=r"Pulumi\.test\.yaml: incorrect passphrase$"):
+        load_stack_config(load_project(tmp_path), "test", passphrase="TestConfigRoundtripComment")

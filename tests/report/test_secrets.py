@@ -7,9 +7,13 @@ Markdown report."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cdcml.cli import run
 from cdcml.model import Resource, ResourceGraph, freeze
@@ -101,3 +105,123 @@ def test_distinctive_secrets_never_reach_a_report(tmp_path, capsys, secrets):
     if secrets == "passphrase":
         ciphertexts = [v["ciphertext"] for v in json.loads(raw)["deployment"]["resources"][0]["outputs"].values()]
         assert ciphertexts and not [c for c in ciphertexts if c in everything]
+
+
+# --------------------------------------------------------------------------- passphrase-encrypted state
+
+
+def test_secrets_decrypted_with_the_passphrase_never_reach_a_report(tmp_path, capsys, monkeypatch):
+    """With PULUMI_CONFIG_PASSPHRASE the leaky pack sees (and echoes) the plaintexts; no
+    report of the run carries one, nor a ciphertext."""
+    from cdcml import secrets
+    from tests.fixtures.state.secrets import PASSPHRASE, PASSWORD, ciphertexts, encrypted_state
+
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
+    state = tmp_path / "dev.json"
+    doc = encrypted_state()
+    state.write_text(json.dumps(doc))
+    everything = analyze_everything(tmp_path, state, capsys)
+    assert "[secret]" in everything and "could not be decrypted" not in everything
+    for part in [PASSWORD, PASSPHRASE, *ciphertexts(doc)]:
+        assert part not in everything
+    secrets.forget_all()
+
+
+def _leaky_in_process() -> Any:
+    """The leaky pack's policies (tests/fixtures/state/packs/leaky), loaded here."""
+    from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
+
+    from cdcml.engine.pack import pack_from_policies
+
+    def plain(value: Any) -> str:
+        def deep(v: Any) -> Any:
+            if isinstance(v, Mapping):
+                return {str(k): deep(v[k]) for k in v}
+            if isinstance(v, Sequence) and not isinstance(v, str):
+                return [deep(x) for x in v]
+            return v
+
+        return json.dumps(deep(value), default=str, sort_keys=True)
+
+    def echo_inputs(args: Any, report: Any) -> None:
+        report(f"inputs of {args.name}: {plain(args.props)} / {dict(args.props)!r}")
+
+    def echo_outputs(args: Any, report: Any) -> None:
+        for r in args.resources:
+            report(f"outputs: {plain(r.props)}", r.urn)
+
+    def copy(args: Any) -> Any:
+        props = args.props
+        props["leakedCopy"] = plain(props)
+        return props
+
+    return pack_from_policies(
+        "leaky",
+        [
+            ResourceValidationPolicy(name="echo-inputs", description="Echo inputs.", validate=echo_inputs),
+            ResourceValidationPolicy(
+                name="copy-to-tag", description="Copy.", remediate=copy, enforcement_level=EnforcementLevel.REMEDIATE
+            ),
+            StackValidationPolicy(name="echo-outputs", description="Echo outputs.", validate=echo_outputs),
+        ],
+        enforcement_level="mandatory",
+    )
+
+
+_SECRET_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=6).filter(
+    lambda t: len(" ".join(t.split())) >= 6
+)
+SECRET_VALUES = st.one_of(
+    _SECRET_TEXT, st.dictionaries(st.sampled_from(["user", "key", "token"]), _SECRET_TEXT, min_size=1)
+)
+
+
+def _leaves(value: Any) -> list[str]:
+    return list(value.values()) if isinstance(value, dict) else [value]
+
+
+def _shown(text: str) -> set[str]:
+    """The forms in which a report could carry *text*: raw, JSON-escaped, XML-escaped."""
+    import html
+
+    return {text, json.dumps(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1], html.escape(text)}
+
+
+@given(value=SECRET_VALUES, passphrase_given=st.booleans())
+def test_no_report_carries_the_plaintext_or_the_ciphertext_of_any_secret(value: Any, passphrase_given: bool) -> None:
+    """Whatever a secret holds, decrypted with the passphrase (policies see and echo it) or
+    not (policies see "[secret]", the run warns where): neither the text, JSON, SARIF,
+    JUnit nor Markdown report, nor the run's warnings, carry a plaintext or a ciphertext."""
+    import dataclasses
+    import io
+
+    from rich.console import Console
+
+    from cdcml import secrets
+    from cdcml.engine.config import reconcile
+    from cdcml.report.formats import FORMATS
+    from cdcml.report.json_report import verdict_to_json
+    from cdcml.report.text import render_text
+    from cdcml.runs.analyze import analyze_graphs
+    from cdcml.secrets import PassphraseSource
+    from cdcml.state.decode import load_state
+    from cdcml.state.secrets import StateSecrets
+    from tests.fixtures.state.secrets import PASSPHRASE, ciphertexts, encrypted_state
+
+    doc = encrypted_state(value)
+    found = StateSecrets(PassphraseSource(PASSPHRASE if passphrase_given else None, env=False))
+    graph = load_state(doc, source="dev.json", secrets=found)
+    pack = _leaky_in_process()
+    verdict = analyze_graphs([graph], [pack], [reconcile(pack)])
+    verdict = dataclasses.replace(verdict, warnings=tuple(found.notes("organization/cdcml/dev")))
+    assert bool(verdict.warnings) is not passphrase_given
+    buf = io.StringIO()
+    render_text(verdict, Console(file=buf, width=100_000), show_not_applicable=True)
+    reports = [buf.getvalue(), json.dumps(verdict_to_json(verdict)), *verdict.warnings]
+    reports += [fmt.render(verdict).decode("utf-8") for fmt in FORMATS]
+    everything = "\n".join(reports)
+    assert "[secret]" in everything
+    for leaf in _leaves(value):
+        assert not [form for form in _shown(leaf) if form in everything]
+    assert not [c for c in ciphertexts(doc) if c in everything]
+    secrets.forget_all()

@@ -4,15 +4,18 @@ outputs with parents and dependencies linked, remediations reported and not appl
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import struct
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
+from cdcml import secrets
 from cdcml.engine.config import PackConfig, reconcile
 from cdcml.engine.pack import pack_from_policies
 from cdcml.errors import StateError
@@ -22,6 +25,14 @@ from cdcml.runs.analyze import analyze_file, analyze_graphs
 from cdcml.state.decode import load_state
 from cdcml.state.properties import FLOAT_SIG
 from tests.fixtures.state.builders import AUDIT_PACK
+from tests.fixtures.state.secrets import (
+    LINKED_SERVICE,
+    PASSPHRASE,
+    PASSWORD,
+    ciphertexts,
+    encrypted_state,
+    linked_service_graph,
+)
 
 STACK = "urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev"
 FACTORY = "urn:pulumi:dev::proj::azure-native:datafactory:Factory::f"
@@ -180,3 +191,88 @@ def test_the_audit_pack_verdicts_on_a_state_file(tmp_path):
     line = report.artifact.lines["urn:pulumi:seed::cdcml::azure-native:datafactory:ChangeDataCapture::orders-cdc"]
     assert "orders-cdc" in path.read_text().splitlines()[line - 1]
     assert audit.exit_code == 1
+
+
+# --------------------------------------------------------------------------- secrets in state
+
+GUARDRAILS = Path(__file__).resolve().parents[2] / "policies" / "cdc-ml-guardrails"
+
+
+def _inline_secret_findings(verdict: Any) -> list[Any]:
+    return [
+        f
+        for f in verdict.stacks[0].findings.violations
+        if f.policy == "identity-disallow-inline-secrets" and f.urn == LINKED_SERVICE
+    ]
+
+
+@pytest.fixture
+def encrypted_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(encrypted_state(), indent=4))
+    yield path
+    secrets.forget_all()
+
+
+def test_with_the_passphrase_the_guardrails_see_the_encrypted_linked_service_password(encrypted_file, monkeypatch):
+    """identity-disallow-inline-secrets finds the password in the decrypted connection
+    string, as under `pulumi policy analyze` with the passphrase; no report text has it."""
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
+    verdict = analyze_file(encrypted_file, pack_dirs=[GUARDRAILS])
+    (finding,) = _inline_secret_findings(verdict)
+    assert finding.is_mandatory_violation and "embeds a password" in finding.message
+    assert verdict.exit_code == 1
+    assert not [w for w in verdict.warnings if "could not be decrypted" in w]
+    assert PASSWORD not in json.dumps([f.message for f in verdict.stacks[0].findings.findings])
+
+
+def test_from_the_passphrase_file_too(encrypted_file, monkeypatch, tmp_path):
+    (tmp_path / "pw").write_text(PASSPHRASE + "\n")
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(tmp_path / "pw"))
+    assert _inline_secret_findings(analyze_file(encrypted_file, pack_dirs=[GUARDRAILS]))
+
+
+def test_without_the_passphrase_the_run_warns_which_values_the_policies_could_not_see(encrypted_file):
+    verdict = analyze_file(encrypted_file, pack_dirs=[GUARDRAILS])
+    assert _inline_secret_findings(verdict) == []  # the password is "[secret]" to the policy
+    (note,) = [w for w in verdict.warnings if "could not be decrypted" in w]
+    assert note.startswith(
+        "stack organization/cdcml/dev: 4 secret value(s) could not be decrypted (set PULUMI_CONFIG_PASSPHRASE or "
+        "PULUMI_CONFIG_PASSPHRASE_FILE)"
+    )
+    assert "azure-native:datafactory:LinkedService::orders-link inputs.properties.connectionString" in note
+    assert note.endswith("so the verdict may differ")
+    assert not [c for c in ciphertexts(json.loads(encrypted_file.read_text())) if c in note]
+
+
+def test_a_wrong_passphrase_stops_the_run_as_the_pulumi_cli_does(encrypted_file, monkeypatch):
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "not-the-state-passphrase")
+    with pytest.raises(StateError) as e:
+        analyze_file(encrypted_file, pack_dirs=[GUARDRAILS])
+    assert e.value.message.startswith(f"{encrypted_file}: incorrect passphrase")
+
+
+def test_each_stack_of_a_backend_is_decrypted_and_warned_about_on_its_own(tmp_path, monkeypatch):
+    """A backend run reads the passphrase once; a stack without secrets needs none, and
+    the warning names the stack whose secrets stayed hidden."""
+    from cdcml.runs.analyze import analyze_backend
+    from cdcml.state.export import dumps, to_checkpoint
+
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    stacks = tmp_path / ".pulumi" / "stacks" / "cdcml"
+    stacks.mkdir(parents=True)
+    (stacks / "dev.json").write_bytes(
+        dumps(to_checkpoint(linked_service_graph(), secrets="passphrase", passphrase=PASSPHRASE))
+    )
+    plain = dataclasses.replace(linked_service_graph(), stack="qa")
+    (stacks / "qa.json").write_bytes(dumps(to_checkpoint(plain, secrets="plaintext")))
+    verdict = analyze_backend(f"file://{tmp_path}", pack_dirs=[AUDIT_PACK])
+    notes = [w for w in verdict.warnings if "could not be decrypted" in w]
+    assert [n.split(":")[0] for n in notes] == ["stack organization/cdcml/dev"]
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
+    verdict = analyze_backend(f"file://{tmp_path}", pack_dirs=[AUDIT_PACK])
+    assert not [w for w in verdict.warnings if "could not be decrypted" in w]
+    secrets.forget_all()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cdcml.errors import PackError, ProjectError
+from cdcml.errors import PackError, ProgramError, ProjectError
 from cdcml.runs.preview import preview
 from cdcml.workers import POOL, Timeouts, WorkerFailure, live_workers
 
@@ -212,3 +212,65 @@ def test_a_program_outside_the_working_directory_is_located_by_absolute_path(
     inner = next(s for urn, s in report.sources.items() if urn.endswith("::x-bad"))
     assert (inner.file.uri, inner.file.base_id) == ((prog / "lib.py").resolve().as_uri(), "")
     assert str(inner) == f"{(prog / 'lib.py').resolve()}:6"
+
+
+# --------------------------------------------------------------------------- secure config
+
+SECURE_PROGRAM = """
+cfg = pulumi.Config()
+token = cfg.require_secret("token")
+Thing("a", {"bad": token.apply(lambda t: t.startswith("tok-"))})
+"""
+
+
+def secure_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str = SECURE_PROGRAM) -> tuple[Path, str]:
+    """A program whose one resource is bad only when it sees the real secure token."""
+    from cdcml.capture.project import encrypt_for_tests
+
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    d = project(tmp_path, "import pulumi\n" + textwrap.dedent(body))
+    salt, ct = encrypt_for_tests("preview-passphrase", b"saltsalt", "tok-a1b2c3d4e5", b"twelve bytes")
+    (d / "Pulumi.dev.yaml").write_text(f"encryptionsalt: {salt}\nconfig:\n  run:token:\n    secure: {ct}\n")
+    return d, ct
+
+
+def test_an_undecryptable_secure_key_is_named_in_the_runs_warnings(tmp_path, monkeypatch):
+    """Without the passphrase the program sees "[secret]", the violation disappears, and
+    the run says which key and that the verdict may differ — never the ciphertext."""
+    prog, ct = secure_project(tmp_path, monkeypatch)
+    checks = pack(tmp_path)
+    verdict = preview(prog, "dev", pack_dirs=[checks])
+    assert verdict.stacks[0].findings.mandatory == ()
+    (note,) = [w for w in verdict.warnings if "run:token" in w]
+    assert note == (
+        "config key run:token is secure and could not be decrypted (set PULUMI_CONFIG_PASSPHRASE or "
+        "PULUMI_CONFIG_PASSPHRASE_FILE, or pass --config run:token=VALUE); the program and the policies saw the "
+        'placeholder "[secret]", so the verdict may differ'
+    )
+    assert ct not in " ".join(verdict.warnings)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "preview-passphrase")
+    verdict = preview(prog, "dev", pack_dirs=[checks])
+    assert [f.policy for f in verdict.stacks[0].findings.mandatory] == ["check"]
+    assert not [w for w in verdict.warnings if "run:token" in w]
+
+
+def test_a_program_failing_on_the_placeholder_says_it_saw_one(tmp_path, monkeypatch):
+    body = """
+    token = pulumi.Config().require_secret("token")
+    def check(t):
+        if not t.startswith("tok-"):
+            raise ValueError("the token must start with tok-")
+        return t
+    Thing("a", {"token": token.apply(check)})
+    """
+    prog, ct = secure_project(tmp_path, monkeypatch, body)
+    with pytest.raises(ProgramError) as e:
+        preview(prog, "dev", pack_dirs=[pack(tmp_path)])
+    message = e.value.message
+    assert "the token must start with tok-" in message
+    assert message.endswith(
+        "(the program saw the placeholder '[secret]' for secure config run:token, which could not be decrypted: "
+        "set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE)"
+    )
+    assert ct not in message

@@ -281,7 +281,7 @@ def _crypter_for(doc: Mapping[str, Any], path: Path, passphrase: str | None) -> 
     salt_state = doc.get("encryptionsalt")
     if provider not in (None, "", "passphrase"):
         scheme = str(provider).partition("://")[0] or "unknown"
-        return f"the stack's secrets provider is {shorten(scheme, 40)}, which cdcml can't use offline"
+        return f"the stack's secrets provider is {shorten(scheme, 40)}; cdcml decrypts only passphrase-managed secrets"
     if not isinstance(salt_state, str):
         return f"{path.name} has no encryptionsalt"
     if passphrase is None:

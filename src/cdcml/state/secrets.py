@@ -69,7 +69,8 @@ class StateSecrets:
         """Open the secrets manager (once): a crypter, or the reason there is none."""
         sp = self._providers
         if self.provider != "passphrase":
-            self._reason = f"the state's secrets provider is {self.provider}, which cdcml can't use offline"
+            kind = self.provider
+            self._reason = f"the state's secrets provider is {kind}; cdcml decrypts only passphrase-managed secrets"
             return
         state = sp.get("state") if isinstance(sp, Mapping) else None
         salt = state.get("salt") if isinstance(state, Mapping) else None
