@@ -19,6 +19,11 @@ def _roles(inputs: tuple[RunInput, ...]) -> list[tuple[str, str, bool]]:
     return [(i.role, str(i.path), i.tree) for i in inputs]
 
 
+@pytest.fixture(autouse=True)
+def _no_passphrase_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+
+
 def test_preview_reads_the_project_the_stack_file_the_packs_and_their_configs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -81,6 +86,14 @@ def test_analyze_of_a_file_reads_it_the_packs_waivers_and_baseline(tmp_path: Pat
         ("the --policy-pack-config file", "c.json", False),
         ("the --waivers file", "w.yaml", False),
         ("the --baseline file", "b.json", False),
+    ]
+
+
+def test_analyze_names_the_passphrase_file_that_decrypts_the_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", "pass.txt")
+    assert _roles(analyze_inputs("-", "s3://bucket", ["pack"])) == [
+        ("the --policy-pack directory", "pack", True),
+        ("the PULUMI_CONFIG_PASSPHRASE_FILE", "pass.txt", False),
     ]
 
 

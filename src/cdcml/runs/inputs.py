@@ -80,10 +80,14 @@ def preview_inputs(
     inputs += _packs(pack_dirs, project_dir, config_files)
     inputs += _acceptance(waivers, baseline)
     inputs += _answers(invokes_file, stack_references)
-    passphrase = os.environ.get(PASSPHRASE_FILE)
-    if passphrase:
-        inputs.append(RunInput(f"the {PASSPHRASE_FILE}", Path(passphrase)))
+    inputs += _passphrase_file()
     return tuple(inputs)
+
+
+def _passphrase_file() -> list[RunInput]:
+    """``$PULUMI_CONFIG_PASSPHRASE_FILE``, which a run reads when a secret needs it."""
+    passphrase = os.environ.get(PASSPHRASE_FILE)
+    return [RunInput(f"the {PASSPHRASE_FILE}", Path(passphrase))] if passphrase else []
 
 
 def verify_inputs(
@@ -122,7 +126,8 @@ def analyze_inputs(
 ) -> tuple[RunInput, ...]:
     """What ``cdcml policy analyze`` reads: the ``--file`` state (not standard input) or a
     ``file://`` backend's state, the packs (default: :func:`~cdcml.runs.packs.default_pack_dirs`
-    of the working directory) and their configs, the waivers and the baseline."""
+    of the working directory) and their configs, the waivers and the baseline, and
+    ``$PULUMI_CONFIG_PASSPHRASE_FILE`` (the passphrase of encrypted state)."""
     inputs: list[RunInput] = []
     if state_file is not None and state_file != "-":
         inputs.append(RunInput("the --file input", Path(state_file)))
@@ -130,7 +135,7 @@ def analyze_inputs(
         inputs += _backend_state(backend)
     inputs += _packs(pack_dirs, ".", config_files)
     inputs += _acceptance(waivers, baseline)
-    return tuple(inputs)
+    return (*inputs, *_passphrase_file())
 
 
 def _acceptance(waivers: PathLike | None, baseline: PathLike | None) -> list[RunInput]:

@@ -4,7 +4,8 @@
   decoded into a graph (:func:`load_state`), by way of
   :mod:`~cdcml.state.document` (bytes → the envelope: versions 0 to 4, plain, gzip or
   zstd), :mod:`~cdcml.state.resources` (resource records) and
-  :mod:`~cdcml.state.properties` (property values), with :mod:`~cdcml.state.urns`;
+  :mod:`~cdcml.state.properties` (property values), with :mod:`~cdcml.state.urns` and
+  :mod:`~cdcml.state.secrets` (secrets decrypted with the passphrase, or named);
 * :mod:`~cdcml.state.backends` — self-managed backends: their layouts, stacks and locks,
   read through :mod:`~cdcml.state.stores` (an object store per URL scheme: ``file://``,
   ``s3://``, ``azblob://``); never written to;
