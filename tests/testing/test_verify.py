@@ -266,6 +266,19 @@ def test_a_counterexample_shows_secret_configuration_values_as_secret(tmp_path):
     assert "hunter2-plain" not in conforms.counterexample
 
 
+def test_loading_the_subject_warns_about_secure_config_it_could_not_decrypt(tmp_path, monkeypatch):
+    from cdcml.capture.project import encrypt_for_tests
+    from cdcml.testing.verify import load_subject
+
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    salt, ciphertext = encrypt_for_tests("pw", b"saltsalt", "hunter2-plain", b"twelve bytes")
+    d = project(tmp_path, DECLARED, f"encryptionsalt: {salt}\nconfig:\n  tiny:token:\n    secure: {ciphertext}\n")
+    subject_, warnings = load_subject(d, "dev", [pack(tmp_path)])
+    assert subject_.config.values["tiny:token"] == "[secret]"
+    assert [w for w in warnings if w.startswith("config key tiny:token is secure and could not be decrypted")]
+
+
 def test_the_stacks_own_values_are_captured_once_across_the_laws(tmp_path, monkeypatch):
     """The graph of the stack's own values serves every law: conforms on a space of one
     point (no declarations) and the laws on the stack's graph don't capture it again."""

@@ -146,12 +146,13 @@ def load_subject(
     config_files: Sequence[str | os.PathLike[str]] = (),
     overrides: Mapping[str, str] | None = None,
 ) -> tuple[Subject, list[str]]:
-    """:meth:`Subject.load`, returning the packs' warnings instead (what the CLI prints)."""
+    """:meth:`Subject.load`, returning the run's warnings instead (what the CLI prints):
+    secure config keys that could not be decrypted, then the packs'."""
     project = load_project(directory)
     config = load_stack_config(project, stack, dict(overrides or {}))
     dirs = packs_of_run(pack_dirs, directory)
     packs, configs, found = load_packs(dirs, config_files, project=project.name, stack=stack)
-    return Subject(project, config, packs, configs), found
+    return Subject(project, config, packs, configs), [*config.undecryptable_notes(), *found]
 
 
 @dataclass(frozen=True)
