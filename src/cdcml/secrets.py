@@ -50,10 +50,12 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Iterator
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cdcml.errors import CdcmlError
-from cdcml.inputs import ErrorFactory, decode_text, read_file, shorten
+
+if TYPE_CHECKING:
+    from cdcml.inputs import ErrorFactory
 
 __all__ = [
     "MIN_LENGTH",
@@ -420,6 +422,10 @@ def passphrase_from_env(error: ErrorFactory = CdcmlError) -> str | None:
     pipe such as ``<(vault read …)``, read up to :data:`PASSPHRASE_FILE_LIMIT` bytes), else
     ``None``. A file that can't be read is an *error*. The passphrase is remembered as a
     secret of the run."""
+    # Imported here: worker processes import this module in a program's own virtualenv,
+    # which may lack cdcml's dependencies (cdcml.inputs needs PyYAML).
+    from cdcml.inputs import decode_text, read_file, shorten
+
     passphrase = os.environ.get(PASSPHRASE_ENV)
     pfile = os.environ.get(PASSPHRASE_FILE_ENV)
     if passphrase is None and pfile:
