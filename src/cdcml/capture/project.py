@@ -8,6 +8,7 @@ passes it: a flat map of ``"<namespace>:<key>"`` to strings, structured values a
 
 from __future__ import annotations
 
+import base64
 import functools
 import os
 import re
@@ -308,6 +309,8 @@ def _decrypt(crypter: secrets.PassphraseCrypter, ciphertext: str, key: str, path
 
 def encrypt_for_tests(passphrase: str, salt: bytes, plaintext: str, nonce: bytes) -> tuple[str, str]:
     """Produce an ``encryptionsalt`` and a ``v1:`` ciphertext the way Pulumi's passphrase
-    manager does (used by tests that build stack files)."""
-    state, crypter = secrets.PassphraseCrypter.new_state(passphrase, salt)
+    manager does (used by tests that build stack files); the same arguments give the same
+    text."""
+    _, crypter = secrets.PassphraseCrypter.new_state(passphrase, salt)
+    state = f"v1:{base64.b64encode(salt).decode()}:{crypter.encrypt('pulumi', bytes(12))}"
     return state, crypter.encrypt(plaintext, nonce)
