@@ -35,6 +35,7 @@ __all__ = [
     "SIG_KEY",
     "UNKNOWN",
     "UNKNOWN_SENTINELS",
+    "contains_secret",
     "contains_unknown",
     "graph_secrets",
     "is_secret",
@@ -88,6 +89,17 @@ def reveal(value: Any) -> Any:
 
 def is_unknown(value: Any) -> bool:
     return isinstance(value, str) and value in UNKNOWN_SENTINELS
+
+
+def contains_secret(value: Any) -> bool:
+    """Whether *value* is, or holds at any depth, a secret in wire form."""
+    if is_secret(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_secret(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(contains_secret(v) for v in value)
+    return False
 
 
 def contains_unknown(value: Any) -> bool:

@@ -85,14 +85,7 @@ def preview(
     try:
         try:
             stack_config = load_stack_config(project, stack, config)
-            answers = load_invoke_answers(invokes_file) if invokes_file is not None else ()
-            references = load_stack_references(stack_references)
-            options = CaptureOptions(
-                mode=out_mode,
-                organization=organization,
-                invokes=InvokeTable(answers=answers),
-                stack_references=references,
-            )
+            options = _capture_options(out_mode, organization, invokes_file, stack_references)
             program = start_capture(project, stack_config, options, timeout=limits.program)
             problem: CdcmlError | None = None
         except CdcmlError as e:
@@ -117,21 +110,8 @@ def preview(
         packs.release()
     # Policies see secrets as plaintext and may echo them; no report may carry one.
     findings = scrub_findings(findings, graph, known)
-    baselined = 0
-    if baseline is not None:
-        findings, baselined = baseline.split(findings)
     day = today or today_utc()
-    stack_file = Path(project_dir) / f"Pulumi.{graph.stack}.yaml"
-    report = StackReport(
-        StackRef(graph.organization, graph.project, graph.stack),
-        graph,
-        findings,
-        str(stack_file),
-        repo_artifact(stack_file),
-        waivers=match_waivers(findings.findings, waivers, day),
-        baselined=baselined,
-        sources=source_locations(graph, project.directory),
-    )
+    report = _stack_report(Path(project_dir), project.directory, graph, findings, waivers, baseline, day)
     return Verdict(
         command="preview",
         source=str(Path(project_dir)),
@@ -146,6 +126,49 @@ def preview(
             *default_pack_notes(pack_dirs, dirs, project.directory),
             *packs.warnings,
         ),
+    )
+
+
+def _capture_options(
+    mode: OutputMode,
+    organization: str,
+    invokes_file: str | os.PathLike[str] | None,
+    stack_references: Sequence[str],
+) -> CaptureOptions:
+    """The capture's options, with the user's answers to invokes and stack references."""
+    answers = load_invoke_answers(invokes_file) if invokes_file is not None else ()
+    return CaptureOptions(
+        mode=mode,
+        organization=organization,
+        invokes=InvokeTable(answers=answers),
+        stack_references=load_stack_references(stack_references),
+    )
+
+
+def _stack_report(
+    project_dir: Path,
+    base: Path,
+    graph: ResourceGraph,
+    findings: Findings,
+    waivers: Sequence[Waiver],
+    baseline: Baseline | None,
+    day: dt.date,
+) -> StackReport:
+    """The one stack report: findings a *baseline* has removed, *waivers* matched; findings
+    point at the program's lines (paths from *base*), else at ``Pulumi.<stack>.yaml``."""
+    baselined = 0
+    if baseline is not None:
+        findings, baselined = baseline.split(findings)
+    stack_file = project_dir / f"Pulumi.{graph.stack}.yaml"
+    return StackReport(
+        StackRef(graph.organization, graph.project, graph.stack),
+        graph,
+        findings,
+        str(stack_file),
+        repo_artifact(stack_file),
+        waivers=match_waivers(findings.findings, waivers, day),
+        baselined=baselined,
+        sources=source_locations(graph, base),
     )
 
 
