@@ -13,7 +13,7 @@ what ``cdcml preview`` sees:
   ``azureApiVersion``, ``provisioningState``, ``etag`` and a system-assigned identity's
   ``principalId``/``tenantId`` filled as the capture fills them, and every other output-only
   value the capture leaves unknown given a plausible value of its SDK type
-  (:mod:`cdcml.testing.sdk_types`): a timestamp for ``…Time``/``…At``, the resource's
+  (:mod:`cdcml.capture.sdk_types`): a timestamp for ``…Time``/``…At``, the resource's
   location for ``…Location``, a UUID for ``…Id``, an enum's first member, an object's
   required properties … A user-assigned identity given as a list of identity ids (the
   input form) becomes the output form, a map of id → ``{principalId, clientId}``.
@@ -33,9 +33,9 @@ from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.project import StackConfig
 from cdcml.capture.provider import EmulatedProvider
 from cdcml.capture.records import Record
+from cdcml.capture.sdk_types import ObjectType, SdkType, UnknownResourceType, resource_type
 from cdcml.model import ResourceOptions
 from cdcml.model.values import is_unknown, reveal
-from cdcml.testing.sdk_types import ObjectType, SdkType, UnknownResourceType, resource_type
 
 __all__ = ["provider_id", "provider_outputs"]
 
