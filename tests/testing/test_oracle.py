@@ -18,11 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cdcml.capture import capture
+from cdcml.capture.sdk_types import ObjectType, SdkType, resource_tokens, resource_type
 from cdcml.model import ResourceGraph
 from cdcml.model.values import UNKNOWN, UNKNOWN_BOOLEAN, secret
 from cdcml.testing.oracle import TypeProblem, check_inputs, check_outputs
 from cdcml.testing.sdk_strategies import property_bags, resource_inputs
-from cdcml.testing.sdk_types import ObjectType, SdkType, resource_tokens, resource_type
 from conftest import examples
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cdcml.capture.invokes import DEFAULT_SUBSCRIPTION_ID
+from cdcml.capture.sdk_types import resource_tokens
 from cdcml.testing.oracle import check_outputs
 from cdcml.testing.provider_outputs import LEFT_TO_CAPTURE, generated_outputs, output_only
-from cdcml.testing.sdk_types import resource_tokens
 
 SAMPLE = resource_tokens()[11::61]
 """About 40 types from as many services (offset from the other samples)."""
@@ -142,9 +142,9 @@ def test_unknown_types_and_other_packages_get_no_answer() -> None:
 
 def test_functions_with_no_offline_answer_get_the_usual_value_of_their_result_type() -> None:
     from cdcml.capture.program import capture_program
+    from cdcml.capture.sdk_types import function_result
     from cdcml.testing.oracle import check_object
     from cdcml.testing.provider_outputs import UsualInvokes
-    from cdcml.testing.sdk_types import function_result
 
     token = "azure-native:storage:listStorageAccountKeys"
     invokes = UsualInvokes()

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cdcml.capture.sdk_types import ObjectType, resource_tokens, resource_type
 from cdcml.errors import CdcmlError
 from cdcml.model.values import SECRET_SIG, contains_unknown, is_secret, is_unknown
 from cdcml.testing.oracle import check_inputs, check_outputs
 from cdcml.testing.sdk_strategies import property_bags, resource_inputs, resource_outputs, sdk_values
-from cdcml.testing.sdk_types import ObjectType, resource_tokens, resource_type
 from conftest import examples
 
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"

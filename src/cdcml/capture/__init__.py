@@ -21,6 +21,8 @@ what the engine would see.
 * :mod:`~cdcml.capture.declaration` — the program's declaration order, the graph's order;
 * :mod:`~cdcml.capture.records` — what is kept of each resource while the program runs;
 * :mod:`~cdcml.capture.program_errors` — a failed program as one line at its own frame;
+* :mod:`~cdcml.capture.shapes` — outputs in the shape of the SDK's output types;
+* :mod:`~cdcml.capture.sdk_types` — the type model of the installed azure-native SDK;
 * :mod:`~cdcml.capture.azure` — facts of the azure-native SDK the capture relies on;
 * :mod:`~cdcml.capture.invokes` — offline answers to provider functions (invokes).
 """

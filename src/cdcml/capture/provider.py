@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from cdcml.capture import azure
+from cdcml.capture import azure, shapes
 from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.project import StackConfig
 from cdcml.capture.records import Record
@@ -96,16 +96,25 @@ class EmulatedProvider:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, rec.urn))
 
     def outputs_for(self, rec: Record) -> dict[str, Any]:
-        """The outputs recorded in the graph for a custom resource."""
+        """The outputs recorded in the graph for a custom resource: an azure-native
+        resource's in the shape of its SDK output type (:mod:`cdcml.capture.shapes`)."""
         names = azure.output_names(rec.type) if rec.type.startswith("azure-native:") else frozenset()
         if rec.type == STACK_REFERENCE:
             return self._stack_reference(rec)
+        declared = shapes.resource_types(rec.type) if names else None
+        shaper = shapes.Shaper(self.preview, rec.urn, self._invokes.tenant_id)
         if rec.type.startswith("pulumi:providers:") or not names:
             outputs = dict(rec.inputs)
         elif self.preview:
-            outputs = {n: rec.inputs.get(n, UNKNOWN) for n in sorted(names)}
+            given = shaper.outputs(rec.inputs, *declared) if declared is not None else rec.inputs
+            outputs = {n: given.get(n, UNKNOWN) for n in sorted(names)}
         else:
-            outputs = self._resolved_outputs(rec, names)
+            given = shaper.outputs(rec.inputs, *declared) if declared is not None else rec.inputs
+            outputs = self._resolved_outputs(rec, names, given)
+        self._diagnostics.extend(
+            f"resolved mode: output {note} of {rec.urn} can't take the shape the SDK declares; it stays unknown"
+            for note in shaper.notes
+        )
         for key in rec.options.additional_secret_outputs:
             if key in outputs and not is_secret(outputs[key]):
                 outputs[key] = secret(outputs[key])
@@ -136,12 +145,12 @@ class EmulatedProvider:
             )
         return outputs
 
-    def _resolved_outputs(self, rec: Record, names: frozenset[str]) -> dict[str, Any]:
-        """Outputs after ``pulumi up``: inputs echoed, what the provider computes filled in.
-        An output that is also an input the program didn't set is left out (the state holds
-        whatever ARM defaulted, which policies treat as not set); an output-only value cdcml
-        can't compute stays unknown."""
-        out: dict[str, Any] = {n: rec.inputs[n] for n in names if n in rec.inputs}
+    def _resolved_outputs(self, rec: Record, names: frozenset[str], given: Mapping[str, Any]) -> dict[str, Any]:
+        """Outputs after ``pulumi up``: the inputs in the output shape (*given*), what the
+        provider computes filled in. An output that is also an input the program didn't set
+        is left out (the state holds whatever ARM defaulted, which policies treat as not
+        set); an output-only value cdcml can't compute stays unknown."""
+        out: dict[str, Any] = {n: given[n] for n in names if n in given}
         settable = azure.input_names(rec.type)
         prop = azure.autoname_property(rec.type)
         if "name" in names:
@@ -159,7 +168,7 @@ class EmulatedProvider:
         for etag in ("etag", "eTag"):
             if etag in names:
                 out[etag] = 'W/"' + hashlib.sha256(rec.urn.encode()).hexdigest()[:16] + '"'
-        identity = reveal(rec.inputs.get("identity"))
+        identity = reveal(out.get("identity"))
         if "identity" in names and isinstance(identity, Mapping):
             id_type = str(identity.get("type", ""))
             filled = dict(identity)
@@ -170,7 +179,7 @@ class EmulatedProvider:
         for key, value in self._provided_for(rec).items():
             if key not in names or key == "id" or (key in settable and key not in rec.inputs):
                 continue
-            out[key] = _merged(rec.inputs[key], value) if key in settable else value
+            out[key] = _merged(given.get(key, rec.inputs[key]), value) if key in settable else value
         for n in names:
             if n not in out and n not in settable:
                 out[n] = UNKNOWN
@@ -196,10 +205,12 @@ class EmulatedProvider:
             # settable one the program left out) resolves to None, as after `pulumi up`;
             # what cdcml can't compute is sent as unknown, one by one.
             return dict(rec.outputs), False
-        known = {k: v for k, v in rec.outputs.items() if not is_unknown(v)}
-        # Resolved mode: the SDK merges inputs itself; every known output is sent and the
-        # rest marked unknown so a dependent input becomes unknown instead of vanishing.
-        return known, not self.preview
+        if self.preview:
+            return {k: v for k, v in rec.outputs.items() if not is_unknown(v)}, False
+        # Resolved mode: every output is sent, an unknown one as unknown (left out, the SDK
+        # would read the program's input in its place, in the input's shape), and what is
+        # missing is marked unknown so a dependent input becomes unknown instead of vanishing.
+        return dict(rec.outputs), True
 
     def note_unknown_inputs(self, rec: Record) -> None:
         """Resolved mode: note each input left unknown because an output it uses can't be

@@ -16,7 +16,7 @@ config-value      a string that a policy's config lists (a schema ``enum``, a de
 open-network      an address range to ``0.0.0.0/0``
 emptied           a list to ``[]``
 added             a key some policy looked up that the resource does not have, added with a
-                  well-typed value of its SDK type (:mod:`cdcml.testing.sdk_types`): each
+                  well-typed value of its SDK type (:mod:`cdcml.capture.sdk_types`): each
                   enum member, a non-empty string (for a string or an untyped
                   property), ``true`` and ``false``, ``0``, an object with its required
                   fields (one per member of a union, such as a secret that is either a
@@ -59,7 +59,7 @@ from cdcml.model.values import is_secret, is_unknown
 from cdcml.testing.reads import Path, PolicyReads, record_reads
 
 if TYPE_CHECKING:
-    from cdcml.testing.sdk_types import ObjectType, Property, SdkType
+    from cdcml.capture.sdk_types import ObjectType, Property, SdkType
 
 __all__ = ["CLASSES", "KillMatrix", "Weakening", "config_families", "kill_matrix", "weakenings"]
 
@@ -237,7 +237,7 @@ def _sdk_type(type_token: str, path: Path, data: Any) -> SdkType | None:
     """The SDK type at *path* of *type_token*'s inputs (``None`` when the path leaves what
     the installed azure-native SDK declares). A discriminated union is resolved by the
     ``type`` the resource's own value at that place (*data*, its inputs) carries."""
-    from cdcml.testing.sdk_types import UnknownResourceType, resource_type
+    from cdcml.capture.sdk_types import UnknownResourceType, resource_type
 
     if not type_token.startswith("azure-native:"):
         return None
@@ -284,7 +284,7 @@ def _property(type_token: str, path: Path, data: Any) -> Property | None:
     if not path or isinstance(path[-1], int):
         return None
     if len(path) == 1:
-        from cdcml.testing.sdk_types import UnknownResourceType, resource_type
+        from cdcml.capture.sdk_types import UnknownResourceType, resource_type
 
         if not type_token.startswith("azure-native:"):
             return None

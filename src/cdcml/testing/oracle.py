@@ -2,7 +2,7 @@
 
 ProTI's "well-typed" check (Sokolowski et al., TSE 2024) for Python programs on azure-native:
 a property bag in the engine's wire form is compared with the type model the installed SDK
-declares (:mod:`cdcml.testing.sdk_types`), and every disagreement is a :class:`TypeProblem`
+declares (:mod:`cdcml.capture.sdk_types`), and every disagreement is a :class:`TypeProblem`
 naming the property path (``sku.name``, ``networkRuleSet.ipRules[0].value``,
 ``tags.owner``), what was expected and what was found:
 
@@ -30,8 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from cdcml.capture.sdk_types import ObjectType, SdkType, resource_type
 from cdcml.model.values import ARCHIVE_SIG, ASSET_SIG, SIG_KEY, is_secret, is_unknown, reveal
-from cdcml.testing.sdk_types import ObjectType, SdkType, resource_type
 
 __all__ = ["TypeProblem", "check_inputs", "check_object", "check_outputs", "check_value"]
 

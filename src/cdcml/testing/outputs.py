@@ -13,10 +13,11 @@ what ``cdcml preview`` sees:
   ``azureApiVersion``, ``provisioningState``, ``etag`` and a system-assigned identity's
   ``principalId``/``tenantId`` filled as the capture fills them, and every other output-only
   value the capture leaves unknown given a plausible value of its SDK type
-  (:mod:`cdcml.testing.sdk_types`): a timestamp for ``…Time``/``…At``, the resource's
+  (:mod:`cdcml.capture.sdk_types`): a timestamp for ``…Time``/``…At``, the resource's
   location for ``…Location``, a UUID for ``…Id``, an enum's first member, an object's
   required properties … A user-assigned identity given as a list of identity ids (the
-  input form) becomes the output form, a map of id → ``{principalId, clientId}``.
+  input form) is the output form already, as the capture shapes it: a map of id →
+  ``{principalId, clientId}`` (:mod:`cdcml.capture.shapes`).
 
 A type the installed SDK doesn't declare, a component and a provider keep their inputs
 as outputs.
@@ -33,9 +34,9 @@ from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.project import StackConfig
 from cdcml.capture.provider import EmulatedProvider
 from cdcml.capture.records import Record
+from cdcml.capture.sdk_types import ObjectType, SdkType, UnknownResourceType, resource_type
 from cdcml.model import ResourceOptions
 from cdcml.model.values import is_unknown, reveal
-from cdcml.testing.sdk_types import ObjectType, SdkType, UnknownResourceType, resource_type
 
 __all__ = ["provider_id", "provider_outputs"]
 
@@ -81,8 +82,6 @@ def provider_outputs(type_: str, name: str, urn: str, inputs: Mapping[str, Any],
             continue
         if is_unknown(value) and key not in settable and key not in _COMPUTED:
             outputs[key] = seed.value(key, prop.type, 0)
-        elif key == "identity":
-            outputs[key] = _identity(value, prop.type, seed)
     return outputs
 
 
@@ -96,20 +95,6 @@ def provider_id(type_: str, name: str, inputs: Mapping[str, Any]) -> str:
         if arm is not None:
             return arm
     return f"{name}-id"
-
-
-def _identity(value: Any, sdk_type: SdkType, seed: _Plausible) -> Any:
-    """An identity's ``userAssignedIdentities`` in the output form: a map of identity id →
-    ``{principalId, clientId}`` (the input form is a list of ids)."""
-    if not isinstance(value, Mapping) or sdk_type.object is None:
-        return value
-    assigned = value.get("userAssignedIdentities")
-    field = sdk_type.object.properties.get("userAssignedIdentities")
-    if not isinstance(assigned, list) or field is None or field.type.kind != "map":
-        return value
-    ids = [i for i in assigned if isinstance(i, str) and not is_unknown(i)]
-    item = field.type.item or SdkType("any")
-    return {**value, "userAssignedIdentities": {i: seed.value(i, item, 1) for i in ids}}
 
 
 class _Plausible:

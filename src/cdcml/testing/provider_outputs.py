@@ -4,7 +4,7 @@ for resolved-mode captures (:attr:`cdcml.capture.options.CaptureOptions.provider
 ProTI drives a program with generated provider outputs as well as generated configuration,
 so a branch inside ``apply`` that depends on an output runs too. :func:`generated_outputs`
 draws, for each azure-native resource, every property of its output type (the resource's
-getters, :mod:`cdcml.testing.sdk_types`) that is **output-only** — not one of its inputs —
+getters, :mod:`cdcml.capture.sdk_types`) that is **output-only** — not one of its inputs —
 and the read-only properties of the objects the program sets (``identity.principalId``,
 ``sku.tier``; lists and maps element by element), all well-typed (they pass
 :func:`cdcml.testing.oracle.check_outputs`): required properties are always there (the
@@ -46,8 +46,7 @@ from typing import Any, TypeVar
 
 from cdcml.capture import azure
 from cdcml.capture.invokes import DEFAULT_SUBSCRIPTION_ID, InvokeTable
-from cdcml.model.values import ASSET_SIG, SIG_KEY
-from cdcml.testing.sdk_types import (
+from cdcml.capture.sdk_types import (
     ObjectType,
     Property,
     SdkType,
@@ -55,6 +54,7 @@ from cdcml.testing.sdk_types import (
     function_result,
     resource_type,
 )
+from cdcml.model.values import ASSET_SIG, SIG_KEY
 
 __all__ = ["GeneratedOutputs", "UsualInvokes", "generated_outputs", "output_only"]
 

@@ -1,6 +1,6 @@
 """Hypothesis strategies for the inputs and outputs of any azure-native resource type.
 
-The strategies are derived from the installed SDK's types (:mod:`cdcml.testing.sdk_types`)
+The strategies are derived from the installed SDK's types (:mod:`cdcml.capture.sdk_types`)
 and draw property bags in the engine's wire form, as a :class:`~cdcml.model.ResourceGraph`
 holds them and policies receive them: wire (camelCase) names, nested objects as dicts,
 lists and maps, enum members as their string values, and — on request — unknowns (the
@@ -30,9 +30,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from cdcml.capture.sdk_types import ObjectType, Property, SdkType, resource_type
 from cdcml.errors import CdcmlError
 from cdcml.model.values import ASSET_SIG, SIG_KEY, UNKNOWN, is_unknown, secret
-from cdcml.testing.sdk_types import ObjectType, Property, SdkType, resource_type
 
 __all__ = ["property_bags", "resource_inputs", "resource_outputs", "sdk_values"]
 
@@ -223,7 +223,7 @@ def resource_outputs(
 
 
 def sdk_values(sdk_type: SdkType, *, unknowns: bool = False, secrets: bool = False) -> st.SearchStrategy[Any]:
-    """Well-typed wire values of one :class:`~cdcml.testing.sdk_types.SdkType`."""
+    """Well-typed wire values of one :class:`~cdcml.capture.sdk_types.SdkType`."""
     return _Builder(unknowns=unknowns, secrets=secrets, required_only=False, max_depth=2).value(sdk_type, 0)
 
 

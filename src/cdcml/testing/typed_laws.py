@@ -1,5 +1,5 @@
 """The **robust** and **well-typed** laws, on the installed azure-native SDK's types
-(:mod:`cdcml.testing.sdk_types`, :mod:`cdcml.testing.oracle`).
+(:mod:`cdcml.capture.sdk_types`, :mod:`cdcml.testing.oracle`).
 
 * :func:`crashes` (**robust**): no policy raises on a resource of a type the program
   declares whose properties are drawn from that type — with unknowns, secrets, nulls,
@@ -26,6 +26,7 @@ from cdcml.capture.invokes import DEFAULT_SUBSCRIPTION_ID
 from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.program import capture_project
 from cdcml.capture.project import Project, StackConfig
+from cdcml.capture.sdk_types import UnknownResourceType, resource_type
 from cdcml.engine.config import PackConfig
 from cdcml.engine.evaluate import evaluate
 from cdcml.engine.pack import Pack
@@ -35,7 +36,6 @@ from cdcml.testing.harness import GraphBuilder
 from cdcml.testing.oracle import check_inputs
 from cdcml.testing.provider_outputs import UsualInvokes, generated_outputs
 from cdcml.testing.sdk_strategies import property_bags
-from cdcml.testing.sdk_types import UnknownResourceType, resource_type
 
 __all__ = ["crashes", "declared_types", "ill_typed", "resources_of", "under_generated_outputs"]
 _UNUSUAL_SHOWN = 12
