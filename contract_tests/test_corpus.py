@@ -306,6 +306,7 @@ def test_the_corpus_is_every_program_directory_and_at_least_fifteen() -> None:
         assert (CORPUS / name / f"Pulumi.{program.stack}.yaml").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "mode"), _cases())
 def test_each_corpus_program_is_captured_faithfully_and_judged(name: str, mode: str) -> None:
     """The program runs as ``cdcml preview --outputs MODE`` runs it; the guardrails judge
