@@ -107,7 +107,7 @@ def _eventing_program(args: EventingArgs) -> None:
         LandingZoneArgs(containers=("orders",), location="westeurope", capture_container=True),
         resource_group_name="rg",
     )
-    Eventing("ev", args, resource_group_name="rg", landing=landing)
+    Eventing("ev", args, resource_group_name="rg", landing=landing, grant=lambda *_: ())
 
 
 @FEW

@@ -12,12 +12,15 @@ each consumer group records its consumer in ``userMetadata`` as JSON
 An Event Grid system topic on the landing account turns ``BlobCreated`` events under
 each source's CDC folder into events on the hub, delivered with the topic's managed
 identity (the identity gets *Azure Event Hubs Data Sender* on the hub from
-:class:`~cdcml.stacks.identity.Identity`). For ADLS Gen2 the filter keeps only
+:class:`~cdcml.stacks.identity.Identity`, and each subscription depends on that role
+assignment: Event Grid checks the delivery identity's access when the subscription is
+created). For ADLS Gen2 the filter keeps only
 completed writes (``FlushWithClose`` and the blob-API equivalents).
 
 With ``capture`` the hub archives its events as Avro to the landing account's capture
 container with the namespace's managed identity (*Storage Blob Data Contributor* on that
-container only).
+container only; the hub depends on that role assignment, so Capture is never enabled
+before its identity may write).
 """
 
 from __future__ import annotations
@@ -43,7 +46,15 @@ from cdcml.stacks._args import (
     stack_unique_name,
 )
 from cdcml.stacks.landing_zone import LandingZone
-from cdcml.stacks.wiring import DiagnosticTarget, PrivateLinkGroup, PrivateLinkTarget, principal_id
+from cdcml.stacks.wiring import (
+    DiagnosticTarget,
+    Grant,
+    GrantScope,
+    Principal,
+    PrivateLinkGroup,
+    PrivateLinkTarget,
+    principal_id,
+)
 
 __all__ = [
     "HUB_NAME",
@@ -189,8 +200,6 @@ class Eventing(pulumi.ComponentResource):
     namespace_id: pulumi.Output[str]
     hub_id: pulumi.Output[str]
     consumer_groups: dict[str, str]
-    topic_principal_id: pulumi.Output[str]
-    namespace_principal_id: pulumi.Output[str] | None
     private_link_targets: tuple[PrivateLinkTarget, ...]
     diagnostic_targets: tuple[DiagnosticTarget, ...]
 
@@ -201,6 +210,7 @@ class Eventing(pulumi.ComponentResource):
         *,
         resource_group_name: pulumi.Input[str],
         landing: LandingZone,
+        grant: Grant,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         if args.capture and landing.capture_container is None:
@@ -212,7 +222,12 @@ class Eventing(pulumi.ComponentResource):
         self.namespace_name = stack_unique_name(name, "ns", max_length=50)
         self.hub_name = HUB_NAME
         namespace = self._declare_namespace(name, args, resource_group_name, child)
-        hub = self._declare_hub(name, args, resource_group_name, namespace, landing, child)
+        capture_grants: tuple[pulumi.Resource, ...] = ()
+        if args.capture and landing.capture_container and landing.capture_container_id is not None:
+            scope = {(GrantScope.CAPTURE_CONTAINER, landing.capture_container): landing.capture_container_id}
+            capture_grants = grant(Principal.EVENT_HUBS_NAMESPACE, principal_id(namespace.identity), scope)
+        hub_opts = pulumi.ResourceOptions(parent=self, depends_on=list(capture_grants))
+        hub = self._declare_hub(name, args, resource_group_name, namespace, landing, hub_opts)
         self.consumer_groups = {}
         for consumer in args.consumers:
             eventhub.ConsumerGroup(
@@ -225,12 +240,10 @@ class Eventing(pulumi.ComponentResource):
                 opts=child,
             )
             self.consumer_groups[consumer.name] = consumer.name
-        topic = self._declare_blob_notifications(name, args, resource_group_name, landing, hub, child)
+        topic = self._declare_blob_notifications(name, args, resource_group_name, landing, hub, grant, child)
 
         self.namespace_id = namespace.id
         self.hub_id = hub.id
-        self.topic_principal_id = principal_id(topic.identity)
-        self.namespace_principal_id = principal_id(namespace.identity) if args.capture else None
         self.private_link_targets = (
             (PrivateLinkTarget("events-namespace", namespace.id, PrivateLinkGroup.EVENT_HUBS_NAMESPACE),)
             if TIER_LIMITS[args.sku].private_link
@@ -351,10 +364,12 @@ class Eventing(pulumi.ComponentResource):
         resource_group_name: pulumi.Input[str],
         landing: LandingZone,
         hub: eventhub.EventHub,
+        grant: Grant,
         child: pulumi.ResourceOptions,
     ) -> eventgrid.SystemTopic:
-        """The landing account's Event Grid system topic and, per container, a subscription
-        delivering completed writes under the CDC folder to the hub."""
+        """The landing account's Event Grid system topic, its role on the hub and, per
+        container, a subscription delivering completed writes under the CDC folder to the
+        hub with the topic's identity (after that identity may send)."""
         topic = eventgrid.SystemTopic(
             f"{name}-landing-topic",
             resource_group_name=resource_group_name,
@@ -366,6 +381,9 @@ class Eventing(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=child,
         )
+        hub_scope = {(GrantScope.EVENT_HUB, self.hub_name): hub.id}
+        sender = grant(Principal.EVENT_GRID_TOPIC, principal_id(topic.identity), hub_scope)
+        delivery = pulumi.ResourceOptions(parent=self, depends_on=list(sender))
         for container in landing.containers:
             eventgrid.SystemTopicEventSubscription(
                 f"{name}-{container}-blob-created",
@@ -393,6 +411,6 @@ class Eventing(pulumi.ComponentResource):
                     ],
                 ),
                 retry_policy=eventgrid.RetryPolicyArgs(max_delivery_attempts=30, event_time_to_live_in_minutes=1440),
-                opts=child,
+                opts=delivery,
             )
         return topic

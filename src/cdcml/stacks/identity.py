@@ -92,37 +92,55 @@ def role_definition_id(subscription_id: str, role: DataRole) -> str:
 class Identity(pulumi.ComponentResource):
     """Least-privilege role assignments (``cdcml:stacks:Identity``).
 
-    ``principals`` maps each granted principal to its managed identity's principal id;
-    ``scopes`` maps ``(scope, target)`` to the ARM id of that container or hub."""
+    Declared before the components whose identities it grants roles to: each component
+    calls :meth:`grant` as soon as its principal exists, with the ARM ids of the scopes
+    (``(scope, target)`` → id), and makes what acts with that identity at create time (a
+    hub's identity-based Capture, an Event Grid delivery with the topic's identity)
+    depend on the assignments it gets back. :meth:`close` checks every grant was declared
+    and registers the outputs."""
 
     assignments: dict[str, str]
 
-    def __init__(
+    def __init__(self, name: str, args: IdentityArgs, *, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("cdcml:stacks:Identity", name, None, opts)
+        self._name = name
+        self._grants = args.grants
+        self._client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        self.assignments = {}
+
+    def grant(
         self,
-        name: str,
-        args: IdentityArgs,
-        *,
-        principals: Mapping[Principal, pulumi.Input[str]],
+        principal: Principal,
+        principal_id: pulumi.Input[str],
         scopes: Mapping[tuple[GrantScope, str], pulumi.Input[str]],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        for i, grant in enumerate(args.grants):
-            if grant.principal not in principals:
-                raise ArgsError("Identity", f"grants[{i}].principal", "a principal with an identity", grant.principal)
+    ) -> tuple[authorization.RoleAssignment, ...]:
+        """Declare every grant of *principal* (its managed identity's principal id) and
+        return the role assignments; each granted scope must be in *scopes*."""
+        declared: list[authorization.RoleAssignment] = []
+        for i, grant in enumerate(self._grants):
+            if grant.principal is not principal:
+                continue
             if (grant.scope, grant.target) not in scopes:
                 raise ArgsError("Identity", f"grants[{i}].target", f"an existing {grant.scope}", grant.target)
-        super().__init__("cdcml:stacks:Identity", name, None, opts)
-        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
-        self.assignments = {}
-        for grant in args.grants:
-            authorization.RoleAssignment(
-                f"{name}-{grant.key}",
-                principal_id=principals[grant.principal],
-                principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-                role_definition_id=client.subscription_id.apply(partial(role_definition_id, role=grant.role)),
-                scope=scopes[(grant.scope, grant.target)],
-                description=f"cdcml: {grant.principal} → {grant.role} on {grant.scope} {grant.target}",
-                opts=pulumi.ResourceOptions(parent=self),
+            if grant.key in self.assignments:
+                raise ArgsError("Identity", f"grants[{i}].principal", "a principal granted once", grant.principal)
+            declared.append(
+                authorization.RoleAssignment(
+                    f"{self._name}-{grant.key}",
+                    principal_id=principal_id,
+                    principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+                    role_definition_id=self._client.subscription_id.apply(partial(role_definition_id, role=grant.role)),
+                    scope=scopes[(grant.scope, grant.target)],
+                    description=f"cdcml: {grant.principal} → {grant.role} on {grant.scope} {grant.target}",
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
             )
             self.assignments[grant.key] = str(grant.role)
-        self.register_outputs({"assignments": self.assignments})
+        return tuple(declared)
+
+    def close(self) -> None:
+        """Check that every grant's principal was granted, and register the outputs."""
+        for i, grant in enumerate(self._grants):
+            if grant.key not in self.assignments:
+                raise ArgsError("Identity", f"grants[{i}].principal", "a principal with an identity", grant.principal)
+        self.register_outputs({"assignments": {g.key: self.assignments[g.key] for g in self._grants}})

@@ -3,8 +3,11 @@
 Order follows the dependencies: the resource group and the Log Analytics workspace
 first, then the sources and the landing zone, the factory that connects them, the
 eventing that notifies the consumers, the ML workspace that reads the landing zone;
-then what spans all of them: private endpoints (Network), role assignments (Identity)
-and diagnostic settings (Observability.monitor).
+then what spans all of them: private endpoints (Network), the remaining role
+assignments (Identity) and diagnostic settings (Observability.monitor). Identity is
+declared before Eventing: the namespace's and the topic's roles are granted as soon as
+those identities exist, because the hub's Capture and the Event Grid deliveries act with
+them when they are created and depend on them.
 """
 
 from __future__ import annotations
@@ -46,7 +49,10 @@ class ReferenceStack:
         self.ingestion = CdcIngestion(
             names.ingestion, plan.ingestion, resource_group_name=rg, landing=self.landing, sources=self.sources
         )
-        self.eventing = Eventing(names.eventing, plan.eventing, resource_group_name=rg, landing=self.landing)
+        self.identity = Identity(names.identity, plan.identity)
+        self.eventing = Eventing(
+            names.eventing, plan.eventing, resource_group_name=rg, landing=self.landing, grant=self.identity.grant
+        )
         self.ml = MlConsumption(
             names.ml,
             plan.ml,
@@ -72,20 +78,13 @@ class ReferenceStack:
             if plan.network is not None
             else None
         )
-        principals = {
-            Principal.DATA_FACTORY: self.ingestion.principal_id,
-            Principal.ML_WORKSPACE: self.ml.principal_id,
-            Principal.EVENT_GRID_TOPIC: self.eventing.topic_principal_id,
-        }
-        if self.eventing.namespace_principal_id is not None:
-            principals[Principal.EVENT_HUBS_NAMESPACE] = self.eventing.namespace_principal_id
-        scopes: dict[tuple[GrantScope, str], pulumi.Input[str]] = {
+        landing_scopes: dict[tuple[GrantScope, str], pulumi.Input[str]] = {
             (GrantScope.LANDING_CONTAINER, c): cid for c, cid in self.landing.container_ids.items()
         }
-        scopes[(GrantScope.EVENT_HUB, self.eventing.hub_name)] = self.eventing.hub_id
-        if self.landing.capture_container and self.landing.capture_container_id is not None:
-            scopes[(GrantScope.CAPTURE_CONTAINER, self.landing.capture_container)] = self.landing.capture_container_id
-        self.identity = Identity(names.identity, plan.identity, principals=principals, scopes=scopes)
+        self.identity.grant(Principal.DATA_FACTORY, self.ingestion.principal_id, landing_scopes)
+        hub_scope = {(GrantScope.EVENT_HUB, self.eventing.hub_name): self.eventing.hub_id}
+        self.identity.grant(Principal.ML_WORKSPACE, self.ml.principal_id, {**landing_scopes, **hub_scope})
+        self.identity.close()
         self.observability.monitor([t for block in building_blocks for t in block.diagnostic_targets])
 
 

@@ -12,9 +12,10 @@ on. The tables here are facts about Azure: private-link group ids and their DNS 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import pulumi
 
@@ -24,6 +25,7 @@ __all__ = [
     "BuildingBlock",
     "DataRole",
     "DiagnosticTarget",
+    "Grant",
     "GrantScope",
     "Principal",
     "PrivateLinkGroup",
@@ -134,6 +136,33 @@ class BuildingBlock(Protocol):
     def diagnostic_targets(self) -> tuple[DiagnosticTarget, ...]: ...
 
 
+Scopes = Mapping[tuple[GrantScope, str], pulumi.Input[str]]
+Grant = Callable[[Principal, pulumi.Input[str], Scopes], tuple[pulumi.Resource, ...]]
+"""Declares the roles a principal (by its principal id) holds on the given scopes and
+returns the role assignments, so a resource that acts with that identity at create time
+can depend on them (:meth:`cdcml.stacks.identity.Identity.grant`)."""
+
+_T = TypeVar("_T")
+
+
+async def _resolved(value: _T) -> _T:
+    return value
+
+
 def principal_id(identity: pulumi.Output[Any]) -> pulumi.Output[str]:
-    """The principal id of a resource's system-assigned managed identity output."""
-    return identity.apply(lambda i: str(i.principal_id))
+    """The principal id of a resource's system-assigned managed identity output.
+
+    Azure computes it on create: during a preview the provider echoes the ``identity``
+    input without it, and the id is *unknown* (as ``pulumi preview`` shows it), never the
+    text ``"None"``. After create the id is the provider's."""
+
+    def pick(value: Any) -> pulumi.Input[str]:
+        found = getattr(value, "principal_id", None)
+        if isinstance(found, str) and found:
+            return found
+        if not pulumi.runtime.is_dry_run():
+            raise ValueError("the managed identity has no principal id after create")
+        unknown: Awaitable[str] = _resolved("")
+        return pulumi.Output(set(), unknown, _resolved(False))
+
+    return identity.apply(pick)
