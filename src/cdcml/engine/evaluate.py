@@ -525,11 +525,12 @@ class _Evaluator:
             props = deserialize_properties(self._roundtrip(self._marshal(r.outputs), r.urn))
             converted.append((r, props, self._options(r), self._provider(r)))
         links = Links(live)
+        templates: list[dict[str, Any]] = []  # each resource's object, less its links: built once
         ran: list[str] = []
         for run, policy, level in stack_policies:
             if level is EnforcementLevel.REMEDIATE:
                 level = EnforcementLevel.MANDATORY
-            resources = stack_objects(sdk, converted, links, self.observe)
+            resources = stack_objects(sdk, converted, links, self.observe, templates)
             ran.append(f"{run.pack.name}/{policy.name}")
             args = sdk.StackValidationArgs(resources, run.config.properties(policy.name), self.stack_tags)
             report = self._reporter(run, policy, level, None, "stack")

@@ -86,7 +86,6 @@ def lazy_classes(sdk: Any) -> tuple[type[Any], type[Any]]:
     attributes (see the module) are built on first read. Create an args object with
     ``props=None, config=None``, then ``_cdcml_defer(deserialized, wrap, config)``; a
     resource object with :func:`stack_objects`. *sdk* is the ``pulumi_policy.policy`` module."""
-    from pulumi_policy.proxy import unknown_checking_proxy
 
     class LazyProps:
         def _cdcml_defer(
@@ -167,24 +166,35 @@ def stack_objects(
     converted: Sequence[tuple[Resource, dict[str, Any], Any, Any]],
     links: Links,
     observe: Callable[[Resource], Callable[[Any], Any]] | None,
+    templates: list[dict[str, Any]] | None = None,
 ) -> list[Any]:
     """One stack validation's ``PolicyResource`` objects (fresh ones, for one policy) of
     *converted* — ``(resource, deserialized outputs, options, provider)`` per live
-    resource — linked by *links*."""
+    resource — linked by *links*. *templates* (an empty list the first time, then the same
+    list) keeps each object's unchanging attributes between the validations of a run."""
     cls = lazy_classes(sdk)[1]
     new = object.__new__
-    objects: list[Any] = []
-    for i, (r, props, opts, provider) in enumerate(converted):
-        obj = new(cls)
-        obj.__dict__.update(
-            resource_type=r.type,
-            urn=r.urn,
-            name=r.name,
-            opts=opts,
-            provider=provider,
-            _cdcml_source=props,
-            _cdcml_wrap=None if observe is None else observe(r),
-            _cdcml_at=(objects, links, i),
+    if templates is None:
+        templates = []
+    if not templates:
+        templates.extend(
+            {
+                "resource_type": r.type,
+                "urn": r.urn,
+                "name": r.name,
+                "opts": opts,
+                "provider": provider,
+                "_cdcml_source": props,
+            }
+            for r, props, opts, provider in converted
         )
+    objects: list[Any] = []
+    for i, base in enumerate(templates):
+        obj = new(cls)
+        d = base.copy()
+        d["_cdcml_at"] = (objects, links, i)
+        if observe is not None:
+            d["_cdcml_wrap"] = observe(converted[i][0])
+        obj.__dict__ = d
         objects.append(obj)
     return objects
