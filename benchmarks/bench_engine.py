@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextvars
+import os
 import statistics
 import sys
 import time
@@ -19,15 +20,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+# CDCML_BENCH_SRC: another tree's src/ (a baseline commit's worktree) to measure before/after.
+sys.path.insert(0, os.environ.get("CDCML_BENCH_SRC") or str(ROOT / "src"))
+CLOCK = time.perf_counter
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = CLOCK()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(CLOCK() - t)
     return statistics.median(times)
 
 
@@ -100,7 +103,12 @@ def main() -> None:
     ap.add_argument("--stack", default="seed")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--scale", type=int, default=1000, help="resources in the synthetic graph")
+    ap.add_argument("--evaluate-only", action="store_true", help="skip capture and the gRPC figures")
+    ap.add_argument("--cpu", action="store_true", help="CPU time of this process instead of wall-clock")
     args = ap.parse_args()
+    if args.cpu:
+        global CLOCK
+        CLOCK = time.process_time
 
     from cdcml.capture.program import CaptureOptions, _capture, capture
     from cdcml.capture.project import load_project, load_stack_config
@@ -125,18 +133,8 @@ def main() -> None:
         )
 
     rows = []
-    t_ours = median_time(cdcml_capture(True), args.repeat)
-    t_aliases = median_time(cdcml_capture(False), args.repeat)
-    t_stock = median_time(lambda: stock_mocks_capture(args.stack, dict(cfg.values)), args.repeat)
-    rows.append(
-        (
-            "capture",
-            f"{args.stack} ({n} resources)",
-            t_ours,
-            [("stock mocks", t_stock), ("cdcml, aliases expanded", t_aliases)],
-        )
-    )
-
+    if not args.evaluate_only:
+        rows.append(capture_row(args, cdcml_capture, n, cfg))
     pack = load_pack(ROOT / "policies" / "cdc-ml-guardrails", project="cdcml", stack=args.stack)
     pcfg = reconcile(pack)
     for label, g in (
@@ -145,39 +143,54 @@ def main() -> None:
     ):
         t_eval = median_time(lambda g=g: evaluate(g, [pack], [pcfg]), args.repeat)
         t_servicer = median_time(lambda g=g: analyze_graph(g, [in_process_session(pack, pcfg)]), args.repeat)
-        t_grpc = median_time(lambda g=g: analyze_graph_grpc(g, [pack], [pcfg]), max(1, args.repeat // 2))
-        rows.append(
-            (
-                f"evaluate ×{len(pack.policies)} policies",
-                label,
-                t_eval,
-                [("SDK servicer in-process", t_servicer), ("pack over gRPC", t_grpc)],
-            )
-        )
+        ours, theirs = evaluate(g, [pack], [pcfg]), analyze_graph(g, [in_process_session(pack, pcfg)])
+        same = "same findings" if sorted(map(repr, ours.findings)) == sorted(map(repr, theirs.findings)) else "DIFFER"
+        peers = [("SDK servicer in-process", t_servicer)]
+        if not args.evaluate_only:
+            peers.append(("pack over gRPC", median_time(lambda g=g: analyze_graph_grpc(g, [pack], [pcfg]), 1)))
+        rows.append((f"evaluate ×{len(pack.policies)} policies", label, t_eval, peers))
+        print(f"{label}: {len(ours.findings)} findings, {same}", flush=True)
+    rows_note = "" if args.evaluate_only else grpc_note(graph, pack, pcfg, args.repeat)
+    print(f"{'what':<28} {'input':<28} {'cdcml':>10} {'ms/res':>8}   peers (time, ratio peer/cdcml)")
+    for what, label, ours_t, peers in rows:
+        count = int(label.split("(")[1].split()[0])
+        peer_text = "; ".join(f"{name}: {t * 1000:.0f} ms ×{t / ours_t:.1f}" for name, t in peers)
+        print(f"{what:<28} {label:<28} {ours_t * 1000:>8.0f}ms {ours_t * 1000 / count:>8.3f}   {peer_text}")
+    if rows_note:
+        print(rows_note)
+
+
+def capture_row(args, cdcml_capture, n, cfg):  # type: ignore[no-untyped-def]
+    t_ours = median_time(cdcml_capture(True), args.repeat)
+    t_aliases = median_time(cdcml_capture(False), args.repeat)
+    t_stock = median_time(lambda: stock_mocks_capture(args.stack, dict(cfg.values)), args.repeat)
+    return (
+        "capture",
+        f"{args.stack} ({n} resources)",
+        t_ours,
+        [("stock mocks", t_stock), ("cdcml, aliases expanded", t_aliases)],
+    )
+
+
+def grpc_note(graph, pack, pcfg, repeat: int) -> str:  # type: ignore[no-untyped-def]
+    from cdcml.engine.evaluate import evaluate
 
     # Per-call gRPC overhead on a running pack process (start-up excluded): the engine
     # makes Remediate + Analyze per resource, then one AnalyzeStack.
     from cdcml.engine.grpc_pack import PackProcess
-    from cdcml.engine.reference import PackSession
+    from cdcml.engine.reference import PackSession, analyze_graph
 
     with PackProcess(pack.directory, graph) as proc:
         session = PackSession(call=proc.call, name=pack.name, version=pack.version, config=pcfg, stack_configured=True)
         analyze_graph(graph, [session])  # warm the process
-        t_live = median_time(lambda: analyze_graph(graph, [session]), args.repeat)
-    t_inproc = median_time(lambda: evaluate(graph, [pack], [pcfg]), args.repeat)
+        t_live = median_time(lambda: analyze_graph(graph, [session]), repeat)
+    t_inproc = median_time(lambda: evaluate(graph, [pack], [pcfg]), repeat)
     calls = 2 * len([r for r in graph.resources if not r.delete]) + 3  # + GetAnalyzerInfo, Configure, AnalyzeStack
     overhead_ms = (t_live - t_inproc) * 1000 / calls
-    rows_note = (
+    return (
         f"gRPC on a running pack process: {t_live * 1000:.0f} ms for {calls} calls vs {t_inproc * 1000:.0f} ms "
         f"in-process → {overhead_ms:.2f} ms overhead per call"
     )
-
-    print(f"{'what':<28} {'input':<28} {'cdcml':>10} {'ms/res':>8}   peers (time, ratio peer/cdcml)")
-    for what, label, ours, peers in rows:
-        count = int(label.split("(")[1].split()[0])
-        peer_text = "; ".join(f"{name}: {t * 1000:.0f} ms ×{t / ours:.1f}" for name, t in peers)
-        print(f"{what:<28} {label:<28} {ours * 1000:>8.0f}ms {ours * 1000 / count:>8.3f}   {peer_text}")
-    print(rows_note)
 
 
 if __name__ == "__main__":

@@ -203,9 +203,14 @@ _URL_USERINFO = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}://[^/\s
 
 def redact_credentials(text: str) -> str:
     """*text* with URL query or connection-string credentials (``sig=``, ``AccountKey=``,
-    ``password=``, ``token=`` …) and the password of a URL's user info replaced."""
-    text = _CREDENTIAL_PARAM.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
-    return _URL_USERINFO.sub(lambda m: f"{m.group(1)}:{REDACTED}@", text)
+    ``password=``, ``token=`` …) and the password of a URL's user info replaced. Each
+    pattern runs only on text holding what every match of it holds (``=``; ``://`` and
+    ``@``): a 36 MB report without them costs two substring scans, not seconds of regex."""
+    if "=" in text:
+        text = _CREDENTIAL_PARAM.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    if "@" in text and "://" in text:
+        text = _URL_USERINFO.sub(lambda m: f"{m.group(1)}:{REDACTED}@", text)
+    return text
 
 
 _RUN = SecretSet()

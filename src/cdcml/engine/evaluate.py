@@ -14,7 +14,7 @@ plaintext, unknowns raise ``UnknownValueError`` on access, which becomes the adv
 "can't run policy … during preview" diagnostic. Unlike the SDK's servicer, each resource
 is converted once, not once per policy; each policy still gets its own proxy (a copy), so
 a policy that mutates its ``props`` can't affect the next one. That proxy is built when the
-policy first reads ``props`` (see :func:`_lazy_classes`) rather than before ``validate``:
+policy first reads ``props`` (see :mod:`cdcml.engine.objects`) rather than before ``validate``:
 the same object, but a policy that looks only at ``resource_type`` (most of a large stack,
 for a type-filtered stack policy) costs nothing for the resources it skips.
 
@@ -37,6 +37,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from cdcml.engine.config import PackConfig, reconcile
+from cdcml.engine.objects import Links, lazy_classes, stack_objects, unknown_checking_proxy
 from cdcml.engine.pack import Pack, policy_severity
 from cdcml.engine.wire import marshal_for_analyzer, resource_ids
 from cdcml.errors import CdcmlError
@@ -81,6 +82,23 @@ class PolicyCrashError(CdcmlError):
     """A policy raised an exception (the engine fails the whole run: "failed to run policy")."""
 
 
+APPLIES_TO = "cdcml_applies_to"
+"""A resource policy's attribute declaring the resource types its ``validate`` can report
+on (a ``frozenset`` of type tokens): Analyze never calls it for other types. A declaration
+is a promise the policy keeps (``cdcml.policies`` enforces its own with a type guard);
+without the attribute a policy is called for every resource."""
+
+
+@dataclass(frozen=True)
+class _Check:
+    policy: Any
+    level: EnforcementLevel
+    qualified: str
+    validates: bool
+    types: frozenset[str] | None
+    config: Callable[[], Any]
+
+
 @dataclass
 class _PackRun:
     pack: Pack
@@ -93,50 +111,33 @@ class _PackRun:
     def __post_init__(self) -> None:
         self.levels = tuple((p, self.level(p)) for p in self.pack.policies)
         self.index = {id(p): i for i, p in enumerate(self.pack.policies)}
+        self._checks: tuple[_Check, ...] | None = None
+
+    def checks(self, sdk: Any) -> tuple[_Check, ...]:
+        """The pack's resource policies that Analyze calls, resolved once per run."""
+        if self._checks is None:
+            out = []
+            for policy, level in self.levels:
+                if level is EnforcementLevel.DISABLED or not isinstance(policy, sdk.ResourceValidationPolicy):
+                    continue
+                if level is EnforcementLevel.REMEDIATE:
+                    level = EnforcementLevel.MANDATORY
+                types = getattr(policy, APPLIES_TO, None)
+                out.append(
+                    _Check(
+                        policy,
+                        level,
+                        f"{self.pack.name}/{policy.name}",
+                        policy.has_validation(),
+                        types if isinstance(types, frozenset) else None,
+                        functools.partial(self.config.properties, policy.name),
+                    )
+                )
+            self._checks = tuple(out)
+        return self._checks
 
     def level(self, policy: Any) -> EnforcementLevel:
         return self.pack.policy_level(policy, self.config.level(policy.name))
-
-
-@functools.cache
-def _lazy_classes(sdk: Any) -> tuple[type[Any], type[Any]]:
-    """Subclasses of the SDK's ``ResourceValidationArgs`` and ``PolicyResource`` whose
-    ``props`` is ``unknown_checking_proxy(deserialized)``, built on the first read of
-    ``props`` instead of before ``validate`` runs. A policy sees the object the SDK's
-    servicer would have given it (same proxy types, same copy, same unknown checks);
-    assigning ``props`` works as on the SDK class. Create with ``props=None``, then
-    ``_cdcml_defer(deserialized)``. *sdk* is the ``pulumi_policy.policy`` module in use."""
-    from pulumi_policy.proxy import unknown_checking_proxy
-
-    class LazyProps:
-        def _cdcml_defer(self, deserialized: dict[str, Any], wrap: Callable[[Any], Any] | None = None) -> None:
-            d = self.__dict__
-            d.pop("_cdcml_props", None)
-            d["_cdcml_source"] = deserialized
-            d["_cdcml_wrap"] = wrap
-
-        @property
-        def props(self) -> Any:
-            d = self.__dict__
-            if "_cdcml_props" not in d:
-                proxy = unknown_checking_proxy(d.pop("_cdcml_source"))
-                wrap = d.pop("_cdcml_wrap", None)
-                d["_cdcml_props"] = proxy if wrap is None else wrap(proxy)
-            return d["_cdcml_props"]
-
-        @props.setter
-        def props(self, value: Any) -> None:
-            d = self.__dict__
-            d.pop("_cdcml_source", None)
-            d["_cdcml_props"] = value
-
-    class ResourceValidationArgs(LazyProps, sdk.ResourceValidationArgs):  # type: ignore[misc]
-        __doc__ = sdk.ResourceValidationArgs.__doc__
-
-    class PolicyResource(LazyProps, sdk.PolicyResource):  # type: ignore[misc]
-        __doc__ = sdk.PolicyResource.__doc__
-
-    return ResourceValidationArgs, PolicyResource
 
 
 def _struct_roundtrip(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -287,7 +288,6 @@ class _Evaluator:
 
     def _provider(self, r: Resource) -> Any:
         from pulumi_policy.deserialize import deserialize_properties
-        from pulumi_policy.proxy import unknown_checking_proxy
 
         if not r.provider:
             return None
@@ -452,28 +452,18 @@ class _Evaluator:
         from pulumi_policy.proxy import UnknownValueError
 
         sdk = self.sdk
-        lazy_args = _lazy_classes(sdk)[0]
-        for policy, level in run.levels:
-            if level is EnforcementLevel.DISABLED or not isinstance(policy, sdk.ResourceValidationPolicy):
-                continue
-            if not policy.has_validation():
+        lazy_args = lazy_classes(sdk)[0]
+        for check in run.checks(sdk):
+            policy = check.policy
+            if not check.validates:
                 self._not_applicable(run, policy, r, "Policy does not implement validate")
                 continue
-            if level is EnforcementLevel.REMEDIATE:
-                level = EnforcementLevel.MANDATORY
-            ran.append(f"{run.pack.name}/{policy.name}")
-            report = self._reporter(run, policy, level, r, "resource")
-            args = lazy_args(
-                r.type,
-                None,
-                r.urn,
-                r.name,
-                opts,
-                provider,
-                run.config.properties(policy.name),
-                self.stack_tags,
-            )
-            args._cdcml_defer(deserialized, None if self.observe is None else self.observe(r))
+            ran.append(check.qualified)
+            if check.types is not None and r.type not in check.types:
+                continue  # it declared it never reports on this type (APPLIES_TO)
+            report = self._reporter(run, policy, check.level, r, "resource")
+            args = lazy_args(r.type, None, r.urn, r.name, opts, provider, None, self.stack_tags)
+            args._cdcml_defer(deserialized, None if self.observe is None else self.observe(r), check.config)
             try:
                 self._call(run, policy, functools.partial(policy.validate, args, report))
             except UnknownValueError as e:
@@ -522,7 +512,6 @@ class _Evaluator:
         from pulumi_policy.proxy import UnknownValueError
 
         sdk = self.sdk
-        lazy_resource = _lazy_classes(sdk)[1]
         stack_policies = [
             (run, p, level)
             for run in self.runs
@@ -535,29 +524,13 @@ class _Evaluator:
         for r in live:
             props = deserialize_properties(self._roundtrip(self._marshal(r.outputs), r.urn))
             converted.append((r, props, self._options(r), self._provider(r)))
+        links = Links(live)
+        templates: list[dict[str, Any]] = []  # each resource's object, less its links: built once
         ran: list[str] = []
         for run, policy, level in stack_policies:
             if level is EnforcementLevel.REMEDIATE:
                 level = EnforcementLevel.MANDATORY
-            objects: dict[str, Any] = {}
-            links: list[tuple[Any, Resource]] = []
-            resources = []
-            for r, props, opts, provider in converted:
-                obj = lazy_resource(r.type, None, r.urn, r.name, opts, provider, None, [], {})
-                obj._cdcml_defer(props, None if self.observe is None else self.observe(r))
-                objects[r.urn] = obj
-                links.append((obj, r))
-                resources.append(obj)
-            for obj, r in links:
-                if r.parent and r.parent in objects:
-                    obj.parent = objects[r.parent]
-                for d in r.dependencies:
-                    if d in objects:
-                        obj.dependencies.append(objects[d])
-                for key, urns in r.property_dependencies.items():
-                    if not urns:
-                        continue
-                    obj.property_dependencies[key] = [objects[u] for u in urns if u in objects]
+            resources = stack_objects(sdk, converted, links, self.observe, templates)
             ran.append(f"{run.pack.name}/{policy.name}")
             args = sdk.StackValidationArgs(resources, run.config.properties(policy.name), self.stack_tags)
             report = self._reporter(run, policy, level, None, "stack")

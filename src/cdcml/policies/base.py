@@ -141,8 +141,12 @@ class GuardrailResourcePolicy(_Guardrail, ResourceValidationPolicy):
             url=url,
             remediate=remediate,
         )
-        types = resource_types or getattr(validate, "__resource_types__", ())
+        guarded = getattr(validate, "__resource_types__", None)
+        types = resource_types or guarded or ()
         self._init_meta(rule, layer, concern, sorted(types))
+        self.cdcml_applies_to: frozenset[str] | None = frozenset(guarded) if guarded is not None else None
+        """The types ``validate`` can report on, when a type guard enforces them (the engine
+        then never calls it for other types); ``None``: no such promise."""
 
 
 class GuardrailStackPolicy(_Guardrail, StackValidationPolicy):
@@ -459,3 +463,4 @@ class PropertyPolicy(GuardrailResourcePolicy):
             validate=validate, remediate=remediate if fixes else None, resource_types=resource_types, **kwargs
         )
         self.expects = checks
+        self.cdcml_applies_to = wanted  # settings_of: nothing is checked on other types
