@@ -73,6 +73,9 @@ def _make_monitor_class() -> type:
         def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:  # pragma: no cover
             raise AssertionError("capture registers resources itself")
 
+    class UnsupportedOption(Exception):
+        """A resource option the capture can't honour; the program fails with this message."""
+
     class CaptureMonitor(MockMonitor):
         """A MockMonitor that keeps the raw requests and answers like the engine."""
 
@@ -81,6 +84,13 @@ def _make_monitor_class() -> type:
             self.recorder = recorder
 
         def RegisterResource(self, request: Any) -> Any:
+            if request.transforms:
+                # The engine runs these through the program's callback server; the capture
+                # can't yet, and judging the untransformed resource would be a wrong verdict.
+                raise UnsupportedOption(
+                    f"resource {request.name!r} ({request.type}) has ResourceOptions.transforms, which cdcml's "
+                    "capture does not apply yet; policies would judge the untransformed resource"
+                )
             rec = self.recorder.register(request)
             self.resources[rec.urn] = MockMonitor.ResourceRegistration(rec.urn, rec.id, rec.outputs)
             outputs, unknown = self.recorder.provider.response(rec)
@@ -95,6 +105,12 @@ def _make_monitor_class() -> type:
             if unknown and _READ_CAN_BE_UNKNOWN:  # resolved mode: what isn't sent stays unknown
                 return resource_pb2.ReadResourceResponse(urn=rec.urn, properties=to_struct(outputs), unknown=True)
             return resource_pb2.ReadResourceResponse(urn=rec.urn, properties=to_struct(outputs))
+
+        def RegisterStackTransform(self, request: Any) -> Any:
+            raise UnsupportedOption(
+                "pulumi.runtime.register_resource_transform: cdcml's capture does not apply resource transforms yet; "
+                "policies would judge untransformed resources"
+            )
 
         def RegisterResourceOutputs(self, request: Any) -> Any:
             self.recorder.register_outputs(request.urn, from_struct(request.outputs))
