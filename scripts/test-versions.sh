@@ -43,6 +43,9 @@ trap 'rm -rf "$WORK"' EXIT
 git -C "$ROOT" ls-files -z --cached --others --exclude-standard | (cd "$ROOT" && xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$WORK"
 ln -s "$VENV" "$WORK/.venv"
 cd "$WORK"
+# The venv's editable install points at $ROOT; the scratch copy's own sources must win, in
+# pytest and in the programs and packs it starts (reports name source files relative to it).
+export PYTHONPATH="$WORK/src${PYTHONPATH:+:$PYTHONPATH}"
 if [ "${CI:-}" = "true" ] && [ -z "${HYPOTHESIS_PROFILE:-}" ]; then export HYPOTHESIS_PROFILE=ci; fi
 
 tests_started=$SECONDS
