@@ -156,3 +156,176 @@ def test_a_union_value_no_member_claims_is_kept_as_given() -> None:
 def test_types_the_sdk_does_not_declare_have_no_shape() -> None:
     assert resource_types("random:index:RandomString") is None
     assert resource_types("azure-native:nosuch:Thing") is None
+
+
+# ---- what the mutation run of shapes.py showed unpinned
+
+
+def test_resolved_an_unknown_of_any_declared_shape_stays_unknown_without_a_note() -> None:
+    shaper = Shaper(False, URN)
+    sku = prop_type(ACCOUNT, "sku")
+    assert is_unknown(shaper.value(UNKNOWN, sku, "sku"))
+    assert is_unknown(shaper.value(UNKNOWN, SdkType("integer"), "n"))
+    assert shaper.notes == [], "an unknown is no mismatch: the capture knows why it is unknown"
+
+
+def test_resolved_a_secret_of_the_wrong_shape_is_plain_unknown_and_noted_at_its_path() -> None:
+    shaper = Shaper(False, URN)
+    shaped_value = shaper.value(secret({"a": 1}), SdkType("string"), "source")
+    assert is_unknown(shaped_value), "an unknown is not wrapped as a secret"
+    assert shaper.notes == ["source (an object given, a string declared)"]
+
+
+def test_preview_a_secret_object_keeps_its_read_only_properties_unknown_inside_the_secret() -> None:
+    outputs, _ = shaped({"sku": secret({"name": "Standard_LRS"})}, preview=True)
+    assert outputs["sku"] == secret({"name": "Standard_LRS", "tier": UNKNOWN})
+
+
+def test_resolved_a_list_of_objects_is_projected_element_by_element() -> None:
+    rules = [{"iPAddressOrRange": "1.2.3.4", "action": "Allow", "notAnOutput": 1}, {"iPAddressOrRange": "5.6.7.8"}]
+    outputs, notes = shaped({"networkRuleSet": {"defaultAction": "Deny", "ipRules": rules}}, preview=False)
+    assert outputs["networkRuleSet"]["ipRules"] == [
+        {"iPAddressOrRange": "1.2.3.4", "action": "Allow"},
+        {"iPAddressOrRange": "5.6.7.8"},
+    ]
+    assert notes == []
+
+
+def test_resolved_a_list_element_of_the_wrong_shape_is_unknown_and_noted_by_its_index() -> None:
+    rules = [{"iPAddressOrRange": "1.2.3.4"}, {"iPAddressOrRange": 5}]
+    outputs, notes = shaped({"networkRuleSet": {"ipRules": rules}}, preview=False)
+    assert outputs["networkRuleSet"]["ipRules"][0] == {"iPAddressOrRange": "1.2.3.4"}
+    assert is_unknown(outputs["networkRuleSet"]["ipRules"][1]["iPAddressOrRange"])
+    assert notes == ["networkRuleSet.ipRules[1].iPAddressOrRange (a number given, a string declared)"]
+
+
+def test_preview_read_only_properties_of_list_elements_are_unknown() -> None:
+    """A virtual network's subnets: ``purpose`` is read-only (not in SubnetArgs),
+    ``natGateway`` a setting the program left out."""
+    subnet = {"name": "a", "addressPrefix": "10.0.0.0/24"}
+    outputs, _ = shaped({"subnets": [subnet]}, preview=True, token="azure-native:network:VirtualNetwork")
+    (shaped_subnet,) = outputs["subnets"]
+    assert shaped_subnet["addressPrefix"] == "10.0.0.0/24"
+    assert is_unknown(shaped_subnet["purpose"]) and is_unknown(shaped_subnet["ipConfigurations"])
+    assert "natGateway" not in shaped_subnet
+
+
+def test_resolved_an_object_where_a_list_is_declared_is_unknown_and_noted() -> None:
+    outputs, notes = shaped({"networkRuleSet": {"ipRules": {"iPAddressOrRange": "1.2.3.4"}}}, preview=False)
+    assert is_unknown(outputs["networkRuleSet"]["ipRules"])
+    assert notes == ["networkRuleSet.ipRules (an object given, a list of an object (IPRuleResponse) declared)"]
+
+
+def test_resolved_a_string_where_an_object_is_declared_is_unknown_and_noted() -> None:
+    outputs, notes = shaped({"sku": "Standard_LRS"}, preview=False)
+    assert is_unknown(outputs["sku"])
+    assert notes == [f"sku (a string given, {prop_type(ACCOUNT, 'sku').describe()} declared)"]
+
+
+HDINSIGHT = "azure-native:hdinsight:Cluster"
+
+
+def test_map_values_are_projected_one_by_one_and_noted_by_key() -> None:
+    outputs, notes = shaped({"tags": {"env": "dev", "cost": 5}}, preview=False)
+    assert outputs["tags"]["env"] == "dev"
+    assert is_unknown(outputs["tags"]["cost"])
+    assert notes == ["tags.cost (a number given, a string declared)"]
+    shaper = Shaper(False, URN)
+    counts = SdkType("map", item=SdkType("integer"))
+    assert shaper.value({"a": "3"}, counts, "counts") == {"a": 3}, "each value is shaped as the item type"
+
+
+def test_identities_given_as_a_map_keep_their_keys_read_only_entries_unknown_in_preview() -> None:
+    """hdinsight takes ``userAssignedIdentities`` as a map of id → {tenantId} and answers a
+    map of id → {principalId, clientId, tenantId}: the first two read-only."""
+    identity = {"type": "UserAssigned", "userAssignedIdentities": {UAI: {"notAnOutput": 1}}}
+    preview, _ = shaped({"identity": identity}, preview=True, token=HDINSIGHT)
+    entry = preview["identity"]["userAssignedIdentities"][UAI]
+    assert set(entry) == {"principalId", "clientId"}, "tenantId is a setting the program left out"
+    assert all(is_unknown(v) for v in entry.values())
+    resolved, notes = shaped({"identity": identity}, preview=False, token=HDINSIGHT)
+    assert resolved["identity"]["userAssignedIdentities"] == {UAI: {}}
+    assert notes == []
+
+
+@pytest.mark.parametrize("tenant_id", ["t-1", ""])
+def test_resolved_identity_entries_carry_the_tenant_only_when_the_capture_knows_it(tenant_id: str) -> None:
+    shaper = Shaper(False, URN, tenant_id=tenant_id)
+    declared = prop_type(HDINSIGHT, "identity.userAssignedIdentities")
+    entry = shaper.value([UAI], declared, "identity.userAssignedIdentities")[UAI]
+    guid = str(uuid.uuid5(uuid.NAMESPACE_OID, f"{URN}#identity.userAssignedIdentities.{UAI}.clientId"))
+    assert entry["clientId"] == guid
+    assert entry == (
+        {"principalId": entry["principalId"], "clientId": guid, "tenantId": "t-1"}
+        if tenant_id
+        else {"principalId": entry["principalId"], "clientId": guid}
+    )
+
+
+def test_resolved_a_string_that_is_no_integer_is_unknown_and_noted() -> None:
+    shaper = Shaper(False, URN)
+    assert is_unknown(shaper.value("high", SdkType("integer"), "priority"))
+    assert shaper.notes == ["priority (a string given, an integer declared)"]
+
+
+@pytest.mark.parametrize(("given", "shape"), [(True, "a boolean"), (5, "a number"), (2.5, "a number"), ([1], "a list")])
+def test_the_note_names_the_shape_given(given: Any, shape: str) -> None:
+    shaper = Shaper(False, URN)
+    shaper.value(given, SdkType("string"), "p")
+    assert shaper.notes == [f"p ({shape} given, a string declared)"]
+
+
+def test_a_closed_enum_notes_a_non_member_and_an_open_one_rejects_a_non_string_non_member() -> None:
+    from cdcml.capture.sdk_types import EnumType
+
+    closed = SdkType("enum", enum=EnumType("E", ("A", "B"), open=False))
+    opened = SdkType("enum", enum=EnumType("E", (1, 2), open=True))
+    shaper = Shaper(False, URN)
+    assert is_unknown(shaper.value("C", closed, "e"))
+    assert shaper.value(1, opened, "o") == 1, "a member of an open enum is kept whatever its kind"
+    assert is_unknown(shaper.value(3, opened, "o"))
+    assert shaper.notes == [
+        f"e (a string given, {closed.describe()} declared)",
+        f"o (a number given, {opened.describe()} declared)",
+    ]
+
+
+def _triggers() -> tuple[SdkType, SdkType]:
+    """Two datafactory trigger types as output and input unions, told apart by ``type``;
+    the outputs add the read-only ``runtimeState``."""
+    from pulumi_azure_native.datafactory import _inputs, outputs
+
+    from cdcml.capture.sdk_types import ObjectType
+
+    def union(classes: tuple[type, ...], *, is_output: bool) -> SdkType:
+        members = tuple(SdkType("object", object=ObjectType(c.__name__, c, is_output)) for c in classes)
+        return SdkType("union", members=members)
+
+    return (
+        union((outputs.ScheduleTriggerResponse, outputs.BlobTriggerResponse), is_output=True),
+        union((_inputs.ScheduleTriggerArgs, _inputs.BlobTriggerArgs), is_output=False),
+    )
+
+
+def test_preview_a_union_member_gets_its_read_only_properties_unknown() -> None:
+    declared, settable = _triggers()
+    given = {"type": "ScheduleTrigger", "description": "nightly"}
+    shaped_value = Shaper(True, URN).value(given, declared, "properties", settable)
+    assert shaped_value == {"type": "ScheduleTrigger", "description": "nightly", "runtimeState": UNKNOWN}
+
+
+def test_resolved_a_union_member_notes_its_properties_by_their_full_path() -> None:
+    declared, _ = _triggers()
+    shaper = Shaper(False, URN)
+    shaped_value = shaper.value({"type": "BlobTrigger", "folderPath": 7}, declared, "properties")
+    assert shaped_value["type"] == "BlobTrigger" and is_unknown(shaped_value["folderPath"])
+    assert shaper.notes == ["properties.folderPath (a number given, a string declared)"]
+
+
+def test_a_union_that_also_admits_a_scalar_is_still_projected_onto_the_member_its_constant_names() -> None:
+    with_string = SdkType("union", members=(SdkType("string"), *_union().members))
+    given = {"type": "AzureSqlDatabase", "connectionString": "c", "notAnOutput": 1}
+    assert Shaper(False, URN).value(given, with_string, "properties") == {
+        "type": "AzureSqlDatabase",
+        "connectionString": "c",
+    }
