@@ -231,6 +231,8 @@ def existing_resource(g: ResourceGraph, mode: str) -> None:
     shared = res(g, "shared")
     assert shared.external and shared.id.endswith("/storageAccounts/stshared")
     assert depends(g, "cdc", "shared")
+    # Its name is the last segment of its id, so the container names the real account.
+    assert shared.outputs["name"] == "stshared" and res(g, "cdc").inputs["accountName"] == "stshared"
     assert is_unknown(g.outputs["sharedKind"])  # a read resource's state isn't known offline
 
 

@@ -15,7 +15,7 @@ from cdcml.capture.invokes import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, In
 from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.program import capture
 from cdcml.capture.project import StackConfig
-from cdcml.capture.provider import EmulatedProvider
+from cdcml.capture.provider import EmulatedProvider, _arm_name
 from cdcml.capture.records import Record
 from cdcml.model import ResourceOptions
 from cdcml.model.values import UNKNOWN, is_unknown, secret
@@ -280,3 +280,24 @@ def test_an_uncomputable_output_makes_dependents_unknown_not_missing(tmp_path):
     assert account_urn in container.dependencies
     assert any("input 'metadata'" in d and "can't be computed offline" in d for d in graph.diagnostics)
     assert not is_unknown(container.inputs["accountName"])
+
+
+@pytest.mark.parametrize("mode", ["preview", "resolved"])
+def test_a_read_resource_is_named_by_its_arm_id_not_by_the_programs_name_for_it(tmp_path, mode):
+    """``StorageAccount.get("shared", id=…/storageAccounts/stshared)``: the provider reads the
+    account by its id, so its ``name`` output (and a container's ``accountName`` built from
+    it) is ``stshared``, in both modes; a non-ARM id leaves the name alone."""
+    write_program(
+        tmp_path,
+        f"""\
+        from pulumi_azure_native import storage
+        acct = storage.StorageAccount.get(
+            "shared", "{RG}/providers/Microsoft.Storage/storageAccounts/stshared")
+        storage.BlobContainer("raw", account_name=acct.name, resource_group_name="rg")
+        """,
+    )
+    graph = capture(tmp_path, "dev", mode=mode)
+    (shared,) = [r for r in graph.resources if r.name == "shared"]
+    (raw,) = [r for r in graph.resources if r.name == "raw"]
+    assert shared.outputs["name"] == "stshared" and raw.inputs["accountName"] == "stshared"
+    assert _arm_name("not-an-arm-id") == "" and _arm_name(None) == ""

@@ -111,6 +111,12 @@ class EmulatedProvider:
         else:
             given = shaper.outputs(rec.inputs, *declared) if declared is not None else rec.inputs
             outputs = self._resolved_outputs(rec, names, given)
+        if rec.external and "name" in outputs:
+            # An existing resource the program reads (`.get(name, id)`): the provider reads it by
+            # its ARM id, whose last segment is the resource's name (not the program's name for it).
+            arm_name = _arm_name(rec.id)
+            if arm_name:
+                outputs["name"] = arm_name
         self._diagnostics.extend(
             f"resolved mode: output {note} of {rec.urn} can't take the shape the SDK declares; it stays unknown"
             for note in shaper.notes
@@ -225,6 +231,13 @@ class EmulatedProvider:
                     f"resolved mode: input {key!r} of {rec.urn} is unknown because an output it uses "
                     f"can't be computed offline{via}"
                 )
+
+
+def _arm_name(resource_id: Any) -> str:
+    """The name in an ARM resource id (``/subscriptions/…/providers/…/<type>/<name>``), else ``""``."""
+    if not isinstance(resource_id, str) or "/providers/" not in resource_id.lower():
+        return ""
+    return resource_id.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _undecryptable(value: Any) -> bool:
