@@ -94,3 +94,21 @@ def test_a_source_location_reads_as_file_colon_line():
     assert (inside.path, str(inside)) == ("stacks/x.py", "stacks/x.py:12")
     outside = SourceLocation(Artifact("file:///elsewhere/my%20lib/x.py"), 3, 7)
     assert str(outside) == "/elsewhere/my lib/x.py:3"
+
+
+def test_the_resource_count_leaves_out_the_engines_default_providers_as_pulumi_preview_does() -> None:
+    """``pulumi preview`` counts the stack and the program's resources, not the default
+    providers the engine registers (IsDefaultProvider); an explicit provider counts."""
+    from cdcml.model import Findings
+    from cdcml.model.findings import EvaluatedResource
+
+    def res(type_: str, name: str) -> EvaluatedResource:
+        return EvaluatedResource(f"urn:pulumi:dev::p::{type_}::{name}", type_, name, ())
+
+    evaluated = (
+        res("pulumi:pulumi:Stack", "p-dev"),
+        res("pulumi:providers:azure-native", "default_3_29_0"),
+        res("pulumi:providers:azure-native", "westeu"),
+        res("azure-native:resources:ResourceGroup", "default-rg"),
+    )
+    assert Findings("p", "dev", "preview", (), (), evaluated=evaluated).resource_count == 3

@@ -141,7 +141,7 @@ def emit(verdict: Verdict, output: Output) -> NoReturn:
 
 
 TUNING_HINT = (
-    "hint: accept a finding with --waivers FILE (policy, URN pattern, reason, owner, expiry); change a policy's "
-    "enforcement level or settings with --policy-pack-config FILE (`cdcml policy docs` lists them)"
+    "hint: --waivers FILE accepts a finding; --policy-pack-config FILE changes a policy's level or settings "
+    "(see cdcml policy docs)"
 )
 """Printed on stderr after a text report that fails on a mandatory violation."""

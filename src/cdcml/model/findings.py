@@ -117,6 +117,12 @@ class EvaluatedResource:
     name: str
     policies: tuple[str, ...]  # "<pack>/<policy>"
 
+    @property
+    def is_default_provider(self) -> bool:
+        """A provider the engine adds for the program (the engine's ``IsDefaultProvider``:
+        a provider type whose name starts with ``default``)."""
+        return self.type.startswith("pulumi:providers:") and self.name.startswith("default")
+
 
 @dataclass(frozen=True, slots=True)
 class Findings:
@@ -133,6 +139,12 @@ class Findings:
 
     def __iter__(self) -> Iterator[Finding]:
         return iter(self.findings)
+
+    @property
+    def resource_count(self) -> int:
+        """The resources as ``pulumi preview``'s summary counts them: every evaluated one but
+        the default providers the engine adds (policies see those too; users never declared them)."""
+        return sum(1 for r in self.evaluated if not r.is_default_provider)
 
     def of_kind(self, kind: FindingKind) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.kind is kind)

@@ -271,7 +271,7 @@ class Verdict:
         for s in self.stacks:
             for k, v in s.counts().items():
                 total[k] = total.get(k, 0) + v
-            total["resources"] += len(s.findings.evaluated)
+            total["resources"] += s.findings.resource_count
         total["stacks"] = len(self.stacks)
         total["locked"] = sum(1 for s in self.stacks if s.locks)
         return total

@@ -70,7 +70,7 @@ def findings_to_json(
         "source": findings.source,
         "packs": [{"name": p.name, "version": p.version} for p in findings.packs],
         "summary": {
-            "resources": len(findings.evaluated),
+            "resources": findings.resource_count,
             "mandatory": counts["mandatory"],
             "advisory": counts["advisory"],
             "unknown": counts["unknown"],

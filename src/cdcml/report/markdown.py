@@ -159,7 +159,7 @@ def verdict_to_markdown(verdict: Verdict, *, limit: int = COMMENT_LIMIT) -> str:
     for s in verdict.stacks:
         c = s.counts()
         head.append(
-            f"| {_code(s.name)} | {len(s.findings.evaluated)} | {c['mandatory']} | {c['advisory']} | "
+            f"| {_code(s.name)} | {s.findings.resource_count} | {c['mandatory']} | {c['advisory']} | "
             f"{c['unknown']} | {c['waived']} | {_status(s)} |"
         )
     head.append("")

@@ -326,7 +326,7 @@ def verdict_to_sarif(verdict: Verdict) -> dict[str, Any]:
                 {
                     "name": s.name,
                     "location": s.location,
-                    "resources": len(s.findings.evaluated),
+                    "resources": s.findings.resource_count,
                     "exitCode": s.exit_code,
                     "updateInProgress": bool(s.locks),
                 }

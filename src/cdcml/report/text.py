@@ -228,7 +228,7 @@ def _state_mark(report: StackReport, i: int, f: Finding) -> tuple[str, str]:
 
 
 def _summary_text(report: StackReport) -> Text:
-    return summary_text(len(report.findings.evaluated), report.counts(), report.exit_code)
+    return summary_text(report.findings.resource_count, report.counts(), report.exit_code)
 
 
 def _lock_text(locks: Sequence[LockInfo]) -> Text:
