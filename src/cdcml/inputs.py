@@ -31,6 +31,7 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
 import yaml
@@ -54,6 +55,7 @@ __all__ = [
     "load_yaml",
     "max_input_size",
     "parse_size",
+    "read_document_file",
     "read_file",
     "read_stream",
     "read_yaml_file",
@@ -465,3 +467,23 @@ def read_yaml_file(path: str | os.PathLike[str], error: ErrorFactory) -> Any:
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(e, "problem", None) or "invalid YAML"
         raise error(f"{path}{where}: {problem}") from None
+
+
+def read_document_file(path: Path, *, name: str, error: ErrorFactory, loader: type[SafeLoader] = SafeLoader) -> Any:
+    """The JSON (``.json``) or YAML document of the file at *path*, read like every input;
+    every problem — missing, unreadable, too large, not UTF-8, invalid (with its line) — is
+    one ``error(…)`` led by *name* (e.g. ``waiver file PATH``)."""
+    try:
+        text = decode_text(read_file(path, name=name, error=error), name=name, error=error)
+    except FileNotFoundError:
+        raise error(f"{name} does not exist") from None
+    except OSError as e:
+        raise error(f"can't read {name}: {e.strerror or e}") from None
+    try:
+        if path.suffix == ".json":
+            return load_json(text, name=name, error=error)
+        return load_yaml(text, name=name, error=error, loader=loader)
+    except (json.JSONDecodeError, yaml.YAMLError) as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else f" line {getattr(e, 'lineno', '?')}"
+        raise error(f"{name}{where}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}") from None

@@ -31,19 +31,17 @@ The reference's ``outputs`` are then that stack's root outputs, secrets staying 
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from cdcml import secrets
 from cdcml.capture.invokes import InvokeAnswer
 from cdcml.errors import CdcmlError
-from cdcml.inputs import decode_text, load_json, load_yaml, read_file, shorten
+from cdcml.inputs import read_document_file, shorten
 from cdcml.model.values import SECRET_SIG, SIG_KEY, secret_values
 
 __all__ = [
@@ -89,21 +87,7 @@ INVOKES_FILE_SCHEMA: dict[str, Any] = {
 
 
 def _read_document(p: Path, what: str) -> Any:
-    name = f"{what} {p}"
-    try:
-        text = decode_text(read_file(p, name=name, error=AnswersError), name=name, error=AnswersError)
-    except FileNotFoundError:
-        raise AnswersError(f"{name} does not exist") from None
-    except OSError as e:
-        raise AnswersError(f"can't read {name}: {e.strerror or e}") from None
-    try:
-        if p.suffix == ".json":
-            return load_json(text, name=name, error=AnswersError)
-        return load_yaml(text, name=name, error=AnswersError)
-    except (json.JSONDecodeError, yaml.YAMLError) as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else f" line {getattr(e, 'lineno', '?')}"
-        raise AnswersError(f"{name}{where}: not valid {'JSON' if p.suffix == '.json' else 'YAML'}") from None
+    return read_document_file(p, name=f"{what} {p}", error=AnswersError)
 
 
 def _special_value(value: Any) -> str | None:

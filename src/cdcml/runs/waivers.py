@@ -23,17 +23,15 @@ the verdict model; this module loads waiver files and matches waivers to finding
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from cdcml.errors import CdcmlError
-from cdcml.inputs import SafeLoader, decode_text, load_json, load_yaml, read_file, shorten
+from cdcml.inputs import SafeLoader, read_document_file, shorten
 from cdcml.model import Finding, FindingKind, Waiver, WaiverMatch
 
 __all__ = [
@@ -106,22 +104,7 @@ _Loader.yaml_implicit_resolvers = {
 def load_waivers(path: str | os.PathLike[str]) -> tuple[Waiver, ...]:
     """The waivers of a YAML or JSON waiver file (a bare list of waivers is accepted too)."""
     p = Path(path)
-    name = f"waiver file {p}"
-    try:
-        text = decode_text(read_file(p, name=name, error=WaiverError), name=name, error=WaiverError)
-    except FileNotFoundError:
-        raise WaiverError(f"waiver file {p} does not exist") from None
-    except OSError as e:
-        raise WaiverError(f"can't read waiver file {p}: {e.strerror or e}") from None
-    try:
-        if p.suffix == ".json":
-            doc = load_json(text, name=name, error=WaiverError)
-        else:
-            doc = load_yaml(text, name=name, error=WaiverError, loader=_Loader)
-    except (json.JSONDecodeError, yaml.YAMLError) as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else f" line {getattr(e, 'lineno', '?')}"
-        raise WaiverError(f"waiver file {p}{where}: not valid {'JSON' if p.suffix == '.json' else 'YAML'}") from None
+    doc = read_document_file(p, name=f"waiver file {p}", error=WaiverError, loader=_Loader)
     if doc is None:
         doc = {"waivers": []}
     if isinstance(doc, list):
