@@ -3,26 +3,5 @@
 a resource's outputs by it (docs/design-notes.md, "Provider-shaped outputs"); this module
 re-exports it for the kit's users."""
 
-from cdcml.capture.sdk_types import (
-    EnumType,
-    ObjectType,
-    Property,
-    ResourceType,
-    SdkType,
-    UnknownResourceType,
-    function_result,
-    resource_tokens,
-    resource_type,
-)
-
-__all__ = [
-    "EnumType",
-    "ObjectType",
-    "Property",
-    "ResourceType",
-    "SdkType",
-    "UnknownResourceType",
-    "function_result",
-    "resource_tokens",
-    "resource_type",
-]
+from cdcml.capture.sdk_types import *  # noqa: F403
+from cdcml.capture.sdk_types import __all__ as __all__
