@@ -4,10 +4,10 @@ guardrails pack in its own — in both output modes.
 
 Every program declares what real programs declare (user-assigned identities, invokes in
 both forms, a StackReference, apply chains, a component in its own module, dependsOn,
-protect, explicit providers, transformations, config objects, secrets, aliases, a read
-resource). Each case pins the number of resources captured and a few properties the
-capture must keep (dependency edges, secret-ness, resource options, invoke answers), and
-the run must end in a verdict (exit 0 or 1), never in an input error (exit 2).
+protect, explicit providers, transformations and resource transforms, config objects,
+secrets, aliases, a read resource). Each case pins the number of resources captured and a
+few properties the capture must keep (dependency edges, secret-ness, resource options,
+invoke answers), and the run must end in a verdict (exit 0 or 1), never in an input error (exit 2).
 
 The programs were written for this suite; none is copied from another project.
 """
@@ -183,6 +183,8 @@ def transformations(g: ResourceGraph, mode: str) -> None:
 def resource_transforms(g: ResourceGraph, mode: str) -> None:
     acct = res(g, "acct").inputs
     assert acct["minimumTlsVersion"] == "TLS1_2" and acct["allowBlobPublicAccess"] is False
+    assert res(g, "rg").options.protect and not res(g, "acct").options.protect  # the stack transform's
+    assert depends(g, "acct", "rg")
 
 
 def config_objects(g: ResourceGraph, mode: str) -> None:
@@ -257,11 +259,6 @@ def uai_factory(g: ResourceGraph, mode: str) -> None:
         assert contains_unknown(factory.inputs["identity"])
 
 
-TRANSFORMS = (
-    "not supported yet: the capture refuses ResourceOptions.transforms (exit 2 naming the resource) rather than "
-    "have policies judge the untransformed resource; applying them through the program's callback server is to do"
-)
-
 PROGRAMS: dict[str, Program] = {
     "uai-storage": Program("dev", 6, uai_storage),
     "client-config": Program("dev", 4, client_config),
@@ -274,7 +271,7 @@ PROGRAMS: dict[str, Program] = {
     "protect-options": Program("prod", 5, protect_options),
     "explicit-provider": Program("dev", 8, explicit_provider),
     "transformations": Program("dev", 6, transformations),
-    "resource-transforms": Program("dev", 4, resource_transforms, {"preview": TRANSFORMS, "resolved": TRANSFORMS}),
+    "resource-transforms": Program("dev", 4, resource_transforms),
     "config-objects": Program("test", 9, config_objects),
     "secrets": Program("dev", 7, secrets),
     "eventhub-capture": Program("prod", 8, eventhub_capture),

@@ -225,37 +225,3 @@ def test_program_warnings_become_diagnostics():
         pulumi.log.warn("first line\nsecond line")
 
     assert capture_program(program).diagnostics == ("program warning: first line",)
-
-
-@pytest.mark.parametrize(
-    ("body", "said"),
-    [
-        (
-            """\
-            import pulumi
-            from pulumi_azure_native import resources
-            def harden(args):
-                return pulumi.ResourceTransformResult({**args.props, "tags": {"x": "y"}}, args.opts)
-            resources.ResourceGroup("rg", opts=pulumi.ResourceOptions(transforms=[harden]))
-            """,
-            "resource 'rg' (azure-native:resources:ResourceGroup) has ResourceOptions.transforms",
-        ),
-        (
-            """\
-            import pulumi
-            from pulumi_azure_native import resources
-            pulumi.runtime.register_resource_transform(lambda args: None)
-            resources.ResourceGroup("rg")
-            """,
-            "pulumi.runtime.register_resource_transform: cdcml's capture does not apply resource transforms yet",
-        ),
-    ],
-)
-def test_resource_transforms_fail_the_capture_instead_of_being_ignored(tmp_path, body, said):
-    """The engine runs resource transforms through the program's callback server; a capture
-    that skipped them would have policies judge resources the program never declares. Until
-    the capture applies them, the program fails naming the resource or the call."""
-    write_program(tmp_path, body)
-    with pytest.raises(ProgramError, match="UnsupportedOption") as failed:
-        capture(tmp_path, "dev")
-    assert said in str(failed.value) and "untransformed" in str(failed.value)

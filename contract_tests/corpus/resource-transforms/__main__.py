@@ -1,8 +1,17 @@
-"""A resource transform (``ResourceOptions.transforms``, run by the engine through a
-callback) forces TLS 1.2 and no public blob access on a storage account."""
+"""Resource transforms (the successor of transformations, run by the engine through
+callbacks): a stack transform protects every resource group, and a storage account's own
+transform forces TLS 1.2 and no public blob access."""
 
 import pulumi
 from pulumi_azure_native import resources, storage
+
+
+def protect_groups(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
+    if args.type_ == "azure-native:resources:ResourceGroup":
+        return pulumi.ResourceTransformResult(
+            args.props, pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(protect=True))
+        )
+    return None
 
 
 def harden(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
@@ -12,6 +21,7 @@ def harden(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult
     return None
 
 
+pulumi.runtime.register_resource_transform(protect_groups)
 rg = resources.ResourceGroup("rg")
 storage.StorageAccount(
     "acct",

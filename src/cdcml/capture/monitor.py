@@ -17,6 +17,7 @@ from google.protobuf import empty_pb2
 
 from cdcml.capture.invokes import PLAIN_INVOKE
 from cdcml.capture.recorder import Recorder
+from cdcml.capture.transforms import Transforms
 from cdcml.model.values import is_unknown, reveal
 from cdcml.structs import from_struct, to_struct
 
@@ -73,25 +74,19 @@ def _make_monitor_class() -> type:
         def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:  # pragma: no cover
             raise AssertionError("capture registers resources itself")
 
-    class UnsupportedOption(Exception):
-        """A resource option the capture can't honour; the program fails with this message."""
-
     class CaptureMonitor(MockMonitor):
         """A MockMonitor that keeps the raw requests and answers like the engine."""
 
         def __init__(self, recorder: Recorder) -> None:
             super().__init__(_InvokeMocks(recorder))
             self.recorder = recorder
+            self.transforms = Transforms()
 
         def RegisterResource(self, request: Any) -> Any:
-            if request.transforms:
-                # The engine runs these through the program's callback server; the capture
-                # can't yet, and judging the untransformed resource would be a wrong verdict.
-                raise UnsupportedOption(
-                    f"resource {request.name!r} ({request.type}) has ResourceOptions.transforms, which cdcml's "
-                    "capture does not apply yet; policies would judge the untransformed resource"
-                )
+            # The resource's own, its parents' and the stack's transforms first, as the engine.
+            request = self.transforms.apply(request)
             rec = self.recorder.register(request)
+            self.transforms.registered(rec.urn, request)
             self.resources[rec.urn] = MockMonitor.ResourceRegistration(rec.urn, rec.id, rec.outputs)
             outputs, unknown = self.recorder.provider.response(rec)
             return resource_pb2.RegisterResourceResponse(
@@ -107,10 +102,12 @@ def _make_monitor_class() -> type:
             return resource_pb2.ReadResourceResponse(urn=rec.urn, properties=to_struct(outputs))
 
         def RegisterStackTransform(self, request: Any) -> Any:
-            raise UnsupportedOption(
-                "pulumi.runtime.register_resource_transform: cdcml's capture does not apply resource transforms yet; "
-                "policies would judge untransformed resources"
-            )
+            self.transforms.register_stack(request)
+            return empty_pb2.Empty()
+
+        def RegisterStackInvokeTransform(self, request: Any) -> Any:
+            self.transforms.register_stack_invoke(request)
+            return empty_pb2.Empty()
 
         def RegisterResourceOutputs(self, request: Any) -> Any:
             self.recorder.register_outputs(request.urn, from_struct(request.outputs))
@@ -123,6 +120,7 @@ def _make_monitor_class() -> type:
 
         def Invoke(self, request: Any) -> Any:
             # Like MockMonitor.Invoke, without creating a never-closed event loop per thread.
+            request = self.transforms.apply_invoke(request)
             args = from_struct(request.args)
             if request.tok == "pulumi:pulumi:getResource":
                 reg = self.resources.get(args.get("urn", ""))
