@@ -4,8 +4,10 @@
 the raw requests (``MockResourceArgs`` drops parents, dependencies, property
 dependencies, provider references and options) and answers ``RegisterResource``,
 ``ReadResource``, ``RegisterResourceOutputs`` and ``Invoke`` like the engine, through a
-:class:`~cdcml.capture.recorder.Recorder`. :class:`EngineLog` is the engine service the
-program logs to.
+:class:`~cdcml.capture.recorder.Recorder`, after the program's resource and invoke
+transforms (:class:`~cdcml.capture.transforms.Transforms`, which also takes
+``RegisterStackTransform`` and ``RegisterStackInvokeTransform``). :class:`EngineLog` is the
+engine service the program logs to.
 """
 
 from __future__ import annotations

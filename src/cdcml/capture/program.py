@@ -12,7 +12,9 @@ This module is the entry: :func:`capture` for a project directory and a stack,
 :func:`capture_program` for an inline program. How the pieces fit:
 
 * :mod:`~cdcml.capture.runtime` runs the program (context, settings, event loop, cwd);
-* :mod:`~cdcml.capture.monitor` is the monitor and engine services the program talks to;
+* :mod:`~cdcml.capture.monitor` is the monitor and engine services the program talks to,
+  with :mod:`~cdcml.capture.transforms` running the program's resource and invoke
+  transforms as the engine does;
 * :mod:`~cdcml.capture.recorder` turns each request into a record, and all of them into
   the graph, with :mod:`~cdcml.capture.urns`, :mod:`~cdcml.capture.default_providers`,
   :mod:`~cdcml.capture.provider` (what azure-native answers),
