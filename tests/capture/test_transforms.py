@@ -62,14 +62,14 @@ def test_a_resources_own_transform_replaces_its_properties(mode):
 def test_a_components_transforms_apply_to_itself_and_everything_below_it():
     """The engine walks up the parent chain: a component's transforms run on its
     children and grandchildren, not on its siblings."""
-    touched: list[str] = []
+    touched: list[tuple[str, bool, bool]] = []
 
     def program() -> None:
         import pulumi
         from pulumi_azure_native import resources
 
         def note(args: Any) -> None:
-            touched.append(args.name)
+            touched.append((args.name, args.custom, args.opts.parent is not None))
 
         outer = pulumi.ComponentResource("x:index:Outer", "outer", None, pulumi.ResourceOptions(transforms=[note]))
         inner = pulumi.ComponentResource("x:index:Inner", "inner", None, pulumi.ResourceOptions(parent=outer))
@@ -78,7 +78,12 @@ def test_a_components_transforms_apply_to_itself_and_everything_below_it():
         resources.ResourceGroup("sibling")
 
     capture_program(program)
-    assert sorted(touched) == ["child", "grandchild", "inner", "outer"]
+    assert sorted(touched) == [
+        ("child", True, True),
+        ("grandchild", True, True),
+        ("inner", False, True),
+        ("outer", False, True),  # its parent is the root stack
+    ]
 
 
 def test_stack_transforms_apply_to_the_resources_registered_after_them():

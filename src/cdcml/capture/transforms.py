@@ -109,9 +109,9 @@ class Transforms:
         own = list(request.transforms)
         with self._lock:
             chain = own + self._parent_transforms(request.parent) + self._stack
+            if not chain:
+                return request
             provider = self._resolve_provider(request)
-        if not chain:
-            return request
         from pulumi.runtime.proto import resource_pb2
 
         props = from_struct(request.object) if request.HasField("object") else {}
