@@ -321,6 +321,32 @@ def test_a_transform_that_raises_fails_the_program_in_one_line_at_the_transform(
     )
 
 
+@pytest.mark.parametrize("form", ["plain", "output"])
+def test_an_invoke_transform_that_raises_fails_the_program_naming_the_invoke(form):
+    """Both forms of an invoke fail the program with the invoke transform's error."""
+
+    def program() -> None:
+        import pulumi
+        from pulumi_azure_native import resources
+
+        def deny(args: Any) -> Any:
+            raise PermissionError(f"no lookups of {args.args['resourceGroupName']}")
+
+        pulumi.runtime.register_invoke_transform(deny)
+        if form == "plain":
+            resources.get_resource_group(resource_group_name="rg-a")
+        else:
+            pulumi.export("name", resources.get_resource_group_output(resource_group_name="rg-a").name)
+
+    with pytest.raises(ProgramError) as failed:
+        capture_program(program)
+    assert str(failed.value).endswith(
+        "TransformError: the transform test_an_invoke_transform_that_raises_fails_the_program_naming_the_invoke."
+        "<locals>.program.<locals>.deny of invoke azure-native:resources:getResourceGroup raised "
+        "PermissionError: no lookups of rg-a"
+    )
+
+
 def test_a_transform_may_depend_on_a_resource_registered_after_the_one_it_transforms():
     """A transform that adds ``dependsOn`` on a resource whose registration is still
     queued (it waits for an apply) gets it: the queued registration runs meanwhile, as
