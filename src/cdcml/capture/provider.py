@@ -24,9 +24,9 @@ from cdcml.capture.project import StackConfig
 from cdcml.capture.records import Record
 from cdcml.capture.urns import ROOT_STACK_TYPE
 from cdcml.model.values import (
-    REDACTED,
     SIG_KEY,
     UNKNOWN,
+    contains_hidden_secret,
     contains_secret,
     contains_unknown,
     is_secret,
@@ -142,7 +142,7 @@ class EmulatedProvider:
             return dict(rec.inputs)
         secret_names = sorted(k for k, v in given.items() if contains_secret(v))
         outputs: dict[str, Any] = {"name": name, "outputs": dict(given), "secretOutputNames": secret_names}
-        undecryptable = [k for k in secret_names if _undecryptable(given[k])]
+        undecryptable = [k for k in secret_names if contains_hidden_secret(given[k])]
         if undecryptable:
             outputs["outputs"] = UNKNOWN
             self._diagnostics.append(
@@ -238,17 +238,6 @@ def _arm_name(resource_id: Any) -> str:
     if not isinstance(resource_id, str) or "/providers/" not in resource_id.lower():
         return ""
     return resource_id.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _undecryptable(value: Any) -> bool:
-    """Whether *value* holds a secret whose ciphertext wasn't decrypted (``"[secret]"``)."""
-    if is_secret(value):
-        return value.get("value") == REDACTED or _undecryptable(value.get("value"))
-    if isinstance(value, Mapping):
-        return any(_undecryptable(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_undecryptable(v) for v in value)
-    return False
 
 
 def _merged(given: Any, added: Any) -> Any:
