@@ -217,8 +217,11 @@ class Shaper:
 
     def _assigned(self, declared: ObjectType, path: str) -> dict[str, Any]:
         """What Azure fills in an entry it creates (resolved): the GUIDs, derived from the
-        resource and the entry's path; the rest left out."""
+        resource and the entry's path; the rest left out. Nothing with a ``provider_outputs``
+        hook (*fill* false): the hook's answer fills the entries."""
         out: dict[str, Any] = {}
+        if not self.fill:
+            return out
         for name, prop in declared.properties.items():
             if name in GUID_PROPERTIES and _is_string(prop):
                 out[name] = self._guid(path, name)
