@@ -181,6 +181,30 @@ def test_a_missing_or_invalid_answer_file_exits_two_with_one_line(capsys, tmp_pa
     assert one_line_error(err).startswith(f"cdcml: error: {message}"), err
 
 
+def test_a_wrong_passphrase_for_a_referenced_stack_exits_two_with_one_line(capsys, tmp_path, monkeypatch):
+    from cdcml.capture.program import capture_program
+    from cdcml.state.export import dumps, export_stack
+
+    def shared() -> None:
+        import pulumi
+
+        pulumi.export("hubKey", pulumi.Output.secret("hub-key-value"))
+
+    d = write_project(tmp_path, "raise RuntimeError('must not run')\n")
+    export = tmp_path / "shared.json"
+    graph = capture_program(shared, project="net", stack="shared", mode="resolved")
+    export.write_bytes(dumps(export_stack(graph, secrets="passphrase", passphrase="the right one")))
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "a wrong one")
+    code, out, err = cli(
+        capsys, "preview", str(d), "--policy-pack", str(PACK), "--stack-reference", f"acme/net/shared={export}"
+    )
+    assert code == 2 and out == ""
+    assert one_line_error(err).startswith(
+        f"cdcml: error: --stack-reference acme/net/shared: {export}: incorrect passphrase"
+    )
+    assert "a wrong one" not in err and "the right one" not in err
+
+
 def test_a_report_on_the_invokes_file_is_refused(capsys, tmp_path):
     d = write_project(tmp_path, "raise RuntimeError('must not run')\n")
     invokes = tmp_path / "invokes.yaml"

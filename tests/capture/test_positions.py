@@ -4,6 +4,7 @@ the first frame of its stack trace outside the SDKs, the standard library and ca
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -181,3 +182,68 @@ def test_a_frame_without_a_position_ends_the_walk(tmp_path):
 
 def test_a_request_without_a_position_has_none(tmp_path):
     assert source_position(register_request("a:b:C", "x"), tmp_path) is None
+
+
+def old_sdk_request(uri: str, line: int) -> object:
+    """A ``RegisterResourceRequest`` of an SDK older than the ``stackTrace`` field: the
+    message type has only ``sourcePosition`` (asking it for ``stackTrace`` is an error, as
+    protobuf makes it)."""
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+    from pulumi.runtime.proto import source_pb2
+
+    pool = descriptor_pool.DescriptorPool()
+    source = descriptor_pb2.FileDescriptorProto()
+    source_pb2.DESCRIPTOR.CopyToProto(source)
+    pool.Add(source)
+    old = descriptor_pb2.FileDescriptorProto(
+        name="old_sdk.proto", package="oldsdk", dependency=[source_pb2.DESCRIPTOR.name], syntax="proto3"
+    )
+    message = old.message_type.add(name="RegisterResourceRequest")
+    message.field.add(
+        name="sourcePosition",
+        number=1,
+        type=descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE,
+        type_name=".pulumirpc.SourcePosition",
+        label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL,
+    )
+    pool.Add(old)
+    request = message_factory.GetMessageClass(pool.FindMessageTypeByName("oldsdk.RegisterResourceRequest"))()
+    request.sourcePosition.uri = uri
+    request.sourcePosition.line = line
+    return request
+
+
+def test_an_sdk_without_stack_traces_is_placed_by_its_source_position(tmp_path):
+    request = old_sdk_request((tmp_path / "__main__.py").as_uri(), 9)
+    assert source_position(request, tmp_path) == SourcePosition("__main__.py", 9)
+
+
+def test_the_first_line_of_a_file_is_a_position(tmp_path):
+    """Lines count from 1: only a line of 0 (or less) is no position."""
+    from pulumi.runtime.proto import source_pb2
+
+    main = (tmp_path / "__main__.py").as_uri()
+    request = register_request("a:b:C", "x", sourcePosition=source_pb2.SourcePosition(uri=main, line=1))
+    assert source_position(request, tmp_path) == SourcePosition("__main__.py", 1)
+    request = register_request("a:b:C", "x", stackTrace=frames((sdk_file(), 400), (main, 1)))
+    assert source_position(request, tmp_path) == SourcePosition("__main__.py", 1)
+
+
+@pytest.mark.parametrize(
+    ("path", "root", "under"),
+    [
+        ("/srv/lib", "/srv/lib", True),
+        ("/srv/lib/pulumi/x.py", "/srv/lib", True),
+        ("/srv/lib/pulumi/x.py", "/srv/lib/", True),
+        ("/usr/lib/python3.11/os.py", "/", True),
+        ("/srv/library/x.py", "/srv/lib", False),
+        ("/srv", "/srv/lib", False),
+    ],
+)
+def test_a_path_is_under_a_directory_only_at_a_separator(path, root, under):
+    """The test behind "in the SDK" and "in the standard library": a sibling whose name
+    merely starts with the directory's is not inside it; a root with a trailing
+    separator (the filesystem's root) still contains its files."""
+    from cdcml.capture.positions import _under
+
+    assert _under(path.replace("/", os.sep), root.replace("/", os.sep)) is under

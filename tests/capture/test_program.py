@@ -150,7 +150,7 @@ def test_a_stack_reference_given_its_outputs_reads_them_in_both_modes_secrets_se
     assert graph.outputs["key"] == secret("hub-key-value")
     assert "missing" not in graph.outputs
     ref = next(r for r in graph.resources if r.type == "pulumi:pulumi:StackReference")
-    assert ref.outputs["secretOutputNames"] == ("hubKey",)
+    assert ref.outputs["secretOutputNames"] == ("hubKey",) and ref.outputs["name"] == "acme/net/shared"
     assert graph.diagnostics == ()
 
 
@@ -159,14 +159,17 @@ def test_a_stack_reference_with_an_undecryptable_secret_stays_unknown_and_says_w
     """A secret of the other stack that couldn't be decrypted (``[secret]``) can't be given
     to the program as if it were the value: the reference's outputs stay unknown."""
     seen: list[object] = []
-    outputs = {**REFERENCED, "hubKey": secret(REDACTED)}
+    outputs = {**REFERENCED, "hubKey": secret(REDACTED), "spokeKey": {"nested": secret(REDACTED)}}
     options = CaptureOptions(mode=OutputMode(mode), stack_references={"acme/net/shared": freeze(outputs)})
     graph = cdcml.capture.program._capture(_project(), _config(), _referencing(seen), options, inline=True)
     assert seen == [] and is_unknown(graph.outputs["vnet"])
     assert graph.outputs["key"] == secret(UNKNOWN)
+    ref = next(r for r in graph.resources if r.type == "pulumi:pulumi:StackReference")
+    assert is_unknown(ref.outputs["outputs"]) and ref.outputs["secretOutputNames"] == ("hubKey", "spokeKey")
     assert graph.diagnostics == (
         "the outputs of urn:pulumi:stack::project::pulumi:pulumi:StackReference::acme/net/shared stay unknown: "
-        "the secret output(s) hubKey of stack acme/net/shared are encrypted and can't be decrypted offline",
+        "the secret output(s) hubKey, spokeKey of stack acme/net/shared are encrypted and can't be decrypted "
+        "offline",
     )
 
 

@@ -18,7 +18,7 @@ from cdcml.capture.project import StackConfig
 from cdcml.capture.provider import EmulatedProvider, _arm_name
 from cdcml.capture.records import Record
 from cdcml.model import ResourceOptions
-from cdcml.model.values import UNKNOWN, is_unknown, secret
+from cdcml.model.values import UNKNOWN, is_secret, is_unknown, reveal, secret
 from tests.capture._programs import write_program
 
 ACCOUNT = "azure-native:storage:StorageAccount"
@@ -185,7 +185,7 @@ def test_resolved_identities_only_get_a_principal_when_system_assigned():
     user = {"type": "UserAssigned", "userAssignedIdentities": {"/id": {}}}
     assert provider.outputs_for(record(inputs={"identity": user}))["identity"] == user
     both = provider.outputs_for(record(inputs={"identity": secret({"type": "SystemAssigned,UserAssigned"})}))
-    assert both["identity"]["tenantId"] == "tenant-x"
+    assert is_secret(both["identity"]) and reveal(both["identity"])["tenantId"] == "tenant-x", "still secret"
     kept = {"type": "SystemAssigned", "principalId": "p", "tenantId": "t"}
     assert provider.outputs_for(record(inputs={"identity": kept}))["identity"] == kept
 
@@ -301,3 +301,64 @@ def test_a_read_resource_is_named_by_its_arm_id_not_by_the_programs_name_for_it(
     (raw,) = [r for r in graph.resources if r.name == "raw"]
     assert shared.outputs["name"] == "stshared" and raw.inputs["accountName"] == "stshared"
     assert _arm_name("not-an-arm-id") == "" and _arm_name(None) == ""
+
+
+# ---- what mutation testing showed unpinned
+
+
+def test_preview_shapes_nested_outputs_as_the_provider_does():
+    """Preview: a nested read-only output is unknown (``sku.tier``, an identity's
+    principal), and identity ids given as a list where a map is declared are unknown —
+    the provider's PreviewOutputs, not the inputs echoed."""
+    provider, _ = emulated("preview")
+    identity = {"type": "SystemAssigned,UserAssigned", "userAssignedIdentities": ["/id"]}
+    outputs = provider.outputs_for(record(inputs={"sku": {"name": "Standard_LRS"}, "identity": identity}))
+    assert outputs["sku"] == {"name": "Standard_LRS", "tier": UNKNOWN}
+    assert outputs["identity"]["type"] == "SystemAssigned,UserAssigned"
+    assert is_unknown(outputs["identity"]["userAssignedIdentities"]) and is_unknown(outputs["identity"]["principalId"])
+
+
+def test_preview_ignores_a_provider_outputs_hook_and_sends_only_known_outputs():
+    """The hook is for resolved mode: in preview it is never asked and the answer to the
+    SDK is what it would be without it."""
+    asked: list[str] = []
+
+    def hook(type_: str, name: str, inputs: Any) -> dict[str, Any]:
+        asked.append(name)
+        return {"id": "/hooked", "primaryEndpoints": {"blob": "https://x"}}
+
+    diagnostics: list[str] = []
+    options = CaptureOptions(mode=OutputMode.PREVIEW, provider_outputs=hook)
+    provider = EmulatedProvider(StackConfig(stack="dev", values={}), options, diagnostics)
+    rec = record(inputs={"accountName": "a"})
+    assert provider.id_for(rec) == UNKNOWN
+    rec = record(inputs={"accountName": "a"}, outputs=provider.outputs_for(rec))
+    assert provider.response(rec) == ({}, False) and asked == []
+
+
+@pytest.mark.parametrize("answer", [{"id": ""}, {"id": None}, {"id": 7}, {}])
+def test_a_hook_without_a_usable_id_leaves_the_emulated_arm_id(answer):
+    options = CaptureOptions(mode=OutputMode.RESOLVED, provider_outputs=lambda *_: answer)
+    provider = EmulatedProvider(StackConfig(stack="dev", values={}), options, [])
+    inputs = {"accountName": "acct1", "resourceGroupName": "rg"}
+    assert provider.id_for(record(inputs=inputs)) == f"{RG}/providers/Microsoft.Storage/storageAccounts/acct1"
+
+
+def test_a_hooks_answer_is_merged_into_the_shaped_value_not_the_programs_input():
+    """Identity ids given as a list come out as the map keyed by them; the hook's
+    principal for an entry is added to that map (the list the program gave would be the
+    wrong shape for the SDK)."""
+    uai = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u"
+    added = {"userAssignedIdentities": {uai: {"principalId": "p-1", "clientId": "c-1"}}}
+    options = CaptureOptions(mode=OutputMode.RESOLVED, provider_outputs=lambda *_: {"identity": added})
+    provider = EmulatedProvider(StackConfig(stack="dev", values={}), options, [])
+    identity = {"type": "UserAssigned", "userAssignedIdentities": [uai]}
+    outputs = provider.outputs_for(record(inputs={"identity": identity}))
+    assert outputs["identity"]["userAssignedIdentities"] == {uai: {"principalId": "p-1", "clientId": "c-1"}}
+
+
+@pytest.mark.parametrize("name", ["stshared", "STSHAREDX"])
+@pytest.mark.parametrize("suffix", ["", "/"])
+def test_the_name_in_an_arm_id_is_its_last_segment_a_trailing_slash_aside(name, suffix):
+    arm = f"{RG}/providers/Microsoft.Storage/storageAccounts/{name}"
+    assert _arm_name(arm + suffix) == name

@@ -3,6 +3,7 @@ preview (azure-native's PreviewOutputs) and resolved mode."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -78,9 +79,11 @@ def test_preview_marks_nested_read_only_properties_unknown_and_leaves_nested_set
     assert outputs["networkRuleSet"] == {"defaultAction": "Deny"}, "ipRules, bypass … are settings left out"
 
 
-def test_resolved_leaves_out_what_the_inputs_lack_and_keeps_what_they_give() -> None:
+def test_resolved_leaves_out_what_the_inputs_lack_keeps_what_they_give_and_fills_nested_read_only() -> None:
+    """A top-level output is the provider's to fill; ``sku.tier``, read-only, is the
+    prefix of the sku's name, as Azure fills it."""
     outputs, notes = shaped({"sku": {"name": "Standard_LRS"}, "kind": "StorageV2"}, preview=False)
-    assert outputs == {"sku": {"name": "Standard_LRS"}, "kind": "StorageV2"}
+    assert outputs == {"sku": {"name": "Standard_LRS", "tier": "Standard"}, "kind": "StorageV2"}
     assert notes == []
 
 
@@ -237,14 +240,18 @@ def test_map_values_are_projected_one_by_one_and_noted_by_key() -> None:
 
 def test_identities_given_as_a_map_keep_their_keys_read_only_entries_unknown_in_preview() -> None:
     """hdinsight takes ``userAssignedIdentities`` as a map of id → {tenantId} and answers a
-    map of id → {principalId, clientId, tenantId}: the first two read-only."""
+    map of id → {principalId, clientId, tenantId}: the first two read-only, filled with
+    stable GUIDs when resolved."""
     identity = {"type": "UserAssigned", "userAssignedIdentities": {UAI: {"notAnOutput": 1}}}
     preview, _ = shaped({"identity": identity}, preview=True, token=HDINSIGHT)
     entry = preview["identity"]["userAssignedIdentities"][UAI]
     assert set(entry) == {"principalId", "clientId"}, "tenantId is a setting the program left out"
     assert all(is_unknown(v) for v in entry.values())
     resolved, notes = shaped({"identity": identity}, preview=False, token=HDINSIGHT)
-    assert resolved["identity"]["userAssignedIdentities"] == {UAI: {}}
+    guid = functools.partial(_guid, f"identity.userAssignedIdentities.{UAI}")
+    assert resolved["identity"]["userAssignedIdentities"] == {
+        UAI: {"principalId": guid("principalId"), "clientId": guid("clientId")}
+    }
     assert notes == []
 
 
@@ -260,6 +267,97 @@ def test_resolved_identity_entries_carry_the_tenant_only_when_the_capture_knows_
         if tenant_id
         else {"principalId": entry["principalId"], "clientId": guid}
     )
+
+
+def _guid(path: str, name: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_OID, f"{URN}#{path}.{name}"))
+
+
+@pytest.mark.parametrize("kind", ["SystemAssigned", "SystemAssigned,UserAssigned", "systemAssigned"])
+def test_resolved_a_system_assigned_identity_gets_its_principal_and_the_captures_tenant(kind: str) -> None:
+    """The resource's own identity's principal is derived from the URN alone, as the
+    capture always derived it."""
+    outputs, _ = shaped({"identity": {"type": kind}}, preview=False)
+    assert outputs["identity"] == {
+        "type": kind,
+        "principalId": str(uuid.uuid5(uuid.NAMESPACE_OID, URN)),
+        "tenantId": "t-1",
+    }
+
+
+def test_resolved_an_identity_without_a_system_assigned_one_has_no_principal_and_an_unknown_type_unknown_ones():
+    """Azure returns no ``principalId`` or ``tenantId`` for a user-assigned identity; while
+    the type is unknown (or secret and unknown) so are they; with no tenant known the
+    tenant is unknown."""
+    user, _ = shaped({"identity": IDENTITY}, preview=False)
+    assert set(user["identity"]) == {"type", "userAssignedIdentities"}
+    for unknown_type in (UNKNOWN, secret(UNKNOWN)):
+        outputs, _ = shaped({"identity": {"type": unknown_type}}, preview=False)
+        assert is_unknown(outputs["identity"]["principalId"]) and is_unknown(outputs["identity"]["tenantId"])
+    shaper = Shaper(False, URN)
+    outputs = shaper.outputs({"identity": {"type": "SystemAssigned"}}, *resource_types(ACCOUNT))
+    assert outputs["identity"]["principalId"] and is_unknown(outputs["identity"]["tenantId"])
+
+
+@pytest.mark.parametrize(("kind", "filled"), [("SystemAssigned", True), ("UserAssigned", False), (UNKNOWN, False)])
+def test_resolved_an_identity_that_declares_its_principal_settable_still_gets_it_from_azure(kind, filled) -> None:
+    """Event Grid's ``IdentityInfoArgs`` takes ``principalId`` and ``tenantId`` as inputs;
+    Azure fills them all the same for a system-assigned identity (a setting left out
+    otherwise stays out, unknown type or not)."""
+    outputs, _ = shaped({"identity": {"type": kind}}, preview=False, token="azure-native:eventgrid:Topic")
+    expected = {"principalId": str(uuid.uuid5(uuid.NAMESPACE_OID, URN)), "tenantId": "t-1"} if filled else {}
+    assert outputs["identity"] == {"type": kind, **expected}
+
+
+def test_resolved_a_secret_identity_is_filled_inside_the_secret() -> None:
+    outputs, _ = shaped({"identity": secret({"type": "SystemAssigned"})}, preview=False)
+    assert outputs["identity"] == secret(
+        {"type": "SystemAssigned", "principalId": str(uuid.uuid5(uuid.NAMESPACE_OID, URN)), "tenantId": "t-1"}
+    )
+
+
+VNET = "azure-native:network:VirtualNetwork"
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_nested_read_only_properties_of_list_elements_are_never_absent(preview: bool) -> None:
+    """A subnet given inline answers ``ipConfigurations``, ``purpose`` … it can't be given:
+    unknown in both modes (what cdcml can't compute after `pulumi up` is unknown, as at
+    the top level), each element's own; settings the program left out stay out."""
+    subnets = [{"name": "a", "addressPrefix": "10.0.0.0/24"}, {"name": "b", "addressPrefix": "10.0.1.0/24"}]
+    outputs, notes = shaped({"subnets": subnets}, preview=preview, token=VNET)
+    for given, got in zip(subnets, outputs["subnets"], strict=True):
+        assert {k: got[k] for k in given} == given
+        read_only = set(got) - set(given)
+        assert read_only == {"ipConfigurationProfiles", "ipConfigurations", "privateEndpoints", "purpose"}
+        assert all(is_unknown(got[k]) for k in read_only)
+    assert notes == []
+
+
+@pytest.mark.parametrize(
+    ("sku", "tier"), [("Premium_ZRS", "Premium"), ("Standard_GRS", "Standard"), ("Custom_X", None), ("P1", None)]
+)
+def test_resolved_a_sku_tier_is_the_prefix_of_its_name_when_that_is_a_tier_else_unknown(sku: str, tier) -> None:
+    outputs, _ = shaped({"sku": {"name": sku}}, preview=False)
+    assert outputs["sku"]["tier"] == tier if tier else is_unknown(outputs["sku"]["tier"])
+
+
+def test_resolved_a_nested_provisioning_state_succeeded_and_nothing_is_filled_for_a_hook() -> None:
+    """Nested ``provisioningState`` is ``Succeeded`` after `pulumi up`; with a
+    ``provider_outputs`` hook (*fill* false) the nested read-only properties are the
+    hook's to give."""
+    token = "azure-native:network:ApplicationGateway"
+    found = resource_types(token)
+    assert found is not None
+    declared = found[0].properties["backendAddressPools"].type.item
+    assert declared is not None and declared.object is not None
+    assert "provisioningState" in declared.object.properties
+    pools = {"backendAddressPools": [{"name": "pool"}]}
+    (pool,) = Shaper(False, URN).outputs(pools, *found)["backendAddressPools"]
+    assert pool["provisioningState"] == "Succeeded"
+    assert all(is_unknown(v) for k, v in pool.items() if k not in ("name", "provisioningState"))
+    (bare,) = Shaper(False, URN, fill=False).outputs(pools, *found)["backendAddressPools"]
+    assert bare == {"name": "pool"}
 
 
 def test_resolved_a_string_that_is_no_integer_is_unknown_and_noted() -> None:

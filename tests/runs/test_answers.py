@@ -4,6 +4,7 @@ known to the run) and other stacks' outputs from an export file or a backend."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -109,7 +110,11 @@ def test_a_stack_reference_reads_the_root_outputs_of_an_export_file_secrets_secr
     export.write_bytes(dumps(export_stack(shared_stack())))
     secrets.forget_all()
     refs = load_stack_references([f"acme/net/shared={export}"])
-    assert dict(refs["acme/net/shared"]) == {"vnetId": "/subscriptions/s/vnet", "hubKey": secret("hub-key-value")}
+    assert dict(refs.outputs["acme/net/shared"]) == {
+        "vnetId": "/subscriptions/s/vnet",
+        "hubKey": secret("hub-key-value"),
+    }
+    assert refs.notes == ()
     assert secrets.scrub("hub-key-value") == REDACTED
     secrets.forget_all()
 
@@ -120,16 +125,91 @@ def test_a_stack_reference_reads_the_stack_of_its_name_from_a_file_backend(tmp_p
     checkpoint.write_bytes(dumps(to_checkpoint(shared_stack())))
     (tmp_path / "backend" / ".pulumi" / "meta.yaml").write_text("version: 1\n")
     refs = load_stack_references([f"organization/net/shared=file://{tmp_path / 'backend'}"])
-    assert refs["organization/net/shared"]["vnetId"] == "/subscriptions/s/vnet"
+    assert refs.outputs["organization/net/shared"]["vnetId"] == "/subscriptions/s/vnet"
     with pytest.raises(AnswersError, match=r"^--stack-reference organization/net/other: .*no stack"):
         load_stack_references([f"organization/net/other=file://{tmp_path / 'backend'}"])
 
 
-def test_passphrase_encrypted_outputs_stay_encrypted(tmp_path):
+PASSPHRASE = "correct horse battery staple"
+
+
+def encrypted_export(tmp_path: Path) -> Path:
+    """``shared``'s export with its secret output encrypted by the passphrase secrets
+    manager under :data:`PASSPHRASE`, as the Pulumi CLI writes it."""
     export = tmp_path / "shared.json"
-    export.write_bytes(dumps(export_stack(shared_stack(), secrets="passphrase", passphrase="correct horse")))
+    export.write_bytes(dumps(export_stack(shared_stack(), secrets="passphrase", passphrase=PASSPHRASE)))
+    assert b"hub-key-value" not in export.read_bytes()
+    return export
+
+
+def test_a_referenced_stacks_passphrase_secrets_are_decrypted_with_the_runs_passphrase(tmp_path, monkeypatch):
+    """As `policy analyze` decrypts a state: the output is the plaintext, still a secret,
+    and a secret of the run from then on."""
+    export = encrypted_export(tmp_path)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
+    secrets.forget_all()
     refs = load_stack_references([f"acme/net/shared={export}"])
-    assert refs["acme/net/shared"]["hubKey"] == {SIG_KEY: SECRET_SIG, "value": REDACTED}
+    assert dict(refs.outputs["acme/net/shared"]) == {
+        "vnetId": "/subscriptions/s/vnet",
+        "hubKey": secret("hub-key-value"),
+    }
+    assert refs.notes == ()
+    assert secrets.scrub("hub-key-value") == REDACTED
+
+
+def test_a_referenced_backends_passphrase_secrets_are_decrypted_with_the_passphrase_file(tmp_path, monkeypatch):
+    checkpoint = tmp_path / "backend" / ".pulumi" / "stacks" / "net" / "shared.json"
+    checkpoint.parent.mkdir(parents=True)
+    checkpoint.write_bytes(dumps(to_checkpoint(shared_stack(), secrets="passphrase", passphrase=PASSPHRASE)))
+    (tmp_path / "backend" / ".pulumi" / "meta.yaml").write_text("version: 1\n")
+    pfile = tmp_path / "passphrase.txt"
+    pfile.write_text(PASSPHRASE + "\n")
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(pfile))
+    refs = load_stack_references([f"organization/net/shared=file://{tmp_path / 'backend'}"])
+    assert refs.outputs["organization/net/shared"]["hubKey"] == secret("hub-key-value")
+
+
+def test_without_the_passphrase_the_secret_outputs_stay_hidden_and_a_note_names_them(tmp_path, monkeypatch):
+    """What the program then gets is unknown (:mod:`cdcml.capture.provider`); the note
+    names the reference, each output that stayed encrypted and how to decrypt it."""
+    export = encrypted_export(tmp_path)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    refs = load_stack_references([f"acme/net/shared={export}", f"acme/net/plain={plain_export(tmp_path)}"])
+    assert refs.outputs["acme/net/shared"]["hubKey"] == {SIG_KEY: SECRET_SIG, "value": REDACTED}
+    assert refs.outputs["acme/net/shared"]["vnetId"] == "/subscriptions/s/vnet"
+    assert refs.notes == (
+        "--stack-reference acme/net/shared: the secret output(s) hubKey can't be decrypted (set "
+        "PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE to decrypt them); a StackReference to "
+        "acme/net/shared gets unknown outputs",
+    )
+
+
+def test_a_secret_of_another_secrets_provider_is_named_with_that_provider(tmp_path, monkeypatch):
+    doc = export_stack(shared_stack(), secrets="passphrase", passphrase=PASSPHRASE)
+    doc["deployment"]["secrets_providers"] = {"type": "service", "state": {}}
+    export = tmp_path / "shared.json"
+    export.write_bytes(dumps(doc))
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
+    (note,) = load_stack_references([f"acme/net/shared={export}"]).notes
+    assert "hubKey can't be decrypted (its secrets provider is service; cdcml decrypts only passphrase" in note
+
+
+def test_a_wrong_passphrase_for_a_referenced_stack_is_one_line_naming_it(tmp_path, monkeypatch):
+    export = encrypted_export(tmp_path)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "not the passphrase")
+    with pytest.raises(AnswersError) as e:
+        load_stack_references([f"acme/net/shared={export}"])
+    message = str(e.value)
+    assert message.startswith(f"--stack-reference acme/net/shared: {export}: incorrect passphrase"), message
+    assert "\n" not in message and "not the passphrase" not in message and "hub-key-value" not in message
+
+
+def plain_export(tmp_path: Path) -> Path:
+    export = tmp_path / "plain.json"
+    export.write_bytes(dumps(export_stack(shared_stack())))
+    return export
 
 
 @pytest.mark.parametrize(
@@ -145,6 +225,13 @@ def test_a_bad_stack_reference_is_one_line(tmp_path, monkeypatch, spec, message)
     with pytest.raises(AnswersError) as e:
         load_stack_references([spec])
     assert message in str(e.value), str(e.value)
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_runs_secrets():
+    """Decrypted plaintexts become secrets of the run; later tests start without them."""
+    yield
+    secrets.forget_all()
 
 
 def test_a_stack_reference_given_twice_is_refused(tmp_path):

@@ -167,6 +167,64 @@ def test_a_preview_uses_invoke_answers_and_a_referenced_stacks_export_and_keeps_
     assert finding.message.count("[secret]") == 3, finding.message  # key, plain and hub, echoed and redacted
 
 
+REFERENCING = """
+shared = pulumi.StackReference("acme/net/shared")
+Thing("a", {"vnet": shared.get_output("vnetId"), "hub": shared.get_output("hubKey")})
+"""
+
+
+@pytest.mark.parametrize("passphrase", ["correct horse", None])
+def test_a_referenced_stacks_passphrase_secret_reaches_the_program_only_with_the_passphrase(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, passphrase: str | None
+) -> None:
+    """With the passphrase the program gets the plaintext as a secret (redacted where a
+    policy echoes it); without it the reference's outputs are unknown and the run's
+    warnings name the reference and the output, never a value."""
+    from cdcml.capture.program import capture_program
+    from cdcml.model.values import is_unknown, secret
+    from cdcml.state.export import dumps, export_stack
+
+    def shared() -> None:
+        import pulumi
+
+        pulumi.export("vnetId", "/subscriptions/s/vnet")
+        pulumi.export("hubKey", pulumi.Output.secret("hub-key-value"))
+
+    graph = capture_program(shared, project="net", stack="shared", mode="resolved")
+    export = tmp_path / "shared.json"
+    export.write_bytes(dumps(export_stack(graph, secrets="passphrase", passphrase="correct horse")))
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    if passphrase is None:
+        monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    else:
+        monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", passphrase)
+    echo = tmp_path / "echo"
+    echo.mkdir()
+    (echo / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 1.0.0\n")
+    (echo / "__main__.py").write_text(ECHO_PACK)
+    graphs = []
+    verdict = preview(
+        project(tmp_path, REFERENCING),
+        "dev",
+        pack_dirs=[echo],
+        mode="resolved",
+        stack_references=[f"acme/net/shared={export}"],
+        on_captured=graphs.append,
+        timeouts=Timeouts(),
+    )
+    thing = next(r for r in graphs[0].resources if r.type == "test:index:Thing")
+    messages = " ".join(f.message for f in verdict.stacks[0].findings.violations)
+    assert "hub-key-value" not in messages and "hub-key-value" not in " ".join(verdict.warnings)
+    if passphrase is not None:
+        assert thing.inputs["hub"] == secret("hub-key-value") and thing.inputs["vnet"] == "/subscriptions/s/vnet"
+        assert not [w for w in verdict.warnings if "--stack-reference" in w]
+        assert "[secret]" in messages
+    else:
+        assert is_unknown(thing.inputs["vnet"])
+        (note,) = [w for w in verdict.warnings if "--stack-reference" in w]
+        assert note.startswith("--stack-reference acme/net/shared: the secret output(s) hubKey can't be decrypted")
+
+
 LIB = """
 from __main__ import Thing
 

@@ -341,3 +341,114 @@ def test_the_command_shows_no_progress_when_stderr_is_not_a_terminal(tmp_path, c
     code = run(["verify", str(d), "--stack", "dev", "--policy-pack", str(p), "--laws", "deterministic", "--seed", "1"])
     captured = capsys.readouterr()
     assert code == 0 and captured.err == "" and "deterministic" in captured.out
+
+
+ANSWERED = """\
+import pulumi
+from pulumi_azure_native import storage
+
+
+class Thing(pulumi.CustomResource):
+    def __init__(self, name, props, opts=None):
+        super().__init__("test:index:Thing", name, props, opts)
+
+
+key = storage.list_storage_account_keys(account_name="acct", resource_group_name="rg").keys[0].key_name
+shared = pulumi.StackReference("acme/net/shared")
+shared.require_output("owner").apply(lambda owner: Thing("a", {"public": False, "size": 1, "owner": owner, "key": key}))
+"""
+
+
+def answers(root: Path, *, passphrase: str | None = None) -> tuple[Path, Path]:
+    """An invokes file answering the program's ``list_storage_account_keys`` and the
+    export of ``acme/net/shared`` (its ``owner`` output a secret, passphrase-encrypted
+    when *passphrase* is given)."""
+    from cdcml.capture.program import capture_program
+    from cdcml.state.export import dumps, export_stack
+
+    def shared() -> None:
+        import pulumi
+
+        pulumi.export("owner", pulumi.Output.secret("team"))
+
+    invokes = root / "invokes.yaml"
+    invokes.write_text(
+        "invokes:\n  - token: azure-native:storage:listStorageAccountKeys\n    result: {keys: [{keyName: key1}]}\n"
+    )
+    graph = capture_program(shared, project="net", stack="shared", mode="resolved")
+    options = {"secrets": "passphrase", "passphrase": passphrase} if passphrase else {}
+    export = root / "shared.json"
+    export.write_bytes(dumps(export_stack(graph, **options)))
+    return invokes, export
+
+
+def test_verify_takes_the_answers_of_preview_so_a_program_using_invokes_and_stack_references_is_verified(
+    tmp_path, capsys
+):
+    """`--invokes FILE --stack-reference NAME=SOURCE`, the options of `cdcml preview`: with
+    them every capture of the laws gets the answers (the resource made inside the
+    reference's `apply` exists, the invoke's key is the file's); without them the program
+    fails on the unanswered invoke, an exit-2 error naming it."""
+    from cdcml.testing.verify import load_subject
+
+    d, p = project(tmp_path), pack(tmp_path)
+    (d / "__main__.py").write_text(ANSWERED)
+    invokes, export = answers(tmp_path)
+    refs = [f"acme/net/shared={export}"]
+    subject_, warnings = load_subject(d, "dev", [p], invokes_file=invokes, stack_references=refs)
+    thing = next(r for r in subject_.graph().resources if r.type == "test:index:Thing")
+    assert thing.inputs["key"] == "key1" and thing.inputs["owner"] == "team"  # inside the apply: plain
+    assert warnings == []
+    base = ["verify", str(d), "--stack", "dev", "--policy-pack", str(p), "--seed", "3", "--examples", "3"]
+    code = run([*base, "--laws", "conforms", "--json"])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == "" and len(captured.err.strip().splitlines()) == 1
+    assert captured.err.strip().endswith(
+        "(no offline answer for invoke azure-native:storage:listStorageAccountKeys; answer it with --invokes FILE)"
+    )
+    code = run(
+        [
+            *base,
+            "--laws",
+            "conforms,discreet,well-typed",
+            "--json",
+            "--invokes",
+            str(invokes),
+            "--stack-reference",
+            refs[0],
+        ]
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0 and doc["holds"], doc
+
+
+def test_verify_warns_about_a_referenced_stacks_secrets_it_cannot_decrypt_and_refuses_a_wrong_passphrase(
+    tmp_path, capsys, monkeypatch
+):
+    d, p = project(tmp_path), pack(tmp_path)
+    (d / "__main__.py").write_text(ANSWERED)
+    invokes, export = answers(tmp_path, passphrase="the passphrase")
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    args = ["verify", str(d), "--policy-pack", str(p), "--laws", "deterministic", "--json", "--seed", "1"]
+    args += ["--invokes", str(invokes), "--stack-reference", f"acme/net/shared={export}"]
+    code = run(args)
+    captured = capsys.readouterr()
+    (warning,) = json.loads(captured.out)["warnings"]
+    assert code == 0 and warning.startswith("--stack-reference acme/net/shared: the secret output(s) owner can't")
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "not it")
+    code = run(args)
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert captured.err.startswith(f"cdcml: error: --stack-reference acme/net/shared: {export}: incorrect passphrase")
+    assert len(captured.err.strip().splitlines()) == 1
+
+
+def test_the_junit_file_may_not_be_the_invokes_file_of_the_run(tmp_path, capsys):
+    d, p = project(tmp_path), pack(tmp_path)
+    invokes = tmp_path / "invokes.yaml"
+    invokes.write_text("invokes: []\n")
+    code = run(["verify", str(d), "--policy-pack", str(p), "--invokes", str(invokes), "--junit", str(invokes)])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.err == f"cdcml: error: --junit {invokes}: is the --invokes file of this run\n"
+    assert invokes.read_text() == "invokes: []\n"

@@ -4,9 +4,11 @@ defaults) before anything sees the inputs, then Create (id and outputs).
 Outputs follow the :class:`~cdcml.capture.options.OutputMode`. In ``preview`` what the
 provider computes is unknown, as ``pulumi preview`` shows it. In ``resolved`` outputs are
 filled as azure-native fills them (``name``, an ARM ``id`` under the configured
-subscription, identities' ``principalId`` …); an output cdcml can't compute stays
-*unknown*, never missing, so a dependent input never vanishes and no dependency edge is
-lost, and each such case is noted in the graph's diagnostics. A
+subscription, ``provisioningState`` …, and nested read-only properties such as an
+identity's ``principalId``, computed by :mod:`cdcml.capture.shapes`); an output cdcml
+can't compute stays *unknown*, never missing, at any depth, so a dependent input never
+vanishes and no dependency edge is lost, and each input left unknown so is noted in the
+graph's diagnostics. A
 :attr:`~cdcml.capture.options.CaptureOptions.provider_outputs` hook, when given, answers
 for the provider instead: its id and output-only values replace the emulated ones.
 """
@@ -24,9 +26,9 @@ from cdcml.capture.project import StackConfig
 from cdcml.capture.records import Record
 from cdcml.capture.urns import ROOT_STACK_TYPE
 from cdcml.model.values import (
-    REDACTED,
     SIG_KEY,
     UNKNOWN,
+    contains_hidden_secret,
     contains_secret,
     contains_unknown,
     is_secret,
@@ -102,7 +104,7 @@ class EmulatedProvider:
         if rec.type == STACK_REFERENCE:
             return self._stack_reference(rec)
         declared = shapes.resource_types(rec.type) if names else None
-        shaper = shapes.Shaper(self.preview, rec.urn, self._invokes.tenant_id)
+        shaper = shapes.Shaper(self.preview, rec.urn, self._invokes.tenant_id, fill=self._hook is None)
         if rec.type.startswith("pulumi:providers:") or not names:
             outputs = dict(rec.inputs)
         elif self.preview:
@@ -142,7 +144,7 @@ class EmulatedProvider:
             return dict(rec.inputs)
         secret_names = sorted(k for k, v in given.items() if contains_secret(v))
         outputs: dict[str, Any] = {"name": name, "outputs": dict(given), "secretOutputNames": secret_names}
-        undecryptable = [k for k in secret_names if _undecryptable(given[k])]
+        undecryptable = [k for k in secret_names if contains_hidden_secret(given[k])]
         if undecryptable:
             outputs["outputs"] = UNKNOWN
             self._diagnostics.append(
@@ -174,14 +176,6 @@ class EmulatedProvider:
         for etag in ("etag", "eTag"):
             if etag in names:
                 out[etag] = 'W/"' + hashlib.sha256(rec.urn.encode()).hexdigest()[:16] + '"'
-        identity = reveal(out.get("identity"))
-        if "identity" in names and isinstance(identity, Mapping):
-            id_type = str(identity.get("type", ""))
-            filled = dict(identity)
-            if "SystemAssigned" in id_type:
-                filled.setdefault("principalId", str(uuid.uuid5(uuid.NAMESPACE_OID, rec.urn)))
-                filled.setdefault("tenantId", self._invokes.tenant_id)
-            out["identity"] = filled
         for key, value in self._provided_for(rec).items():
             if key not in names or key == "id" or (key in settable and key not in rec.inputs):
                 continue
@@ -238,17 +232,6 @@ def _arm_name(resource_id: Any) -> str:
     if not isinstance(resource_id, str) or "/providers/" not in resource_id.lower():
         return ""
     return resource_id.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _undecryptable(value: Any) -> bool:
-    """Whether *value* holds a secret whose ciphertext wasn't decrypted (``"[secret]"``)."""
-    if is_secret(value):
-        return value.get("value") == REDACTED or _undecryptable(value.get("value"))
-    if isinstance(value, Mapping):
-        return any(_undecryptable(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_undecryptable(v) for v in value)
-    return False
 
 
 def _merged(given: Any, added: Any) -> Any:

@@ -21,12 +21,27 @@ answers during ``pulumi preview``:
 * a value of another shape is unknown (the provider can't convert it either).
 
 In **preview** every output property the input lacks is unknown, nested ones too, as the
-provider marks them. After ``pulumi up`` (**resolved**) the provider's answer is Azure's,
-so the projection leaves out what the input lacks (the capture fills top-level outputs it
-can compute itself), converts the shape changes it can decide — a list of ids becomes the
-map keyed by them, with the GUIDs Azure assigns (``principalId``, ``clientId``) derived
-from the resource, and a string of digits becomes an integer — and notes each value it
-has to leave unknown, so the graph's diagnostics say why.
+provider marks them. After ``pulumi up`` (**resolved**) the provider's answer is Azure's:
+a setting the program left out stays out (the state holds whatever ARM defaulted, which
+policies treat as not set), at every depth; a top-level read-only output is the
+capture's to fill (:mod:`cdcml.capture.provider`); a *nested* read-only one (a property
+of an output object that its input type lacks) is filled here as Azure fills it where
+cdcml can compute it, and is unknown where it can't, never missing — as at the top level:
+
+* ``principalId``, ``clientId``, ``objectId``: the GUIDs Azure assigns, derived from the
+  resource and the path so they are stable across runs; an identity's ``principalId``
+  and ``tenantId`` only when its ``type`` includes ``SystemAssigned`` (Azure returns none
+  for a user-assigned identity, and they are unknown while the type is);
+* ``tenantId``: the tenant of the capture's client configuration, when it knows one;
+* ``provisioningState``: ``Succeeded``; a ``sku``'s ``tier``: the prefix of its ``name``
+  (``Standard_LRS`` → ``Standard``) when that is a tier (Basic, Standard, Premium);
+* anything else (endpoints, nested ids, timestamps …): unknown.
+
+The projection also converts the shape changes it can decide — a list of ids becomes the
+map keyed by them, with the GUIDs Azure assigns, and a string of digits becomes an
+integer — and notes each value it has to leave unknown for its shape, so the graph's
+diagnostics say why. A ``provider_outputs`` hook answers for the provider instead: with
+one (*fill* false) nested read-only properties are the hook's to give.
 """
 
 from __future__ import annotations
@@ -44,6 +59,11 @@ __all__ = ["GUID_PROPERTIES", "Shaper", "resource_types"]
 GUID_PROPERTIES = frozenset({"principalId", "clientId", "objectId"})
 """Read-only properties Azure fills with a GUID of its own: in resolved mode the capture
 derives them from the resource's URN and the path, so they are stable across runs."""
+SKU_TIERS = frozenset({"Basic", "Standard", "Premium"})
+"""The tiers a ``sku.name`` of the form ``<Tier>_<redundancy>`` starts with."""
+_PRINCIPAL = ("principalId", "tenantId")
+_ABSENT = object()
+"""A nested read-only property Azure is known to leave out."""
 
 
 def resource_types(token: str) -> tuple[ObjectType, ObjectType] | None:
@@ -67,6 +87,9 @@ class Shaper:
     urn: str
     tenant_id: str = ""
     notes: list[str] = field(default_factory=list)
+    fill: bool = True
+    """Resolved mode: compute nested read-only properties, or mark them unknown (false
+    when a ``provider_outputs`` hook gives them)."""
 
     # ---- objects
 
@@ -85,9 +108,10 @@ class Shaper:
         *,
         top: bool = False,
     ) -> dict[str, Any]:
-        """*given* projected onto *declared*. Preview: a top-level output the inputs lack is
-        unknown, and so is a nested read-only one (not in the input type *settable*); a
-        nested setting the program left out stays out, as resolved."""
+        """*given* projected onto *declared*. A nested read-only property (not in the input
+        type *settable*) the inputs lack is unknown in preview and computed or unknown when
+        resolved (:meth:`_read_only`); preview also marks a top-level output the inputs lack
+        unknown; a nested setting the program left out stays out in both."""
         inputs = settable.properties if settable is not None else {}
         out: dict[str, Any] = {}
         for name, prop in declared.properties.items():
@@ -98,7 +122,48 @@ class Shaper:
                 out[name] = self.value(given[name], prop.type, where, _input_type(inputs.get(name)))
             elif self.preview and (top or (settable is not None and name not in inputs)):
                 out[name] = UNKNOWN
+            elif not top and self.fill and not self.preview:
+                read_only = settable is not None and name not in inputs
+                if read_only or (name in _PRINCIPAL and _is_identity(declared)):
+                    computed = self._read_only(name, prop, given, declared, path, read_only)
+                    if computed is not _ABSENT:
+                        out[name] = computed
         return out
+
+    def _read_only(
+        self, name: str, prop: Property, given: Mapping[str, Any], declared: ObjectType, path: str, read_only: bool
+    ) -> Any:
+        """Resolved: what Azure puts in the nested property *name* the program left out of
+        the object *given* at *path* — a read-only one (*read_only*), or an identity's
+        principal, which some identity types declare settable though Azure fills it:
+        computed where cdcml can, else unknown (module docstring); ``_ABSENT`` where Azure
+        is known to leave it out (and for a setting it can't compute)."""
+        if name in _PRINCIPAL and _is_identity(declared):
+            kind = reveal(given.get("type"))
+            if not isinstance(kind, str) or is_unknown(kind):
+                return UNKNOWN if read_only else _ABSENT
+            if "systemassigned" not in kind.lower():
+                return _ABSENT
+        if name in GUID_PROPERTIES and _is_string(prop):
+            return self._guid(path, name)
+        if name == "tenantId" and _is_string(prop):
+            return self.tenant_id or UNKNOWN
+        if name == "provisioningState" and _admits(prop.type, "Succeeded"):
+            return "Succeeded"
+        if name == "tier":
+            sku = reveal(given.get("name"))
+            tier = sku.split("_", 1)[0] if isinstance(sku, str) and "_" in sku else None
+            if tier in SKU_TIERS and _admits(prop.type, tier):
+                return tier
+        return UNKNOWN
+
+    def _guid(self, path: str, name: str) -> str:
+        """The GUID Azure assigns at *path*.*name*, derived from the URN and the path; the
+        resource's own system-assigned identity's ``principalId`` from the URN alone (as
+        the capture always derived it)."""
+        if path == "identity" and name == "principalId":
+            return str(uuid.uuid5(uuid.NAMESPACE_OID, self.urn))
+        return str(uuid.uuid5(uuid.NAMESPACE_OID, f"{self.urn}#{path}.{name}"))
 
     # ---- values
 
@@ -152,11 +217,14 @@ class Shaper:
 
     def _assigned(self, declared: ObjectType, path: str) -> dict[str, Any]:
         """What Azure fills in an entry it creates (resolved): the GUIDs, derived from the
-        resource and the entry's path; the rest left out."""
+        resource and the entry's path; the rest left out. Nothing with a ``provider_outputs``
+        hook (*fill* false): the hook's answer fills the entries."""
         out: dict[str, Any] = {}
+        if not self.fill:
+            return out
         for name, prop in declared.properties.items():
             if name in GUID_PROPERTIES and _is_string(prop):
-                out[name] = str(uuid.uuid5(uuid.NAMESPACE_OID, f"{self.urn}#{path}.{name}"))
+                out[name] = self._guid(path, name)
             elif name == "tenantId" and self.tenant_id and _is_string(prop):
                 out[name] = self.tenant_id
         return out
@@ -181,6 +249,19 @@ def _plain_object(value: Any) -> bool:
 
 def _is_string(prop: Property) -> bool:
     return prop.type.kind in ("string", "any")
+
+
+def _is_identity(declared: ObjectType) -> bool:
+    """Whether *declared* is a managed identity (its ``principalId`` and ``tenantId`` are
+    the system-assigned identity's, there when its ``type`` includes ``SystemAssigned``)."""
+    return "Identity" in declared.name and "type" in declared.properties
+
+
+def _admits(sdk_type: SdkType, value: str) -> bool:
+    """Whether a value of *sdk_type* may be the string *value*."""
+    if sdk_type.kind in ("string", "any"):
+        return True
+    return sdk_type.kind == "enum" and _enum_member(value, sdk_type)
 
 
 def _enum_member(value: Any, sdk_type: SdkType) -> bool:

@@ -1,5 +1,6 @@
-"""Options shared by the commands that run packs (``preview``, ``policy analyze``), declared
-once, and the one way they end: render the verdict, write the reports, exit.
+"""Options shared by the commands that run packs (``preview``, ``policy analyze``) or
+capture programs (``preview``, ``verify``), declared once, and the one way they end:
+render the verdict, write the reports, exit.
 
 The report options come from the table of formats (:data:`cdcml.report.formats.FORMATS`):
 a new format needs no change here.
@@ -21,7 +22,7 @@ from cdcml.cli.base import fail, print_warnings
 from cdcml.model import RunInput, Verdict
 from cdcml.report.formats import FORMATS
 
-__all__ = ["Output", "acceptance_options", "emit", "output_options", "pack_options"]
+__all__ = ["Output", "acceptance_options", "answers_options", "emit", "output_options", "pack_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,6 +65,28 @@ def acceptance_options(f: F) -> F:
         type=click.Path(path_type=Path),
         metavar="FILE",
         help="Accepted risks (YAML or JSON): waived findings are shown, not counted; an expired waiver fails the run.",
+    )(f)
+
+
+def answers_options(f: F) -> F:
+    """``--invokes FILE`` and ``--stack-reference NAME=SOURCE`` (repeatable), as
+    ``invokes_file`` and ``stack_references``: what a capture can't learn offline
+    (:mod:`cdcml.runs.answers`)."""
+    f = click.option(
+        "--stack-reference",
+        "stack_references",
+        multiple=True,
+        metavar="NAME=SOURCE",
+        help="The outputs of the stack a StackReference NAME (org/project/stack) reads: a `pulumi stack export` "
+        "file, or a backend URL (file://, s3://, azblob://) holding stack NAME (repeatable).",
+    )(f)
+    return click.option(
+        "--invokes",
+        "invokes_file",
+        type=click.Path(path_type=Path),
+        metavar="FILE",
+        help="Answers to provider functions (invokes) the program calls, in YAML or JSON (format in the README); "
+        "an invoke nothing answers is unknown.",
     )(f)
 
 

@@ -11,7 +11,7 @@ import click
 
 from cdcml.cli.base import main, progress_display
 from cdcml.cli.limits import input_limit_option
-from cdcml.cli.options import Output, acceptance_options, emit, output_options, pack_options
+from cdcml.cli.options import Output, acceptance_options, answers_options, emit, output_options, pack_options
 from cdcml.cli.timeouts import timeout_options
 from cdcml.workers import Timeouts
 
@@ -45,22 +45,7 @@ from cdcml.workers import Timeouts
     "as the Pulumi CLI runs it (slower; the reference the evaluator is tested against).",
 )
 @acceptance_options
-@click.option(
-    "--invokes",
-    "invokes_file",
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="Answers to provider functions (invokes) the program calls, in YAML or JSON (format in the README); "
-    "an invoke nothing answers is unknown.",
-)
-@click.option(
-    "--stack-reference",
-    "stack_references",
-    multiple=True,
-    metavar="NAME=SOURCE",
-    help="The outputs of the stack a StackReference NAME (org/project/stack) reads: a `pulumi stack export` "
-    "file, or a backend URL (file://, s3://, azblob://) holding stack NAME (repeatable).",
-)
+@answers_options
 @output_options
 @timeout_options(program=True)
 @input_limit_option

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cdcml.cli.base import fail, main, print_warnings, progress_display
-from cdcml.cli.options import pack_options
+from cdcml.cli.options import answers_options, pack_options
 from cdcml.errors import CdcmlError
 
 if TYPE_CHECKING:
@@ -56,6 +56,7 @@ def _laws(value: str | None) -> list[str]:
     metavar="FILE",
     help="Write a JUnit XML file (a test case per law).",
 )
+@answers_options
 def verify(
     directory: Path,
     stack: str,
@@ -67,6 +68,8 @@ def verify(
     laws_value: str | None,
     as_json: bool,
     junit: Path | None,
+    invokes_file: Path | None,
+    stack_references: Sequence[str],
 ) -> None:
     """Check the laws of a project's stack and its policy packs: conforms, sensitive (the
     kill matrix), robust, discreet, deterministic, monotone and well-typed. Exit 0 when
@@ -84,10 +87,22 @@ def verify(
     from cdcml.testing.verify import verify as run_verify
 
     laws = _laws(laws_value)
-    problem = report_paths_problem({"junit": junit}, verify_inputs(directory, stack, pack_dirs, config_files))
+    inputs = verify_inputs(
+        directory, stack, pack_dirs, config_files, invokes_file=invokes_file, stack_references=stack_references
+    )
+    problem = report_paths_problem({"junit": junit}, inputs)
     if problem:
         fail(problem)
-    subject, warnings = load_subject(directory, stack, pack_dirs, config_files, parse_config_overrides(config_pairs))
+    overrides = parse_config_overrides(config_pairs)
+    subject, warnings = load_subject(
+        directory,
+        stack,
+        pack_dirs,
+        config_files,
+        overrides,
+        invokes_file=invokes_file,
+        stack_references=stack_references,
+    )
     print_warnings(warnings)
     with progress_display(not as_json and sys.stderr.isatty()) as bar:
         tasks: dict[str, Any] = {}

@@ -35,6 +35,7 @@ __all__ = [
     "SIG_KEY",
     "UNKNOWN",
     "UNKNOWN_SENTINELS",
+    "contains_hidden_secret",
     "contains_secret",
     "contains_unknown",
     "graph_secrets",
@@ -99,6 +100,18 @@ def contains_secret(value: Any) -> bool:
         return any(contains_secret(v) for v in value.values())
     if isinstance(value, (list, tuple)):
         return any(contains_secret(v) for v in value)
+    return False
+
+
+def contains_hidden_secret(value: Any) -> bool:
+    """Whether *value* holds a secret whose plaintext is ``"[secret]"``: stored state's
+    secret that could not be decrypted."""
+    if is_secret(value):
+        return value.get("value") == REDACTED or contains_hidden_secret(value.get("value"))
+    if isinstance(value, Mapping):
+        return any(contains_hidden_secret(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(contains_hidden_secret(v) for v in value)
     return False
 
 

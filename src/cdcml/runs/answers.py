@@ -27,12 +27,22 @@ A **stack reference** names the stack as the program's ``StackReference`` does
 checkpoint), or a self-managed backend URL (``file://``, ``s3://``, ``azblob://``), in which
 the stack of that name is read, as ``policy analyze --backend URL --stack NAME`` reads it.
 The reference's ``outputs`` are then that stack's root outputs, secrets staying secret.
+
+A referenced stack's secrets encrypted with the passphrase secrets manager are decrypted
+as ``policy analyze`` decrypts a state's (:mod:`cdcml.state.secrets`), with the
+passphrase of ``PULUMI_CONFIG_PASSPHRASE`` or ``PULUMI_CONFIG_PASSPHRASE_FILE``: the
+program gets the plaintext as a secret output. A wrong passphrase is a one-line error.
+Without a passphrase (or with a secrets manager cdcml can't use offline) a secret output
+stays ``"[secret]"``, so the reference's outputs are unknown to the program
+(:mod:`cdcml.capture.provider`), and :attr:`StackReferences.notes` names the reference and
+each output that could not be decrypted.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +52,13 @@ from cdcml import secrets
 from cdcml.capture.invokes import InvokeAnswer
 from cdcml.errors import CdcmlError
 from cdcml.inputs import read_document_file, shorten
-from cdcml.model.values import SECRET_SIG, SIG_KEY, secret_values
+from cdcml.model.values import SECRET_SIG, SIG_KEY, contains_hidden_secret, secret_values
+from cdcml.state.secrets import StateSecrets
 
 __all__ = [
     "INVOKES_FILE_SCHEMA",
     "AnswersError",
+    "StackReferences",
     "answer_secrets",
     "load_invoke_answers",
     "load_stack_references",
@@ -158,8 +170,17 @@ def parse_stack_reference(text: str) -> tuple[str, str]:
     return name, source
 
 
-def _outputs(name: str, source: str) -> Mapping[str, Any]:
-    """The root outputs of the stack *name* from *source* (an export file or a backend)."""
+@dataclass(frozen=True)
+class StackReferences:
+    """The outputs of each stack reference by NAME, and the run's warnings about them."""
+
+    outputs: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+def _outputs(name: str, source: str, found: StateSecrets) -> Mapping[str, Any]:
+    """The root outputs of the stack *name* from *source* (an export file or a backend),
+    its secrets decrypted where *found* can."""
     from cdcml.state.decode import load_state, load_state_file
 
     if source.lower().startswith(BACKEND_SCHEMES):
@@ -167,29 +188,51 @@ def _outputs(name: str, source: str) -> Mapping[str, Any]:
 
         with open_backend(source) as backend:
             stack = backend.find(name)
-            graph = load_state(backend.read(stack), source=stack.url)
+            graph = load_state(backend.read(stack), source=stack.url, secrets=found)
     else:
-        graph = load_state_file(source)
+        graph = load_state_file(source, secrets=found)
     return graph.outputs
 
 
-def load_stack_references(specs: Iterable[str]) -> dict[str, Mapping[str, Any]]:
+def _note(name: str, outputs: Mapping[str, Any], found: StateSecrets) -> str | None:
+    """The warning naming *name*'s outputs whose secrets could not be decrypted, if any."""
+    hidden = sorted(k for k, v in outputs.items() if contains_hidden_secret(v))
+    if not hidden:
+        return None
+    if found.provider == "passphrase":
+        why = f"{secrets.PASSPHRASE_HINT} to decrypt them"
+    else:
+        why = f"its secrets provider is {found.provider}; cdcml decrypts only passphrase-managed secrets"
+    return (
+        f"--stack-reference {name}: the secret output(s) {', '.join(shorten(k, 80) for k in hidden)} can't be "
+        f"decrypted ({why}); a StackReference to {name} gets unknown outputs"
+    )
+
+
+def load_stack_references(specs: Iterable[str]) -> StackReferences:
     """The outputs of each ``NAME=SOURCE`` stack reference, by NAME; their secret values
-    become secrets of the run. A NAME given twice is an error."""
+    become secrets of the run, decrypted with the passphrase when they are
+    passphrase-encrypted. A NAME given twice is an error, and so is a wrong passphrase."""
     out: dict[str, Mapping[str, Any]] = {}
+    notes: list[str] = []
+    passphrase = secrets.PassphraseSource(error=AnswersError)
     for spec in specs:
         name, source = parse_stack_reference(spec)
         if name in out:
             raise AnswersError(f"--stack-reference {name} is given twice")
+        found = StateSecrets(passphrase)
         try:
-            outputs = _outputs(name, source)
+            outputs = _outputs(name, source, found)
         except AnswersError:
             raise
         except CdcmlError as e:
             raise AnswersError(f"--stack-reference {name}: {e.message}") from None
         secrets.remember(*secret_values(outputs))
         out[name] = outputs
-    return out
+        note = _note(name, outputs, found)
+        if note is not None:
+            notes.append(note)
+    return StackReferences(out, tuple(notes))
 
 
 def answer_secrets(answers: Sequence[InvokeAnswer], references: Mapping[str, Any]) -> list[str]:

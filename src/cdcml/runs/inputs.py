@@ -95,12 +95,18 @@ def verify_inputs(
     stack: str,
     pack_dirs: Sequence[PathLike] = (),
     config_files: Sequence[PathLike] = (),
+    *,
+    invokes_file: PathLike | None = None,
+    stack_references: Sequence[str] = (),
 ) -> tuple[RunInput, ...]:
     """What ``cdcml verify DIRECTORY --stack STACK`` reads: what the preview of that stack
-    reads (:func:`preview_inputs`) and the project's narrowing file."""
+    with the same answers reads (:func:`preview_inputs`) and the project's narrowing file."""
     project_dir, _ = _project_files(directory, stack)
     narrowing = RunInput(f"the {NARROWING_FILE} file", project_dir / NARROWING_FILE)
-    return (*preview_inputs(directory, stack, pack_dirs, config_files), narrowing)
+    read = preview_inputs(
+        directory, stack, pack_dirs, config_files, invokes_file=invokes_file, stack_references=stack_references
+    )
+    return (*read, narrowing)
 
 
 def _backend_state(url: str) -> list[RunInput]:

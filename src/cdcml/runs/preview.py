@@ -85,7 +85,7 @@ def preview(
     try:
         try:
             stack_config = load_stack_config(project, stack, config)
-            options = _capture_options(out_mode, organization, invokes_file, stack_references)
+            options, answer_notes = _capture_options(out_mode, organization, invokes_file, stack_references)
             program = start_capture(project, stack_config, options, timeout=limits.program)
             problem: CdcmlError | None = None
         except CdcmlError as e:
@@ -123,6 +123,7 @@ def preview(
         today=day,
         warnings=(
             *stack_config.undecryptable_notes(),
+            *answer_notes,
             *default_pack_notes(pack_dirs, dirs, project.directory),
             *packs.warnings,
         ),
@@ -134,15 +135,18 @@ def _capture_options(
     organization: str,
     invokes_file: str | os.PathLike[str] | None,
     stack_references: Sequence[str],
-) -> CaptureOptions:
-    """The capture's options, with the user's answers to invokes and stack references."""
+) -> tuple[CaptureOptions, tuple[str, ...]]:
+    """The capture's options, with the user's answers to invokes and stack references, and
+    the run's warnings about them."""
     answers = load_invoke_answers(invokes_file) if invokes_file is not None else ()
-    return CaptureOptions(
+    references = load_stack_references(stack_references)
+    options = CaptureOptions(
         mode=mode,
         organization=organization,
         invokes=InvokeTable(answers=answers),
-        stack_references=load_stack_references(stack_references),
+        stack_references=references.outputs,
     )
+    return options, references.notes
 
 
 def _stack_report(

@@ -87,7 +87,12 @@ def ill_typed(graph: ResourceGraph) -> list[str]:
 
 
 def under_generated_outputs(
-    project: Project, config: StackConfig, values: Mapping[str, str], graph: ResourceGraph, rng: random.Random
+    project: Project,
+    config: StackConfig,
+    values: Mapping[str, str],
+    graph: ResourceGraph,
+    rng: random.Random,
+    base: CaptureOptions | None = None,
 ) -> list[str]:
     """What breaks when *project*'s program runs for the configuration *values* in resolved
     mode with provider outputs drawn with *rng* (from Hypothesis: ``st.randoms(
@@ -96,12 +101,15 @@ def under_generated_outputs(
     optional output left out, …). *graph* is the preview capture of the same
     configuration: its resources are drawn for up front, in its (deterministic) order. A
     provider function with no offline answer gets the usual value of its result type
-    (:class:`~cdcml.testing.provider_outputs.UsualInvokes`)."""
+    (:class:`~cdcml.testing.provider_outputs.UsualInvokes`). *base*: the options the
+    capture starts from (the user's invoke answers, which come first, and stack
+    references)."""
     resources = [(r.type, r.name) for r in graph.resources if r.custom and r.type.startswith("azure-native:")]
     subscription = values.get("azure-native:subscriptionId") or DEFAULT_SUBSCRIPTION_ID
     hook = generated_outputs(rng, resources, subscription_id=subscription)
-    invokes = UsualInvokes(subscription_id=subscription)
-    options = CaptureOptions(mode=OutputMode.RESOLVED, provider_outputs=hook, invokes=invokes)
+    base = base if base is not None else CaptureOptions()
+    invokes = UsualInvokes(subscription_id=subscription, answers=base.invokes.answers)
+    options = dataclasses.replace(base, mode=OutputMode.RESOLVED, provider_outputs=hook, invokes=invokes)
     try:
         resolved = capture_project(project, dataclasses.replace(config, values=dict(values)), options)
     except CdcmlError as e:

@@ -50,6 +50,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
+from cdcml.capture.invokes import InvokeTable
 from cdcml.capture.options import CaptureOptions, OutputMode
 from cdcml.capture.program import capture_project
 from cdcml.capture.project import Project, StackConfig, load_project, load_stack_config
@@ -58,6 +59,7 @@ from cdcml.engine.evaluate import evaluate
 from cdcml.engine.pack import Pack
 from cdcml.errors import CdcmlError
 from cdcml.model import ResourceGraph
+from cdcml.runs.answers import load_invoke_answers, load_stack_references
 from cdcml.runs.packs import load_packs, packs_of_run
 from cdcml.testing.acceptance import acceptance, unused
 from cdcml.testing.kill_matrix import KillMatrix, kill_matrix
@@ -101,6 +103,9 @@ class Subject:
     config: StackConfig
     packs: Sequence[Pack]
     pack_configs: Sequence[PackConfig | None] | None = None
+    capture_options: CaptureOptions = field(default_factory=CaptureOptions)
+    """What every capture of the laws starts from: the user's answers to invokes and stack
+    references (``cdcml verify --invokes``/``--stack-reference``); each law sets the mode."""
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
@@ -112,12 +117,24 @@ class Subject:
         pack_dirs: Sequence[str | os.PathLike[str]] = (),
         config_files: Sequence[str | os.PathLike[str]] = (),
         overrides: Mapping[str, str] | None = None,
+        invokes_file: str | os.PathLike[str] | None = None,
+        stack_references: Sequence[str] = (),
     ) -> Subject:
         """The project in *directory*, its *stack*'s configuration with *overrides*, and the
         packs of *pack_dirs* (with ``config_files[i]`` for ``pack_dirs[i]``) — by default
         those ``cdcml verify`` finds (``PulumiPolicy.yaml`` packs next to or above the
-        project, else cdcml's guardrails). A pack's warnings are Python warnings."""
-        subject, found = load_subject(directory, stack, pack_dirs, config_files, overrides)
+        project, else cdcml's guardrails), with the answers of *invokes_file* and
+        *stack_references* (``NAME=SOURCE``) for its captures (:mod:`cdcml.runs.answers`).
+        A pack's warnings are Python warnings."""
+        subject, found = load_subject(
+            directory,
+            stack,
+            pack_dirs,
+            config_files,
+            overrides,
+            invokes_file=invokes_file,
+            stack_references=stack_references,
+        )
         for w in found:
             warnings.warn(w, stacklevel=2)
         return subject
@@ -125,8 +142,12 @@ class Subject:
     def graph(self) -> ResourceGraph:
         """The stack's own values captured in preview mode (once)."""
         if "graph" not in self._cache:
-            self._cache["graph"] = capture_project(self.project, self.config, CaptureOptions(mode=OutputMode.PREVIEW))
+            self._cache["graph"] = capture_project(self.project, self.config, self.preview_options())
         return self._cache["graph"]
+
+    def preview_options(self) -> CaptureOptions:
+        """:attr:`capture_options` in preview mode."""
+        return dataclasses.replace(self.capture_options, mode=OutputMode.PREVIEW)
 
     def _captures(self) -> _Captures:
         if "captures" not in self._cache:
@@ -145,14 +166,22 @@ def load_subject(
     pack_dirs: Sequence[str | os.PathLike[str]] = (),
     config_files: Sequence[str | os.PathLike[str]] = (),
     overrides: Mapping[str, str] | None = None,
+    *,
+    invokes_file: str | os.PathLike[str] | None = None,
+    stack_references: Sequence[str] = (),
 ) -> tuple[Subject, list[str]]:
     """:meth:`Subject.load`, returning the run's warnings instead (what the CLI prints):
-    secure config keys that could not be decrypted, then the packs'."""
+    secure config keys that could not be decrypted, the stack references' secrets that
+    could not be, then the packs'."""
     project = load_project(directory)
     config = load_stack_config(project, stack, dict(overrides or {}))
+    answers = load_invoke_answers(invokes_file) if invokes_file is not None else ()
+    references = load_stack_references(stack_references)
+    options = CaptureOptions(invokes=InvokeTable(answers=answers), stack_references=references.outputs)
     dirs = packs_of_run(pack_dirs, directory)
     packs, configs, found = load_packs(dirs, config_files, project=project.name, stack=stack)
-    return Subject(project, config, packs, configs), [*config.undecryptable_notes(), *found]
+    subject = Subject(project, config, packs, configs, capture_options=options)
+    return subject, [*config.undecryptable_notes(), *references.notes, *found]
 
 
 @dataclass(frozen=True)
@@ -271,9 +300,7 @@ class _Captures:
         if key not in self.graphs:
             config = dataclasses.replace(self.subject.config, values=dict(values))
             try:
-                self.graphs[key] = capture_project(
-                    self.subject.project, config, CaptureOptions(mode=OutputMode.PREVIEW)
-                )
+                self.graphs[key] = capture_project(self.subject.project, config, self.subject.preview_options())
             except CdcmlError as e:
                 self.graphs[key] = f"the program failed: {e.message}"
             if len(self.graphs) > 256:
@@ -319,7 +346,9 @@ def _well_typed(space: ConfigSpace, captures: _Captures, examples: int, seed: in
         graph = captures(values)  # the preview capture, shared with conforms
         if isinstance(graph, str):
             return [graph]
-        return ill_typed(graph) or under_generated_outputs(subject.project, subject.config, values, graph, rng)
+        return ill_typed(graph) or under_generated_outputs(
+            subject.project, subject.config, values, graph, rng, subject.capture_options
+        )
 
     # Provider outputs are drawn with a Random Hypothesis drives: a seed replays them and a
     # failure shrinks them to the usual ones but for those that matter.
