@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import os
 import sys
 import time
@@ -40,7 +39,7 @@ from cdcml.engine.stages import Stage, run_stage
 from cdcml.errors import CdcmlError, PackError
 from cdcml.model import EnforcementLevel, Resource, ResourceGraph, Severity
 from cdcml.model.codec import finding_to_plain, graph_from_plain, graph_to_plain, remediation_to_plain
-from cdcml.model.values import graph_secrets
+from cdcml.model.values import all_finite, graph_secrets
 from cdcml.workers import (
     POOL,
     Channel,
@@ -156,24 +155,6 @@ def _stage_to_plain(stage: Stage) -> dict[str, Any]:
     }
 
 
-def _all_finite(values: list[Any]) -> bool:
-    """No NaN or infinity anywhere in *values* (JSON-like, frozen or not)."""
-    stack = values
-    while stack:
-        v = stack.pop()
-        kind = type(v)
-        if kind is str or kind is int or kind is bool or v is None:
-            continue
-        if kind is float:
-            if not math.isfinite(v):
-                return False
-        elif isinstance(v, Mapping):
-            stack.extend(v.values())
-        elif isinstance(v, list | tuple):
-            stack.extend(v)
-    return True
-
-
 GraphPayload = tuple[dict[str, Any] | None, bytes | None]
 """A graph as a ``stage`` request carries it: ``(plain, None)`` or ``(None, encoded)``."""
 
@@ -187,7 +168,7 @@ def encode_graph(graph: ResourceGraph) -> GraphPayload:
     for r in graph.resources:
         values.append(r.inputs)
         values.append(r.outputs)
-    if _all_finite(values):
+    if all_finite(values):
         try:
             return None, orjson.dumps(graph_to_plain(graph, frozen=True))
         except orjson.JSONEncodeError:

@@ -130,18 +130,20 @@ def _orjson(data: bytes) -> Any:
 
 
 def parse_json(data: bytes | str, source: str) -> Any:
-    fast: Any = _NOT_PARSED
     if isinstance(data, bytes):
         data = decompress(data, source)
         template = "{name}: not a state file (not UTF-8 text: {where})"
         text = decode_text(data, name=source, error=StateError, bom=True, template=template)
-        fast = _orjson(data)
+        if text.strip():
+            del text  # checked; orjson reads the bytes, and a state's text is as large as they are
+            fast = _orjson(data)
+            if fast is not _NOT_PARSED:
+                return fast
+            text = decode_text(data, name=source, error=StateError, bom=True, template=template)
     else:
         text = data
     if not text.strip():
         raise StateError(f"{source}: the file is empty, not a Pulumi state")
-    if fast is not _NOT_PARSED:
-        return fast
     try:
         # Property values are checked where they are decoded (depth, numbers); a state is
         # too large to walk here.
