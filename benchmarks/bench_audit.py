@@ -140,6 +140,9 @@ def main() -> None:
     parser.add_argument("--resources", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--s3", action="store_true", help="also time the backend in moto's S3 server")
+    parser.add_argument(
+        "--jobs", type=int, nargs="+", default=[1], help="time the file:// backend with each --jobs value (processes)"
+    )
     args = parser.parse_args()
 
     from cdcml.engine.evaluate import evaluate
@@ -155,13 +158,17 @@ def main() -> None:
         root = Path(tmp) / "backend"
         objects = build_backend(graph, root, args.stacks)
         size = sum(len(v) for v in objects.values())
-        t, audit = median_time(lambda: analyze_backend(f"file://{root}", pack_dirs=[PACK]), args.repeat)
-        n = len(audit.stacks)  # type: ignore[attr-defined]
-        total = sum(len(s.findings.evaluated) for s in audit.stacks)  # type: ignore[attr-defined]
-        print(
-            f"backend file://  {n} stacks, {total} resources, {size / 1e6:.1f} MB: {t:.2f} s "
-            f"({t / n * 1000:.0f} ms per stack, {total / t:.0f} resources/s)"
-        )
+        for jobs in args.jobs:
+            t, audit = median_time(
+                lambda jobs=jobs: analyze_backend(f"file://{root}", pack_dirs=[PACK], jobs=jobs), args.repeat
+            )
+            n = len(audit.stacks)  # type: ignore[attr-defined]
+            total = sum(len(s.findings.evaluated) for s in audit.stacks)  # type: ignore[attr-defined]
+            print(
+                f"backend file:// --jobs {jobs}  {n} stacks, {total} resources, {size / 1e6:.1f} MB: {t:.2f} s "
+                f"({t / n * 1000:.0f} ms per stack, {total / t:.0f} resources/s)",
+                flush=True,
+            )
         if args.s3:
             with moto_s3(objects) as url:
                 t, audit = median_time(lambda: analyze_backend(url, pack_dirs=[PACK]), args.repeat)

@@ -394,3 +394,52 @@ def test_a_passphrase_source_reads_the_environment_once_and_only_when_asked(tmp_
     assert source.get() == "first-passphrase"
     assert PassphraseSource("given-passphrase").get() == "given-passphrase"
     assert PassphraseSource(env=False).get() is None
+
+
+_PARAM_PIECES = st.sampled_from(
+    [
+        "sig",
+        "SIG",
+        "signature",
+        "AccountKey",
+        "sas_token",
+        "token",
+        "secret_access_key",
+        "pwd",
+        "ſig",
+        "K",
+        "x",
+        "_",
+        "9",
+        "=",
+        "==",
+        "&",
+        ";",
+        " ",
+        "\n",
+        "'",
+        '"',
+        "é",
+        "?",
+        "/",
+        "abc",
+        "key",
+    ]
+)
+
+
+@given(st.lists(_PARAM_PIECES, max_size=30).map("".join))
+def test_redacting_parameters_from_each_equals_sign_matches_the_reference_pattern_everywhere(text):
+    """Invariant: the `=`-anchored search redacts exactly what `_CREDENTIAL_PARAM.sub` does
+    (same keys, same values, same non-overlapping matches), on any text."""
+    from cdcml.secrets import _CREDENTIAL_PARAM, _redact_params
+
+    assert _redact_params(text) == _CREDENTIAL_PARAM.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+
+
+def test_a_large_report_with_few_equals_signs_is_redacted_where_the_credentials_are():
+    from cdcml.secrets import redact_credentials
+
+    text = "finding " * 500_000 + "x=1&sig=abc; token=t0k " + "more " * 200_000
+    clean = redact_credentials(text)
+    assert clean == "finding " * 500_000 + f"x=1&sig={REDACTED}; token={REDACTED} " + "more " * 200_000

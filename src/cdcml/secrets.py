@@ -190,11 +190,45 @@ def _texts(value: Any) -> list[str]:
     return out
 
 
-_CREDENTIAL_PARAM = re.compile(
-    r"(?i)(?<![A-Za-z0-9_])(sig|signature|accountkey|account_key|sharedaccesssignature|sharedaccesskey|"
-    r"password|passwd|pwd|secret|client_secret|access_key|secret_key|secret_access_key|token|sas_token)"
-    r"=([^&;\s'\"]+)"
+_CREDENTIAL_KEYS = (
+    r"sig|signature|accountkey|account_key|sharedaccesssignature|sharedaccesskey|"
+    r"password|passwd|pwd|secret|client_secret|access_key|secret_key|secret_access_key|token|sas_token"
 )
+_CREDENTIAL_VALUE = r"[^&;\s'\"]+"
+_CREDENTIAL_PARAM = re.compile(rf"(?i)(?<![A-Za-z0-9_])({_CREDENTIAL_KEYS})=({_CREDENTIAL_VALUE})")
+"""What is redacted: ``key=value`` with a credential's key at a word start (the reference
+:func:`_redact_params` keeps to, match for match)."""
+_CREDENTIAL_KEY = re.compile(rf"(?i)(?<![A-Za-z0-9_])({_CREDENTIAL_KEYS})=")
+_CREDENTIAL_VALUE_AT = re.compile(rf"(?i){_CREDENTIAL_VALUE}")
+_LONGEST_KEY = len("sharedaccesssignature")
+
+
+def _redact_params(text: str) -> str:
+    """``_CREDENTIAL_PARAM.sub`` with the same matches, found from each ``=`` instead of
+    trying the key alternation at every character (a report of tens of megabytes holds a
+    few hundred ``=``: milliseconds, where the plain search took seconds)."""
+    out: list[str] = []
+    done = 0  # text[:done] is settled (copied to out, or redacted)
+    eq = text.find("=")
+    while eq != -1:
+        # The key before this `=`, if any (a match ending at an earlier `=` was refused there).
+        key = next(
+            (k for k in _CREDENTIAL_KEY.finditer(text, max(done, eq - _LONGEST_KEY), eq + 1) if k.end() > eq), None
+        )
+        value = _CREDENTIAL_VALUE_AT.match(text, eq + 1) if key is not None else None
+        if key is not None and value is not None:
+            out.append(text[done : key.start()])
+            out.append(f"{key.group(1)}={REDACTED}")
+            done = value.end()
+            eq = text.find("=", done)
+        else:
+            eq = text.find("=", eq + 1)
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
+
+
 # A URL scheme is short (RFC 3986 allows any length; real ones are under 32 characters):
 # bounding it keeps the search linear — an unbounded `[a-z0-9+.-]*` before "://" tries
 # every start of a long word against every end, quadratic on a megabyte of text.
@@ -207,7 +241,7 @@ def redact_credentials(text: str) -> str:
     pattern runs only on text holding what every match of it holds (``=``; ``://`` and
     ``@``): a 36 MB report without them costs two substring scans, not seconds of regex."""
     if "=" in text:
-        text = _CREDENTIAL_PARAM.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+        text = _redact_params(text)
     if "@" in text and "://" in text:
         text = _URL_USERINFO.sub(lambda m: f"{m.group(1)}:{REDACTED}@", text)
     return text

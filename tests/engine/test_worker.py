@@ -4,18 +4,21 @@ named in one line — which pack, which policy, which resource, and how."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import textwrap
 from pathlib import Path
 
+import orjson
 import pytest
 
 from cdcml.engine.config import reconcile
 from cdcml.engine.isolated import _check_stage, evaluate_isolated, has_remediations
 from cdcml.engine.pack import PolicyMeta, load_pack
-from cdcml.engine.worker import PackHandle, config_from_plain, config_to_plain, start_load
+from cdcml.engine.worker import PackHandle, config_from_plain, config_to_plain, encode_graph, start_load
 from cdcml.errors import PackError
 from cdcml.model import EnforcementLevel, Resource, ResourceGraph, Severity, freeze
+from cdcml.model.codec import graph_from_plain
 from cdcml.workers import WorkerFailure
 from tests.engine.test_pack import MINIMAL, make_pack
 
@@ -252,3 +255,38 @@ def test_only_packs_with_a_remediate_level_policy_remediate(tmp_path: Path) -> N
         assert not has_remediations(handle, stack_only), "a stack policy never remediates"
     finally:
         handle.release()
+
+
+def _with_inputs(inputs: dict[str, object]) -> ResourceGraph:
+    g = graph(2)
+    first = dataclasses.replace(g.resources[0], inputs=freeze(inputs))
+    return dataclasses.replace(g, resources=(first, g.resources[1]))
+
+
+def test_a_graph_crosses_to_the_worker_as_one_orjson_attachment_that_decodes_to_the_same_graph() -> None:
+    g = _with_inputs({"n": 1.5, "big": 2**63, "neg": -(2**63), "s": "ünï", "l": [1, {"k": None}], "b": True})
+    plain, encoded = encode_graph(g)
+    assert plain is None and encoded is not None
+    assert graph_from_plain(orjson.loads(encoded)) == g
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 2**64, -(2**63) - 1, "lone \ud800 surrogate"], ids=repr)
+def test_a_graph_orjson_cannot_carry_exactly_crosses_as_plain_data(value: object) -> None:
+    """orjson writes NaN as null and refuses integers past 64 bits and lone surrogates: those
+    graphs go as plain data in the JSON frame, which carries them exactly."""
+    g = _with_inputs({"v": {"inner": [value]}})
+    plain, encoded = encode_graph(g)
+    assert encoded is None and plain is not None
+    assert graph_from_plain(plain) == g or value != value
+
+
+def test_a_graph_sent_as_an_attachment_is_evaluated_as_before(tmp_path: Path) -> None:
+    handle = load(pack_with(tmp_path, "report_violation('seen ' + str(args.props['n']))"))
+    findings = run(handle, _named_inputs({"n": "ünï"}))
+    assert [f.message for f in findings.findings] == ["Checks.\nseen ünï"]  # type: ignore[attr-defined]
+
+
+def _named_inputs(inputs: dict[str, object]) -> ResourceGraph:
+    g = graph(2)
+    second = dataclasses.replace(g.resources[1], inputs=freeze(inputs))
+    return dataclasses.replace(g, resources=(g.resources[0], second))

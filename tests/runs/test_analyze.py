@@ -24,7 +24,8 @@ from cdcml.model.values import SECRET_SIG, SIG_KEY
 from cdcml.runs.analyze import analyze_file, analyze_graphs
 from cdcml.state.decode import load_state
 from cdcml.state.properties import FLOAT_SIG
-from tests.fixtures.state.builders import AUDIT_PACK
+from tests.fixtures.cli import cli, one_line_error
+from tests.fixtures.state.builders import AUDIT_PACK, legacy_layout, project_layout, write_tree
 from tests.fixtures.state.secrets import (
     LINKED_SERVICE,
     PASSPHRASE,
@@ -276,3 +277,83 @@ def test_each_stack_of_a_backend_is_decrypted_and_warned_about_on_its_own(tmp_pa
     verdict = analyze_backend(f"file://{tmp_path}", pack_dirs=[AUDIT_PACK])
     assert not [w for w in verdict.warnings if "could not be decrypted" in w]
     secrets.forget_all()
+
+
+# --------------------------------------------------------------------------- --jobs
+
+_JOBS_WAIVERS = """\
+version: 1
+waivers:
+  - policy: cdc-recurrence
+    urn: "urn:pulumi:staging::analytics::*"
+    reason: Staging runs every minute until the load test is over.
+    owner: data-platform@contoso.com
+    expires: 2099-09-30
+  - policy: audit-test/owner-tag
+    urn: "*"
+    reason: A lapsed exception.
+    owner: landing-zone@contoso.com
+    expires: 2020-01-31
+"""
+
+
+def _every_report(capsys: Any, tmp: Path, url: str, jobs: str, extra: list[str]) -> dict[str, object]:
+    """What `policy analyze --all --jobs N` prints (text and --json) and writes (SARIF, JUnit, Markdown)."""
+    analyze = ["policy", "analyze", "--backend", url, "--all", "--policy-pack", str(AUDIT_PACK), "--jobs", jobs]
+    out_dir = tmp / f"jobs-{jobs}"
+    out_dir.mkdir()
+    files = [a for f in ("sarif", "junit", "markdown") for a in (f"--{f}", str(out_dir / f"report.{f}"))]
+    got: dict[str, object] = {
+        "text": cli(capsys, *analyze, *extra, *files),
+        "json": cli(capsys, *analyze, *extra, "--json"),
+    }
+    for f in ("sarif", "junit", "markdown"):
+        got[f] = (out_dir / f"report.{f}").read_bytes()
+    return got
+
+
+@pytest.mark.parametrize("jobs", ["2", "3", "16"])
+def test_jobs_give_the_report_of_one_process_byte_for_byte(tmp_path, capsys, jobs):
+    """Invariant: `--jobs N` changes nothing a report says (text, JSON, SARIF, JUnit,
+    Markdown), exit code and standard error included — stacks in the backend's order,
+    waivers, locks and warnings as one process gives them."""
+    backend = write_tree(tmp_path / "backend", project_layout())
+    (tmp_path / "waivers.yaml").write_text(_JOBS_WAIVERS)
+    extra = ["--waivers", str(tmp_path / "waivers.yaml")]
+    one = _every_report(capsys, tmp_path, f"file://{backend}", "1", extra)
+    many = _every_report(capsys, tmp_path, f"file://{backend}", jobs, extra)
+    assert many == one
+    code, text, _ = one["json"]  # type: ignore[misc]
+    assert code == 1 and len(json.loads(text)["stacks"]) == 5
+
+
+def test_jobs_over_a_legacy_backend_filtered_by_project_skip_the_same_stacks(tmp_path, capsys):
+    backend = write_tree(tmp_path / "backend", legacy_layout())
+    one = _every_report(capsys, tmp_path, f"file://{backend}", "1", ["--project", "cdcml"])
+    assert _every_report(capsys, tmp_path, f"file://{backend}", "2", ["--project", "cdcml"]) == one
+
+
+def test_a_broken_stack_in_a_job_is_the_error_of_one_process(tmp_path, capsys):
+    objects = dict(project_layout())
+    objects[".pulumi/stacks/cdcml/prod.json"] = b'{"version": 3, "checkpoint": {"stack": "organization/cdcml/prod", '
+    backend = write_tree(tmp_path / "backend", objects)
+    analyze = ["policy", "analyze", "--backend", f"file://{backend}", "--all", "--policy-pack", str(AUDIT_PACK)]
+    code, _, err = cli(capsys, *analyze, "--jobs", "1")
+    code_many, _, err_many = cli(capsys, *analyze, "--jobs", "3")
+    assert code == code_many == 2
+    assert one_line_error(err_many) == one_line_error(err) and "cdcml/prod" in err
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5", ""])
+def test_a_bad_jobs_value_is_one_line(tmp_path, capsys, value):
+    code, _, err = cli(capsys, "policy", "analyze", "--backend", f"file://{tmp_path}", "--all", "--jobs", value)
+    assert code == 2
+    assert one_line_error(err) == (
+        f"cdcml: error: --jobs must be a whole number of processes, 1 or more (got {value!r}) "
+        "(see 'cdcml policy analyze --help')"
+    )
+
+
+def test_jobs_go_with_all(tmp_path, capsys):
+    code, _, err = cli(capsys, "policy", "analyze", "--file", str(tmp_path / "s.json"), "--jobs", "2")
+    assert code == 2 and "--jobs goes with --backend URL --all" in one_line_error(err)

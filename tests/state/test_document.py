@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 
 import pytest
 import zstandard
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cdcml.errors import StateError
-from cdcml.inputs import input_limit
+from cdcml.inputs import input_limit, load_json
 from cdcml.state.decode import load_state, load_state_file
 from cdcml.state.document import SUPPORTED_FEATURES, decompress, parse_json, read_document
 from tests.fixtures.state.builders import PULUMI_STATE
@@ -219,3 +222,62 @@ def test_what_a_state_cannot_be_is_named_with_its_path(text, problem):
     with pytest.raises(StateError) as e:
         load_state(text.encode(), source="s.json")
     assert e.value.message.startswith(f"s.json: {problem}") and len(e.value.message) < 200
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _typed(value: object) -> object:
+    """*value* with each scalar's type beside it (1 and 1.0 and True are different)."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, repr(value))
+
+
+@given(_JSON_VALUES, st.booleans())
+def test_a_state_parses_to_what_the_json_module_gives_value_for_value_and_type_for_type(value, bom) -> None:
+    """Invariant: the fast parser (orjson) never changes a value or its type: integers of
+    any size stay integers, floats keep every bit, strings every character."""
+    text = json.dumps({"v": value}, ensure_ascii=bool(bom))
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+    assert _typed(parse_json(data, "s.json")) == _typed(json.loads(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"v": NaN}',
+        '{"v": -Infinity}',
+        '{"v": 1e400}',
+        '{"v": -9223372036854775809}',
+        '{"v": "\\ud800"}',
+        '{"v": 123456789012345678901234567890}',
+        '{"v": 1.7976931348623159e308}',
+    ],
+)
+def test_what_orjson_refuses_or_reads_differently_is_parsed_as_the_json_module_parses_it(text: str) -> None:
+    """The value, or the one-line error, of the json module's path (:func:`cdcml.inputs.load_json`)."""
+
+    def outcome(parse: Callable[[], object]) -> object:
+        try:
+            return _typed(parse())
+        except StateError as e:
+            return e.message
+
+    want = outcome(lambda: load_json(text, name="s.json", error=StateError, max_depth=None, walk=False))
+    assert outcome(lambda: parse_json(text.encode(), "s.json")) == want
+
+
+def test_a_syntax_error_is_worded_as_before() -> None:
+    with pytest.raises(StateError, match=r"s\.json: not valid JSON \(line 2, column 1: Expecting value\)"):
+        parse_json(b'{"a":\n}', "s.json")

@@ -181,3 +181,27 @@ def test_closing_the_board_while_its_mapping_is_in_use_does_not_raise(tmp_path) 
         board.close()
         view.release()
         board.close()
+
+
+def test_an_attachment_arrives_after_its_frame_as_bytes(pipe: tuple[int, int]) -> None:
+    r, w = pipe
+    write_frame(w, {"op": "stage"}, b'{"raw":"\xc3\xbc"}')
+    write_frame(w, {"next": 1})
+    assert read_frame(r, attachments=True) == {"op": "stage", "attachment": b'{"raw":"\xc3\xbc"}'}
+    assert read_frame(r, attachments=True) == {"next": 1}
+
+
+def test_a_frame_announcing_an_attachment_is_malformed_where_none_is_accepted(pipe: tuple[int, int]) -> None:
+    """cdcml reads its workers' replies without attachments: a worker can't send bytes past the JSON checks."""
+    r, w = pipe
+    write_frame(w, {"ok": True}, b"bytes")
+    with pytest.raises(FrameError, match="attachment"):
+        read_frame(r)
+
+
+def test_an_attachment_shorter_than_announced_is_malformed(pipe: tuple[int, int]) -> None:
+    r, w = pipe
+    data = b'{"attachment":9}'
+    os.write(w, _HEADER.pack(len(data)) + data + _HEADER.pack(3) + b"abc")
+    with pytest.raises(FrameError, match="announced as 9"):
+        read_frame(r, attachments=True)

@@ -39,6 +39,15 @@ from cdcml.workers import Timeouts
     help="With --all: only the K-th of N shards of the stacks (by a hash of each stack's name), for a CI "
     "matrix; `cdcml report merge` joins the shards' --json reports.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    metavar="N",
+    default="1",
+    show_default=True,
+    help="With --all: analyze the stacks in N processes (each with its own policy pack processes); "
+    "the report is the same as with 1.",
+)
 @pack_options
 @output_options
 @acceptance_options
@@ -59,6 +68,7 @@ def analyze(
     all_stacks: bool,
     project: str | None,
     shard: str | None,
+    jobs: str,
     pack_dirs: Sequence[Path],
     config_files: Sequence[Path],
     waiver_file: Path | None,
@@ -98,6 +108,9 @@ def analyze(
             raise click.UsageError("--project goes with --all")
     if shard is not None and not all_stacks:
         raise click.UsageError("--shard goes with --backend URL --all")
+    processes = _jobs(jobs)
+    if processes > 1 and not all_stacks:
+        raise click.UsageError("--jobs goes with --backend URL --all")
     try:
         spec = parse_shard(shard) if shard is not None else None
     except ValueError as e:
@@ -138,5 +151,17 @@ def analyze(
                 progress=on_progress,
                 timeouts=timeouts,
                 shard=spec,
+                jobs=processes,
             )
     emit(verdict, output)
+
+
+def _jobs(value: str) -> int:
+    """``--jobs``: a whole number of processes, 1 or more."""
+    try:
+        n = int(value.strip(), 10)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise click.UsageError(f"--jobs must be a whole number of processes, 1 or more (got {value[:40]!r})")
+    return n

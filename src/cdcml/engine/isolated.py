@@ -21,7 +21,7 @@ from typing import Any
 
 from cdcml.engine.config import PackConfig
 from cdcml.engine.stages import Stage, StageError
-from cdcml.engine.worker import PackHandle, new_graph_id
+from cdcml.engine.worker import GraphPayload, PackHandle, encode_graph, new_graph_id
 from cdcml.model import (
     EnforcementLevel,
     EvaluatedResource,
@@ -31,7 +31,7 @@ from cdcml.model import (
     Remediation,
     ResourceGraph,
 )
-from cdcml.model.codec import CodecError, finding_from_plain, graph_to_plain, remediation_from_plain
+from cdcml.model.codec import CodecError, finding_from_plain, remediation_from_plain
 from cdcml.workers import WorkerFailure, reply_error, wait_replies
 
 __all__ = ["evaluate_isolated", "has_remediations"]
@@ -118,14 +118,14 @@ class _Run:
         self.progress = progress
         self.live = [r for r in graph.resources if not r.delete]
         self.graph_id = new_graph_id()
-        self._plain: Any = None
+        self._payload: GraphPayload | None = None
         self.done = [0] * len(handles)
         self.shown = 0
 
-    def plain_graph(self) -> Any:
-        if self._plain is None:
-            self._plain = graph_to_plain(self.graph)
-        return self._plain
+    def graph_payload(self) -> GraphPayload:
+        if self._payload is None:
+            self._payload = encode_graph(self.graph)
+        return self._payload
 
     def stages(self, stage: str, which: Sequence[int], wires: Mapping[int, Any], limit: int) -> dict[int, Stage]:
         """Run *stage* on the packs *which* (indexes into the handles) at once."""
@@ -136,7 +136,7 @@ class _Run:
                 self.handles[p].begin_stage(
                     self.live,
                     self.graph_id,
-                    self.plain_graph,
+                    self.graph_payload,
                     self.configs[p],
                     stage,
                     wires=wires,

@@ -8,7 +8,10 @@ cwd = the pack directory, as the CLI starts a pack). Two requests:
   policy, and what the engine reads of ``GetAnalyzerInfo`` to reconcile its config);
 * ``stage``: run one stage of the evaluation on the pack (:func:`cdcml.engine.stages.run_stage`)
   and answer what it found, by position. The graph travels with the first request that
-  needs it and is kept for the next (``graphId``), so it crosses once per worker.
+  needs it and is kept for the next (``graphId``), so it crosses once per worker: encoded
+  once per run by orjson straight from the frozen graph (:func:`encode_graph`) and sent
+  as the request's attachment, or — a graph orjson can't carry exactly (NaN, an integer
+  past 64 bits, a lone surrogate) — as plain data in the request's JSON.
 
 While a policy runs, the worker marks it on its status board, so cdcml can stop a single
 policy call that runs too long (:class:`cdcml.workers.PolicyClock`) even if it never
@@ -27,14 +30,16 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from cdcml import secrets
 from cdcml.engine.config import PackConfig, PolicyConfig, analyzer_config
 from cdcml.engine.pack import Pack, PolicyMeta, load_pack, preflight
 from cdcml.engine.stages import Stage, run_stage
 from cdcml.errors import CdcmlError, PackError
 from cdcml.model import EnforcementLevel, Resource, ResourceGraph, Severity
-from cdcml.model.codec import finding_to_plain, graph_from_plain, remediation_to_plain
-from cdcml.model.values import graph_secrets
+from cdcml.model.codec import finding_to_plain, graph_from_plain, graph_to_plain, remediation_to_plain
+from cdcml.model.values import all_finite, graph_secrets
 from cdcml.workers import (
     POOL,
     Channel,
@@ -49,7 +54,7 @@ from cdcml.workers import (
     wait_reply,
 )
 
-__all__ = ["PackHandle", "PendingPack", "handle", "hello", "start_load"]
+__all__ = ["GraphPayload", "PackHandle", "PendingPack", "encode_graph", "handle", "hello", "start_load"]
 
 _PROGRESS_EVERY = 0.1
 
@@ -150,6 +155,33 @@ def _stage_to_plain(stage: Stage) -> dict[str, Any]:
     }
 
 
+GraphPayload = tuple[dict[str, Any] | None, bytes | None]
+"""A graph as a ``stage`` request carries it: ``(plain, None)`` or ``(None, encoded)``."""
+
+
+def encode_graph(graph: ResourceGraph) -> GraphPayload:
+    """*graph* for the packs' workers: orjson's encoding of :func:`graph_to_plain`
+    (property values as they are, no copy), or the plain data when orjson can't carry it
+    exactly (a NaN or an infinity would become ``null``; an integer past 64 bits or a
+    lone surrogate is refused)."""
+    values: list[Any] = [graph.outputs]
+    for r in graph.resources:
+        values.append(r.inputs)
+        values.append(r.outputs)
+    if all_finite(values):
+        try:
+            return None, orjson.dumps(graph_to_plain(graph, frozen=True))
+        except orjson.JSONEncodeError:
+            pass
+    return graph_to_plain(graph), None
+
+
+def _decode_graph(request: Mapping[str, Any]) -> ResourceGraph:
+    if "attachment" in request:
+        return graph_from_plain(orjson.loads(request["attachment"]))
+    return graph_from_plain(request["graph"])
+
+
 # --------------------------------------------------------------------------- in the worker
 
 
@@ -195,9 +227,9 @@ def handle(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
         _PACKS[request["key"]] = pack
         return {"ok": True, "pack": _pack_to_plain(pack)}
     if op == "stage":
-        if "graph" in request:
+        if "graph" in request or "attachment" in request:
             _GRAPH.clear()
-            graph = _GRAPH[request["graphId"]] = graph_from_plain(request["graph"])
+            graph = _GRAPH[request["graphId"]] = _decode_graph(request)
             # What a policy prints leaves this process without the graph's secrets.
             secrets.forget_all()
             secrets.remember(*graph_secrets(graph))
@@ -240,7 +272,7 @@ class PackHandle:
         self,
         live: Sequence[Resource],
         graph_id: str,
-        plain_graph: Callable[[], Any],
+        graph_payload: Callable[[], GraphPayload],
         config: PackConfig,
         stage: str,
         *,
@@ -261,10 +293,13 @@ class PackHandle:
             "wires": [[i, w] for i, w in wires.items()],
             "limit": limit,
         }
+        attachment = None
         if self.graph_id != graph_id:
-            request["graph"] = plain_graph()
+            plain, attachment = graph_payload()
+            if plain is not None:
+                request["graph"] = plain
             self.graph_id = graph_id
-        self.worker.send(request)
+        self.worker.send(request, attachment)
 
         def where(policy: int, resource: int) -> str:
             on = live[resource].urn if 0 <= resource < len(live) else "the stack"

@@ -10,7 +10,7 @@ A shape error raises :class:`CodecError` naming the path of the bad field.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cdcml.model.findings import (
@@ -113,8 +113,19 @@ def _str_map(value: Any, where: str) -> FrozenDict:
     return FrozenDict({str(k): _str(v, f"{where}.{k}") for k, v in _obj(value, where).items()})
 
 
+def _freeze_parsed(value: Any) -> Any:
+    """:func:`~cdcml.model.graph.freeze` of freshly parsed JSON (only ``dict``, ``list``
+    and scalars, keys already strings): the same result, without the ABC checks."""
+    kind = type(value)
+    if kind is dict:
+        return FrozenDict({str(k): _freeze_parsed(v) for k, v in value.items()})
+    if kind is list:
+        return tuple([_freeze_parsed(v) for v in value])
+    return freeze(value) if kind is not str and isinstance(value, Mapping | list | tuple) else value
+
+
 def _props(value: Any, where: str) -> FrozenDict:
-    frozen = freeze(_obj(value, where))
+    frozen = _freeze_parsed(_obj(value, where))
     assert isinstance(frozen, FrozenDict)
     return frozen
 
@@ -176,7 +187,7 @@ def _position_from_plain(value: Any, where: str) -> SourcePosition | None:
     )
 
 
-def _resource_to_plain(r: Resource) -> dict[str, Any]:
+def _resource_to_plain(r: Resource, thaw: Callable[[Any], Any] = thaw) -> dict[str, Any]:
     return {
         "urn": r.urn,
         "type": r.type,
@@ -222,13 +233,20 @@ def _resource_from_plain(value: Any, where: str) -> Resource:
     )
 
 
-def graph_to_plain(graph: ResourceGraph) -> dict[str, Any]:
-    """*graph* as JSON-ready data (:func:`graph_from_plain` is its inverse)."""
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def graph_to_plain(graph: ResourceGraph, *, frozen: bool = False) -> dict[str, Any]:
+    """*graph* as JSON-ready data (:func:`graph_from_plain` is its inverse). *frozen*
+    leaves property values as they are (``FrozenDict`` and tuples: JSON encoders that take
+    ``dict`` subclasses and tuples, such as orjson, need no copy)."""
+    unfreeze = _as_is if frozen else thaw
     return {
         "project": graph.project,
         "stack": graph.stack,
-        "resources": [_resource_to_plain(r) for r in graph.resources],
-        "outputs": thaw(graph.outputs),
+        "resources": [_resource_to_plain(r, unfreeze) for r in graph.resources],
+        "outputs": unfreeze(graph.outputs),
         "organization": graph.organization,
         "source": graph.source,
         "dryRun": graph.dry_run,

@@ -19,6 +19,7 @@ This module knows the encodings and how to show a value safely (secrets redacted
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -166,6 +167,27 @@ def redact_text(text: str, secrets: Iterable[str]) -> str:
         if value in text:
             text = text.replace(value, REDACTED)
     return text
+
+
+def all_finite(values: Iterable[Any]) -> bool:
+    """No NaN or infinity anywhere in *values* (JSON-like values, frozen or not): one walk
+    on type checks alone, for the common case where there is nothing to point at."""
+    stack = list(values)
+    while stack:
+        v = stack.pop()
+        kind = type(v)
+        if kind is str or kind is int or kind is bool or v is None:
+            continue
+        if kind is float:
+            if not math.isfinite(v):
+                return False
+        elif isinstance(v, Mapping):
+            stack.extend(v.values())
+        elif isinstance(v, list | tuple):
+            stack.extend(v)
+        elif isinstance(v, float) and not math.isfinite(v):
+            return False
+    return True
 
 
 def graph_secrets(graph: ResourceGraph, resources: Iterable[Resource] | None = None) -> set[str]:

@@ -29,11 +29,13 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from cdcml.engine.config import PackConfig, policy_infos
 from cdcml.engine.evaluate import evaluate
@@ -93,6 +95,19 @@ Evaluator = Callable[..., Findings]
 """``evaluator(graph, progress=…)``: the run's packs over one graph, remediations reported, not applied."""
 
 
+class _Settings(NamedTuple):
+    """The arguments of :func:`_prepare`, as a ``--jobs`` process is given them."""
+
+    pack_dirs: tuple[str, ...]
+    config_files: tuple[str, ...]
+    waivers: tuple[Waiver, ...]
+    baseline: Baseline | None
+    today: dt.date | None
+    timeouts: Timeouts | None
+    project: str
+    stack: str
+
+
 @dataclass
 class _Run:
     packs: Sequence[Pack]
@@ -101,6 +116,7 @@ class _Run:
     baseline: Baseline | None
     today: dt.date
     evaluator: Evaluator
+    settings: _Settings | None = None
 
     def report(
         self,
@@ -178,6 +194,16 @@ def _prepare(
         )
         policies = policy_infos(packs.packs, packs.configs)
         run = _Run(packs.packs, policies, tuple(waivers), baseline, today or today_utc(), evaluator)
+        run.settings = _Settings(
+            tuple(str(d) for d in pack_dirs),
+            tuple(str(c) for c in config_files),
+            tuple(waivers),
+            baseline,
+            run.today,
+            timeouts,
+            project,
+            stack,
+        )
         yield run, [*default_pack_notes(pack_dirs, dirs), *packs.warnings]
     finally:
         packs.release()
@@ -280,10 +306,13 @@ def analyze_backend(
     progress: Progress | None = None,
     timeouts: Timeouts | None = None,
     shard: ShardSpec | None = None,
+    jobs: int = 1,
 ) -> Verdict:
     """Verdict one stack (*stack*: ``organization/<project>/<stack>``) or every stack (of
     *project*, when given) of the self-managed backend at *url* — with *shard*, only the
-    stacks of that shard (:mod:`cdcml.runs.shards`), everything else as for all of them."""
+    stacks of that shard (:mod:`cdcml.runs.shards`), everything else as for all of them.
+    *jobs* > 1 analyzes the stacks in that many processes (each with its own packs'
+    processes); the verdict is the one of ``jobs=1``."""
     backend = open_backend(url, timeout=timeout)
     try:
         if stack is not None:
@@ -299,7 +328,7 @@ def analyze_backend(
         with prepared as (run, pack_warnings):
             warnings = [*backend.warnings, *pack_warnings]
             scope = _Scope(stack, wanted_project, project, _sharding(selected, shard))
-            return _analyze_stacks(backend, selected, run, warnings, scope, workers, progress)
+            return _analyze_stacks(backend, selected, run, warnings, scope, workers, progress, jobs, timeout)
     finally:
         backend.close()
 
@@ -330,8 +359,10 @@ def _analyze_stacks(
     scope: _Scope,
     workers: int,
     progress: Progress | None,
+    jobs: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Verdict:
-    stack, wanted_project, project, shard = scope.stack, scope.wanted_project, scope.project, scope.shard
+    stack, project, shard = scope.stack, scope.project, scope.shard
     if not selected and stack is None:
         where = f" of project {project!r}" if project else ""
         raise BackendError(f"{backend.url}: no stacks{where} to analyze")
@@ -340,25 +371,13 @@ def _analyze_stacks(
     kept: list[int] = []
     mine = [selected[p] for p in positions]
     total = len(mine)
-    passphrase = PassphraseSource(error=StateError)
-    for i, (s, future) in enumerate(_read_ahead(backend, mine, workers, passphrase)):
-        if progress is not None:
-            progress(str(s.ref), i, total)
-        try:
-            graph, found = future.result()
-        except StateError as e:
-            raise StateError(f"stack {s.ref}: {e.message}") from None
-        if s.legacy and wanted_project is not None and graph.project != wanted_project:
-            if stack is not None:
-                raise BackendError(
-                    f"{backend.url}: stack {s.ref.stack!r} (legacy layout) belongs to project "
-                    f"{graph.project!r}, not {wanted_project!r}"
-                )
-            continue
-        ref = StackRef(s.ref.organization, graph.project, graph.stack)
-        artifact = backend_artifact(backend, s, graph.project, graph.stack)
-        reports.append(run.report(ref, graph, s.url, artifact, s.locks))
-        warnings += found.notes(str(ref))
+    if jobs > 1 and total > 1:
+        found = _in_jobs(_Chunk.of(backend, run, scope, workers, timeout), mine, jobs)
+    else:
+        found = _reports(backend, mine, run, scope, workers, progress)
+    for i, report, notes in found:
+        reports.append(report)
+        warnings += notes
         kept.append(positions[i])
     if progress is not None:
         progress(f"{total} stacks", total, total)
@@ -368,6 +387,86 @@ def _analyze_stacks(
     if shard is not None:
         shard = dataclasses.replace(shard, positions=tuple(kept))
     return run.verdict("policy analyze", backend.url, reports, multi=stack is None, warnings=warnings, shard=shard)
+
+
+Found = Iterable[tuple[int, StackReport, list[str]]]
+"""Each analyzed stack: its position among the stacks of the run, its report, its notes."""
+
+
+def _reports(
+    backend: Backend,
+    mine: Sequence[BackendStack],
+    run: _Run,
+    scope: _Scope,
+    workers: int,
+    progress: Progress | None,
+) -> Found:
+    """Read (ahead, on threads) and analyze *mine*, stack after stack, in this process."""
+    passphrase = PassphraseSource(error=StateError)
+    for i, (s, future) in enumerate(_read_ahead(backend, mine, workers, passphrase)):
+        if progress is not None:
+            progress(str(s.ref), i, len(mine))
+        try:
+            graph, found = future.result()
+        except StateError as e:
+            raise StateError(f"stack {s.ref}: {e.message}") from None
+        if s.legacy and scope.wanted_project is not None and graph.project != scope.wanted_project:
+            if scope.stack is not None:
+                raise BackendError(
+                    f"{backend.url}: stack {s.ref.stack!r} (legacy layout) belongs to project "
+                    f"{graph.project!r}, not {scope.wanted_project!r}"
+                )
+            continue
+        ref = StackRef(s.ref.organization, graph.project, graph.stack)
+        artifact = backend_artifact(backend, s, graph.project, graph.stack)
+        yield i, run.report(ref, graph, s.url, artifact, s.locks), found.notes(str(ref))
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """What one job process of ``--jobs N`` is given: the run's settings and its stacks."""
+
+    url: str
+    timeout: float
+    settings: _Settings
+    scope: _Scope
+    workers: int
+    stacks: tuple[BackendStack, ...] = ()
+
+    @staticmethod
+    def of(backend: Backend, run: _Run, scope: _Scope, workers: int, timeout: float) -> _Chunk:
+        assert run.settings is not None
+        return _Chunk(backend.url, timeout, run.settings, scope, workers)
+
+
+def _analyze_chunk(chunk: _Chunk) -> list[tuple[int, StackReport, list[str]]]:
+    """In a job process: open the backend, load the packs (their own processes), analyze
+    the chunk's stacks as one process would."""
+    backend = open_backend(chunk.url, timeout=chunk.timeout)
+    try:
+        with _prepare(*chunk.settings) as (run, _warnings):
+            return list(_reports(backend, chunk.stacks, run, chunk.scope, chunk.workers, None))
+    finally:
+        backend.close()
+
+
+def _in_jobs(base: _Chunk, mine: Sequence[BackendStack], jobs: int) -> Found:
+    """*mine* in up to *jobs* processes, each a consecutive run of stacks; what they found
+    in the stacks' order (the first error in that order wins, as in one process). The
+    reports' secrets become secrets of this run, for everything it prints."""
+    size = -(-len(mine) // min(jobs, len(mine)))
+    chunks = [tuple(mine[k : k + size]) for k in range(0, len(mine), size)]
+    out: list[tuple[int, StackReport, list[str]]] = []
+    pool = ProcessPoolExecutor(max_workers=len(chunks), mp_context=multiprocessing.get_context("spawn"))
+    try:
+        futures = [pool.submit(_analyze_chunk, dataclasses.replace(base, stacks=c)) for c in chunks]
+        for k, future in enumerate(futures):
+            out += [(k * size + i, report, notes) for i, report, notes in future.result()]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    for _i, report, _notes in out:
+        remember_graph(report.graph)
+    return out
 
 
 def analyze_graphs(

@@ -25,7 +25,7 @@ from typing import Any
 from cdcml.errors import StateError
 from cdcml.inputs import find_problem, read_file, read_stream
 from cdcml.model import FrozenDict, ResourceGraph
-from cdcml.model.values import REDACTED, render_config_value
+from cdcml.model.values import REDACTED, all_finite, render_config_value
 from cdcml.state.document import parse_json, read_document
 from cdcml.state.properties import PropertyDecoder
 from cdcml.state.resources import decode_resource, dedupe_resources
@@ -97,7 +97,14 @@ def load_state(
     if not isinstance(raw_resources, list):
         raise StateError(f"{source}: 'resources' must be a list")
 
-    parsed = [decode_resource(r, i, decoder) for i, r in enumerate(raw_resources)]
+    parsed = []
+    failed = 0
+    owned = not isinstance(data, Mapping)  # parsed here: no caller holds the document
+    for i, r in enumerate(raw_resources):
+        failed += isinstance(r, Mapping) and bool(r.get("initErrors"))
+        parsed.append(decode_resource(r, i, decoder))
+        if owned:
+            raw_resources[i] = None  # parsed here, for this graph only: no need to hold both
     resources, diagnostics = dedupe_resources(parsed, source)
 
     ck_org, ck_project, ck_stack = _split_stack_name(state.stack)
@@ -136,9 +143,8 @@ def load_state(
             f"{len(pending)} operation(s) ({kinds}) were pending when the state was saved: an update was "
             "interrupted, so the state may not match what is deployed"
         )
-    failed = [r.get("urn") for r in raw_resources if isinstance(r, Mapping) and r.get("initErrors")]
     if failed:
-        diagnostics.append(f"{len(failed)} resource(s) recorded initialization errors (partially created)")
+        diagnostics.append(f"{failed} resource(s) recorded initialization errors (partially created)")
     if not resources:
         diagnostics.append("the stack has no resources; nothing to analyze")
 
@@ -189,6 +195,9 @@ def non_finite_numbers(graph: ResourceGraph) -> list[str]:
     The Python policy SDK converts the analyzer's protobuf Struct with
     ``json_format.MessageToDict``, which rejects NaN and infinity: a pack would fail on
     such a resource under ``pulumi policy analyze`` as well."""
+    live = [r for r in graph.resources if not r.delete]
+    if all_finite(v for r in live for v in (r.inputs, r.outputs)):
+        return []
     found: list[str] = []
 
     def walk(value: Any, where: str) -> None:
@@ -201,9 +210,7 @@ def non_finite_numbers(graph: ResourceGraph) -> list[str]:
             for i, v in enumerate(value):
                 walk(v, f"{where}[{i}]")
 
-    for r in graph.resources:
-        if r.delete:
-            continue
+    for r in live:
         walk(r.inputs, f"{r.urn} inputs")
         walk(r.outputs, f"{r.urn} outputs")
     return found

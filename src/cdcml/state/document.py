@@ -17,6 +17,7 @@ Pulumi CLI refuses it.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -24,6 +25,8 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from cdcml.errors import StateError
 from cdcml.inputs import decode_text, load_json, max_input_size, read_stream, too_large, value_problem
@@ -104,11 +107,39 @@ def _unzstd(decompressor: Any, data: bytes, source: str) -> bytes:
     return b"".join(chunks)
 
 
+_DIGIT_MAP = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_DIGITS = b"0" * 19  # the shortest integer literal past 64 bits: -9223372036854775809
+_NOT_PARSED = object()
+
+
+def _orjson(data: bytes) -> Any:
+    """orjson's parse of UTF-8 *data* when it is exactly what ``json.loads`` gives, else
+    :data:`_NOT_PARSED` (then the json module parses, with its values and its errors).
+
+    orjson refuses what the json module accepts and cdcml words itself (``NaN``,
+    ``Infinity``, ``1e400``, a lone surrogate escape, nesting past 1,024) — those fall
+    back; the one silent difference, an integer past 64 bits read as a float, is ruled
+    out by refusing any run of 19 digits (a translate and a substring search: ~20 ms on
+    a 20 MB state)."""
+    if data.translate(_DIGIT_MAP).find(_LONG_DIGITS) != -1:
+        return _NOT_PARSED
+    try:
+        return orjson.loads(data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data)
+    except orjson.JSONDecodeError:
+        return _NOT_PARSED
+
+
 def parse_json(data: bytes | str, source: str) -> Any:
     if isinstance(data, bytes):
         data = decompress(data, source)
         template = "{name}: not a state file (not UTF-8 text: {where})"
         text = decode_text(data, name=source, error=StateError, bom=True, template=template)
+        if text.strip():
+            del text  # checked; orjson reads the bytes, and a state's text is as large as they are
+            fast = _orjson(data)
+            if fast is not _NOT_PARSED:
+                return fast
+            text = decode_text(data, name=source, error=StateError, bom=True, template=template)
     else:
         text = data
     if not text.strip():

@@ -73,7 +73,7 @@ class Channel:
         # the worker at once, whatever the program or pack is doing.
         while True:
             try:
-                frame = read_frame(self._requests)
+                frame = read_frame(self._requests, attachments=True)
             except (OSError, FrameError):
                 frame = None
             if frame is None:

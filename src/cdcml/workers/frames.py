@@ -1,4 +1,10 @@
-"""Frames (a 4-byte big-endian length and a JSON object) and the status board."""
+"""Frames (a 4-byte big-endian length and a JSON object) and the status board.
+
+A request may carry an *attachment*: bytes sent as is in the frame that follows (its
+JSON says how long: ``"attachment": <size>``), for data already encoded by the sender —
+the graph cdcml sends a pack's worker (:func:`cdcml.model.codec.encode_graph`), which a
+JSON frame would have to walk and escape again. Only the worker's side accepts them:
+cdcml reads its workers' replies with ``attachments=False``."""
 
 from __future__ import annotations
 
@@ -16,12 +22,20 @@ MAX_FRAME = 1 << 30
 """The largest frame either side accepts (1 GiB): a 10,001-resource graph is ~40 MB."""
 
 
-def write_frame(fd: int, message: Any) -> None:
-    """Write one frame (JSON; lone surrogates and NaN survive the round trip)."""
+def write_frame(fd: int, message: Any, attachment: bytes | None = None) -> None:
+    """Write one frame (JSON; lone surrogates and NaN survive the round trip), and
+    *attachment* after it when given."""
+    if attachment is not None:
+        message = {**message, "attachment": len(attachment)}
     data = json.dumps(message, separators=(",", ":")).encode("ascii")
-    if len(data) > MAX_FRAME:
-        raise ValueError(f"a worker message of {len(data)} bytes is over the {MAX_FRAME}-byte limit")
-    view = memoryview(_HEADER.pack(len(data)) + data)
+    for part in (data,) if attachment is None else (data, attachment):
+        if len(part) > MAX_FRAME:
+            raise ValueError(f"a worker message of {len(part)} bytes is over the {MAX_FRAME}-byte limit")
+        _write_all(fd, _HEADER.pack(len(part)) + part)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
     while view:
         written = os.write(fd, view)
         view = view[written:]
@@ -42,16 +56,21 @@ class FrameError(Exception):
     """A frame that is not a JSON object of an acceptable size."""
 
 
-def read_frame(fd: int) -> dict[str, Any] | None:
-    """The next frame, or ``None`` at end of file. Raises :class:`FrameError` on a
-    malformed one."""
+def _read_part(fd: int) -> bytes | None:
     head = _read_exactly(fd, _HEADER.size)
     if head is None:
         return None
     (size,) = _HEADER.unpack(head)
     if size > MAX_FRAME:
         raise FrameError(f"a frame of {size} bytes")
-    data = _read_exactly(fd, size)
+    return _read_exactly(fd, size)
+
+
+def read_frame(fd: int, *, attachments: bool = False) -> dict[str, Any] | None:
+    """The next frame, or ``None`` at end of file. Raises :class:`FrameError` on a
+    malformed one. With *attachments*, a frame's attachment is read too and handed back
+    as ``message["attachment"]`` (bytes); without, a frame announcing one is malformed."""
+    data = _read_part(fd)
     if data is None:
         return None
     try:
@@ -60,6 +79,16 @@ def read_frame(fd: int) -> dict[str, Any] | None:
         raise FrameError("a frame that is not JSON") from None
     if not isinstance(message, dict):
         raise FrameError("a frame that is not a JSON object")
+    if "attachment" in message:
+        size = message["attachment"]
+        if not attachments or isinstance(size, bool) or not isinstance(size, int):
+            raise FrameError("a frame with an attachment where none is accepted")
+        attached = _read_part(fd)
+        if attached is None:
+            return None
+        if len(attached) != size:
+            raise FrameError(f"an attachment of {len(attached)} bytes, announced as {size}")
+        message["attachment"] = attached
     return message
 
 

@@ -220,13 +220,14 @@ class Worker:
 
     # ---- requests
 
-    def send(self, message: Mapping[str, Any]) -> None:
+    def send(self, message: Mapping[str, Any], attachment: bytes | None = None) -> None:
+        """Send a request (with *attachment*: see :mod:`cdcml.workers.frames`)."""
         with self._lock:
             fd = self._req_w
             if fd < 0:
                 return
             with contextlib.suppress(OSError):  # it died; the reply pipe's end of file says how
-                write_frame(fd, message)
+                write_frame(fd, message, attachment)
 
     def take(self) -> tuple[bool, dict[str, Any] | None]:
         """``(True, frame)`` when a frame arrived (``None``: the worker's end of file), else
