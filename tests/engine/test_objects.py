@@ -1,15 +1,18 @@
-"""The SDK objects the evaluator hands policies (``cdcml.engine.objects``): the fast proxy is
-the SDK's, object for object; a stack validation's resources link to each other as the
-servicer links them, lazily, and each stack policy gets objects of its own."""
+"""The SDK objects the evaluator hands policies (``cdcml.engine.objects``): the lazy proxy
+reads, fails and writes as the SDK's, level for level; a stack validation's resources link
+to each other as the servicer links them, lazily, and each stack policy gets objects of its
+own."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pulumi_policy import EnforcementLevel, StackValidationPolicy
-from pulumi_policy.proxy import _DictProxy, _ListProxy
+from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UnknownValueError, _DictProxy, _ListProxy
 from pulumi_policy.proxy import unknown_checking_proxy as sdk_proxy
 
 from cdcml.engine.objects import unknown_checking_proxy
@@ -17,34 +20,84 @@ from cdcml.model import EnforcementLevel as Level
 from cdcml.testing.harness import graph_from_spec, run_stack_policy
 
 values = st.recursive(
-    st.none() | st.booleans() | st.floats() | st.text(max_size=5),
+    st.none() | st.booleans() | st.floats() | st.text(max_size=5) | st.sampled_from([UNKNOWN_STRING_VALUE]),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
     max_leaves=30,
 )
 
 
 def _same(a: Any, b: Any) -> None:
-    assert type(a) is type(b)
+    """*a* (cdcml's) reads as *b* (the SDK's): same class names (cdcml's are subclasses),
+    paths, targets, values and order, and the same unknown-value errors."""
+    assert type(a).__name__ == type(b).__name__ and isinstance(a, type(b))
     if isinstance(a, (_DictProxy, _ListProxy)):
-        name = type(a).__name__
-        assert vars(a).keys() == vars(b).keys()
+        name = type(b).__name__
         assert getattr(a, f"{name}__props_acc") == getattr(b, f"{name}__props_acc")
-        ta, tb = getattr(a, f"{name}__target"), getattr(b, f"{name}__target")
-        assert type(ta) is type(tb) and len(ta) == len(tb)
+        ta, tb = a["__target"], b["__target"]
+        assert getattr(a, f"{name}__target") is ta
+        assert type(ta) is type(tb) and len(ta) == len(tb) == len(a) == len(b)
+        keys = list(tb) if isinstance(tb, dict) else list(range(len(tb)))
         if isinstance(ta, dict):
-            assert list(ta) == list(tb)
-            ta, tb = list(ta.values()), list(tb.values())
-        for x, y in zip(ta, tb, strict=True):
-            _same(x, y)
+            assert list(ta) == keys == list(a)
+        for k in keys:
+            _same(ta[k], tb[k])
+            got, expected = _read(a, k), _read(b, k)
+            assert isinstance(got, UnknownValueError) == isinstance(expected, UnknownValueError)
+            if isinstance(got, UnknownValueError):
+                assert (got.message, got.props) == (expected.message, expected.props)
+            else:
+                assert got is ta[k] and expected is tb[k]
     else:
         assert a is b or a == b or a != a
 
 
+def _read(proxy: Any, key: Any) -> Any:
+    """``proxy[key]``, or the ``UnknownValueError`` it raises."""
+    try:
+        return proxy[key]
+    except UnknownValueError as e:
+        return e
+
+
 @settings(max_examples=500)
 @given(st.dictionaries(st.text(max_size=5), values))
-def test_the_fast_proxy_is_the_sdks_proxy_object_for_object(props: dict[str, Any]) -> None:
-    """Same classes, same paths (for the unknown-value message), same values, same order."""
+def test_the_lazy_proxy_reads_as_the_sdks_proxy_level_for_level(props: dict[str, Any]) -> None:
+    """Same class names, same paths (for the unknown-value message), same values, same order,
+    the same ``UnknownValueError`` for an unknown value."""
     _same(unknown_checking_proxy(props), sdk_proxy(props))
+
+
+def test_a_level_is_made_when_first_touched_and_writes_stay_in_the_proxy() -> None:
+    source = {"a": {"b": [1, {"c": UNKNOWN_NUMBER_VALUE}]}, "x": 2}
+    proxy = unknown_checking_proxy(source)
+    assert "_cdcml_target" not in vars(proxy), "nothing is built before the policy reads"
+    inner = proxy["a"]
+    assert "_cdcml_target" in vars(proxy) and "_cdcml_target" not in vars(inner)
+    with pytest.raises(UnknownValueError) as unknown:
+        inner["b"][1]["c"]
+    assert unknown.value.message == "number value at .a.b.1.c can't be known during preview"
+    inner["b"][1]["c"] = 5
+    proxy["x"] = 3
+    assert inner["b"][1]["c"] == 5 and proxy["x"] == 3 and proxy["a"] is inner
+    assert source == {"a": {"b": [1, {"c": UNKNOWN_NUMBER_VALUE}]}, "x": 2}, "the shared source is never written"
+    assert unknown_checking_proxy(source)["x"] == 2, "another proxy of the same source sees none of it"
+
+
+def test_a_copy_shares_the_level_as_a_copy_of_the_sdks_proxy_does() -> None:
+    proxy = unknown_checking_proxy({"a": 1})
+    twin = copy.copy(proxy)
+    twin["b"] = 2
+    assert dict(proxy) == {"a": 1, "b": 2}
+    assert dict(copy.deepcopy(proxy)) == {"a": 1, "b": 2}
+
+
+def test_the_target_can_be_replaced_as_on_the_sdks_proxy() -> None:
+    proxy = unknown_checking_proxy({"a": 1})
+    proxy._DictProxy__target = {"z": 9}
+    assert dict(proxy) == {"z": 9}
+    lst = unknown_checking_proxy({"l": [1, 2]})["l"]
+    lst._ListProxy__target = [7]
+    assert list(lst) == [7] and lst[0:1] == [7]
 
 
 SPEC = {

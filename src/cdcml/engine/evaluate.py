@@ -28,9 +28,12 @@ analyze``) it sees the stored ones.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
-from collections.abc import Callable, Mapping, Sequence
+import gc
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from types import MappingProxyType
@@ -39,7 +42,7 @@ from typing import Any, Protocol
 from cdcml.engine.config import PackConfig, reconcile
 from cdcml.engine.objects import Links, lazy_classes, stack_objects, unknown_checking_proxy
 from cdcml.engine.pack import Pack, policy_severity
-from cdcml.engine.wire import marshal_for_analyzer, resource_ids
+from cdcml.engine.wire import as_received, marshal_for_analyzer, resource_ids
 from cdcml.errors import CdcmlError
 from cdcml.model import (
     EnforcementLevel,
@@ -54,9 +57,8 @@ from cdcml.model import (
     freeze,
 )
 from cdcml.model.values import graph_secrets, redact_text
-from cdcml.structs import from_struct, to_struct
 
-__all__ = ["PolicyCrashError", "evaluate"]
+__all__ = ["PolicyCrashError", "evaluate", "old_objects_frozen"]
 
 # The Python SDK's servicer always reports version "0.0.1"; the engine replaces the
 # diagnostic's version field with PulumiPolicy.yaml's, but the text of its "can't run
@@ -112,6 +114,25 @@ class _PackRun:
         self.levels = tuple((p, self.level(p)) for p in self.pack.policies)
         self.index = {id(p): i for i, p in enumerate(self.pack.policies)}
         self._checks: tuple[_Check, ...] | None = None
+        self._remediators: tuple[Any, ...] | None = None
+
+    def remediators(self, sdk: Any) -> tuple[Any, ...]:
+        """The pack's resource policies at ``remediate``, in order, resolved once per run."""
+        if self._remediators is None:
+            self._remediators = tuple(
+                p
+                for p, level in self.levels
+                if isinstance(p, sdk.ResourceValidationPolicy) and level is EnforcementLevel.REMEDIATE
+            )
+        return self._remediators
+
+    def config_of(self, policy: Any) -> Callable[[], Any]:
+        """What makes *policy*'s ``get_config()`` value: a fresh copy per call of what
+        :meth:`PackConfig.properties` gives, from JSON text made once per run."""
+        props = self.config.properties(policy.name)
+        if props is None:
+            return _no_config
+        return functools.partial(json.loads, json.dumps(props))
 
     def checks(self, sdk: Any) -> tuple[_Check, ...]:
         """The pack's resource policies that Analyze calls, resolved once per run."""
@@ -130,7 +151,7 @@ class _PackRun:
                         f"{self.pack.name}/{policy.name}",
                         policy.has_validation(),
                         types if isinstance(types, frozenset) else None,
-                        functools.partial(self.config.properties, policy.name),
+                        self.config_of(policy),
                     )
                 )
             self._checks = tuple(out)
@@ -140,9 +161,13 @@ class _PackRun:
         return self.pack.policy_level(policy, self.config.level(policy.name))
 
 
+def _no_config() -> None:
+    return None
+
+
 def _struct_roundtrip(props: Mapping[str, Any]) -> dict[str, Any]:
     """*props* as a policy pack reads them back from the wire (numbers become floats)."""
-    return from_struct(to_struct(props))
+    return as_received(props)
 
 
 def _run(result: Any) -> Any:
@@ -178,7 +203,29 @@ def evaluate(
         apply_remediations = graph.source != "state"
     evaluator = _Evaluator(graph, runs, apply_remediations, progress, watch, observe)
     ctx = contextvars.copy_context()
-    return ctx.run(evaluator.run)
+    with old_objects_frozen():
+        return ctx.run(evaluator.run)
+
+
+@contextlib.contextmanager
+def old_objects_frozen() -> Iterator[None]:
+    """Keep the objects that exist before a run out of the garbage collector's full
+    collections while it runs (``gc.freeze``), and give them back after (``gc.unfreeze``).
+
+    A run allocates many short-lived objects (proxies, policy objects, findings), enough to
+    set off full collections, and each of those walks every object in the process — the
+    graph, the packs, the SDKs — none of which the run can make garbage. Nothing changes but
+    when cyclic garbage that predates the run is collected: after it. A process that froze
+    objects itself (``gc.get_freeze_count()``), or turned the collector off, is left as it is.
+    """
+    if gc.get_freeze_count() or not gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class _Evaluator:
@@ -354,11 +401,7 @@ class _Evaluator:
         from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
         sdk = self.sdk
-        candidates = [
-            p
-            for p, level in run.levels
-            if isinstance(p, sdk.ResourceValidationPolicy) and level is EnforcementLevel.REMEDIATE
-        ]
+        candidates = run.remediators(sdk)
         if not candidates:
             return None
         props = unknown_checking_proxy(deserialize_properties(wire, True))

@@ -54,30 +54,77 @@ class Links:
 
 
 def unknown_checking_proxy(props: dict[str, Any]) -> Any:
-    """``pulumi_policy.proxy.unknown_checking_proxy(props)``, the same objects built faster:
-    the SDK makes a path list for every value and throws away those of scalars; this makes
-    them only for the lists and dicts that keep them."""
-    from pulumi_policy.proxy import _DictProxy, _ListProxy
+    """``pulumi_policy.proxy.unknown_checking_proxy(props)``, built as it is read: a level of
+    the SDK's proxy tree (a dict or list copy whose containers are proxies) is made the first
+    time the policy touches it, so what a policy never reads costs nothing.
+
+    The objects are subclasses of the SDK's ``_DictProxy`` and ``_ListProxy`` with the same
+    names; the SDK's own methods run on them (``__getitem__``, ``__len__``, ``__iter__``,
+    ``__setitem__``, the ``"__target"`` key) and see the same targets, paths and values, so
+    reads, unknown-value errors and writes are the SDK's. *props* is shared, never written:
+    each proxy's level is a copy of its part of it, made on first touch."""
+    return _proxy_classes()[0](props, [])
+
+
+@functools.cache
+def _proxy_classes() -> tuple[Callable[[dict[str, Any], list[str]], Any], type[Any], type[Any]]:
+    """``(make, dict class, list class)``: *make(value, path)* is the lazy proxy of a dict
+    or list *value* at *path*."""
+    from pulumi_policy import proxy as sdk_proxy
 
     new = object.__new__
 
-    def proxy(value: Any, path: list[str]) -> Any:
-        if isinstance(value, list):
-            elems = [proxy(e, [*path, str(i)]) if isinstance(e, (list, dict)) else e for i, e in enumerate(value)]
-            seq: Any = new(_ListProxy)
-            seq.__dict__.update(_ListProxy__target=elems, _ListProxy__props_acc=path)
-            return seq
-        if isinstance(value, dict):
-            d: dict[Any, Any] = {}
-            for key in value:
-                v = value[key]
-                d[key] = proxy(v, [*path, str(key)]) if isinstance(v, (list, dict)) else v
-            mapping: Any = new(_DictProxy)
-            mapping.__dict__.update(_DictProxy__target=d, _DictProxy__props_acc=path)
-            return mapping
-        return value
+    def make(value: Any, path: list[str]) -> Any:
+        obj = new(_DictProxy if isinstance(value, dict) else _ListProxy)
+        obj.__dict__ = {"_cdcml_source": value, "_cdcml_path": path}
+        return obj
 
-    return proxy(props, [])
+    def level(self: Any) -> Any:
+        """This proxy's target, made from its source on first touch."""
+        d = self.__dict__
+        target = d.get("_cdcml_target")
+        if target is None:
+            source, path = d.pop("_cdcml_source"), d["_cdcml_path"]
+            if isinstance(source, dict):
+                target = {}
+                for key in source:
+                    v = source[key]
+                    target[key] = make(v, [*path, str(key)]) if isinstance(v, (list, dict)) else v
+            else:
+                target = [make(e, [*path, str(i)]) if isinstance(e, (list, dict)) else e for i, e in enumerate(source)]
+            d["_cdcml_target"] = target
+        return target
+
+    def set_level(self: Any, value: Any) -> None:
+        self.__dict__.pop("_cdcml_source", None)
+        self.__dict__["_cdcml_target"] = value
+
+    def path(self: Any) -> Any:
+        return self.__dict__["_cdcml_path"]
+
+    def set_path(self: Any, value: Any) -> None:
+        self.__dict__["_cdcml_path"] = value
+
+    def copy(self: Any) -> Any:
+        # copy.copy of an SDK proxy shares its target: share this one's, made now.
+        level(self)
+        obj = new(type(self))
+        obj.__dict__ = dict(self.__dict__)
+        return obj
+
+    class _DictProxy(sdk_proxy._DictProxy):
+        __doc__ = sdk_proxy._DictProxy.__doc__
+        __copy__ = copy
+        _DictProxy__target = property(level, set_level)
+        _DictProxy__props_acc = property(path, set_path)
+
+    class _ListProxy(sdk_proxy._ListProxy):
+        __doc__ = sdk_proxy._ListProxy.__doc__
+        __copy__ = copy
+        _ListProxy__target = property(level, set_level)
+        _ListProxy__props_acc = property(path, set_path)
+
+    return make, _DictProxy, _ListProxy
 
 
 @functools.cache
@@ -141,8 +188,8 @@ def lazy_classes(sdk: Any) -> tuple[type[Any], type[Any]]:
         def read(self: Any) -> Any:
             d = self.__dict__
             if key not in d:
-                objects, links, i = d["_cdcml_at"]
-                d[key] = resolve(objects, links, i)
+                objects, links = d["_cdcml_at"]
+                d[key] = resolve(objects, links, d["_cdcml_i"])
             return d[key]
 
         def write(self: Any, value: Any) -> None:
@@ -185,14 +232,16 @@ def stack_objects(
                 "opts": opts,
                 "provider": provider,
                 "_cdcml_source": props,
+                "_cdcml_i": i,
             }
-            for r, props, opts, provider in converted
+            for i, (r, props, opts, provider) in enumerate(converted)
         )
     objects: list[Any] = []
+    at = (objects, links)  # one per validation: what a lazy link resolves against
     for i, base in enumerate(templates):
         obj = new(cls)
         d = base.copy()
-        d["_cdcml_at"] = (objects, links, i)
+        d["_cdcml_at"] = at
         if observe is not None:
             d["_cdcml_wrap"] = observe(converted[i][0])
         obj.__dict__ = d
