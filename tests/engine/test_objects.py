@@ -164,3 +164,30 @@ def test_a_stack_policy_changing_its_objects_keeps_the_change_and_the_next_polic
     assert parent is not None and parent.name == "parent"
     assert "mine" not in dependencies
     assert next(r for r in resources if r.name == "child").props["kind"] == "StorageV2"
+
+
+def test_every_stack_validation_of_a_run_shares_the_runs_index() -> None:
+    """The stack is indexed (positions by type and URN) once per run: each stack policy gets
+    its own objects, in a list carrying that one index, which ``StackIndex`` uses."""
+    from cdcml.engine.config import reconcile
+    from cdcml.engine.evaluate import evaluate
+    from cdcml.engine.pack import pack_from_policies
+    from cdcml.policies.stack import StackIndex
+
+    seen: list[Any] = []
+
+    def validate(args: Any, report: Any) -> None:
+        index = StackIndex(args.resources)
+        storage = index.of_type("azure-native:storage:StorageAccount")
+        seen.append((args.resources, index._run, [r.name for r in storage], index.get(storage[0].urn) is storage[0]))
+
+    policies = [
+        StackValidationPolicy(name=n, description="d", validate=validate, enforcement_level=EnforcementLevel.ADVISORY)
+        for n in ("a", "b")
+    ]
+    pack = pack_from_policies("p", policies, enforcement_level=Level.ADVISORY)
+    evaluate(graph_from_spec(SPEC), [pack], [reconcile(pack)])
+    [(first, run_a, names_a, found_a), (second, run_b, names_b, found_b)] = seen
+    assert first is not second and not set(map(id, first)) & set(map(id, second))
+    assert run_a is not None and run_a is run_b is first.cdcml_index is second.cdcml_index
+    assert names_a == names_b == ["child"] and found_a and found_b

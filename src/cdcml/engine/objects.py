@@ -25,7 +25,7 @@ from typing import Any
 
 from cdcml.model import Resource
 
-__all__ = ["Links", "lazy_classes", "stack_objects", "unknown_checking_proxy"]
+__all__ = ["Links", "StackResources", "lazy_classes", "stack_objects", "unknown_checking_proxy"]
 
 _CONFIG = "_ResourceValidationArgs__config"
 """Where the SDK's ``ResourceValidationArgs.__init__`` keeps the config ``get_config()`` returns."""
@@ -38,6 +38,14 @@ class Links:
 
     def __init__(self, live: Sequence[Resource]) -> None:
         at = {r.urn: i for i, r in enumerate(live)}
+        # The stack index every stack validation of the run shares (see StackResources).
+        self.type_order = tuple(r.type for r in live)
+        self.urn_order = tuple(r.urn for r in live)
+        self.urns: dict[str, int] = at
+        by_type: dict[str, list[int]] = {}
+        for i, t in enumerate(self.type_order):
+            by_type.setdefault(t, []).append(i)
+        self.types: dict[str, tuple[int, ...]] = {t: tuple(positions) for t, positions in by_type.items()}
         self.parent: list[int] = []
         self.dependencies: list[tuple[int, ...]] = []
         self.property_dependencies: list[tuple[tuple[str, tuple[int, ...]], ...]] = []
@@ -51,6 +59,20 @@ class Links:
                     if urns
                 )
             )
+
+
+class StackResources(list[Any]):
+    """A stack validation's ``args.resources``: a list of its ``PolicyResource`` objects —
+    to a policy, a list like any other — that also carries the run's index of them
+    (``cdcml_index``, the run's :class:`Links`), made once per run and shared by every stack
+    validation: ``type_order`` and ``urn_order`` (each position's type and URN),
+    ``types`` (type → positions) and ``urns`` (URN → position).
+    :class:`cdcml.policies.stack.StackIndex` reads it instead of indexing the list again,
+    once it has checked that the list's types and URNs are still the ones indexed."""
+
+    __slots__ = ("cdcml_index",)
+
+    cdcml_index: Links
 
 
 def unknown_checking_proxy(props: dict[str, Any]) -> Any:
@@ -236,7 +258,8 @@ def stack_objects(
             }
             for i, (r, props, opts, provider) in enumerate(converted)
         )
-    objects: list[Any] = []
+    objects = StackResources()
+    objects.cdcml_index = links
     at = (objects, links)  # one per validation: what a lazy link resolves against
     for i, base in enumerate(templates):
         obj = new(cls)
