@@ -191,3 +191,32 @@ def test_every_stack_validation_of_a_run_shares_the_runs_index() -> None:
     assert first is not second and not set(map(id, first)) & set(map(id, second))
     assert run_a is not None and run_a is run_b is first.cdcml_index is second.cdcml_index
     assert names_a == names_b == ["child"] and found_a and found_b
+
+
+def test_resource_args_hold_what_the_sdks_constructor_stores() -> None:
+    """Made without ``__init__``, an args object reads as ``ResourceValidationArgs(...)``
+    does: the same attributes, ``props`` (the SDK's proxy of the inputs, made on first read),
+    a ``get_config()`` of its own; and both can be assigned as on the SDK's class."""
+    from pulumi_policy import policy as sdk
+
+    from cdcml.engine.objects import args_fields, lazy_classes, resource_args
+
+    inputs = {"kind": "StorageV2", "tags": {"a": "1"}}
+    tags = {"team": "data"}
+    sdk_args = sdk.ResourceValidationArgs("t:m:T", sdk_proxy(inputs), "urn:x", "x", "opts", None, {"k": [1]}, tags)
+    fields = args_fields("t:m:T", "urn:x", "x", "opts", None, tags, inputs)
+    ours = resource_args(lazy_classes(sdk)[0], fields, lambda: {"k": [1]})
+    again = resource_args(lazy_classes(sdk)[0], fields, lambda: {"k": [1]})
+    assert isinstance(ours, sdk.ResourceValidationArgs)
+    for name in ("resource_type", "urn", "name", "opts", "provider", "stack_tags"):
+        assert getattr(ours, name) == getattr(sdk_args, name)
+    _same(ours.props, sdk_args.props)
+    assert ours.props is ours.props and ours.props is not again.props
+    assert ours.get_config() == sdk_args.get_config() == {"k": [1]}
+    ours.get_config()["k"].append(2)
+    assert ours.get_config() == {"k": [1, 2]} and again.get_config() == {"k": [1]}
+    assert resource_args(lazy_classes(sdk)[0], fields, lambda: None).get_config() == {}
+    ours.props = {"replaced": True}
+    ours._ResourceValidationArgs__config = {"c": 1}
+    assert ours.props == {"replaced": True} and ours.get_config() == {"c": 1}
+    assert fields["_cdcml_source"] is inputs and inputs == {"kind": "StorageV2", "tags": {"a": "1"}}

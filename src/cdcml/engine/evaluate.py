@@ -40,7 +40,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from cdcml.engine.config import PackConfig, reconcile
-from cdcml.engine.objects import Links, lazy_classes, stack_objects, unknown_checking_proxy
+from cdcml.engine.objects import Links, args_fields, lazy_classes, resource_args, stack_objects, unknown_checking_proxy
 from cdcml.engine.pack import Pack, policy_severity
 from cdcml.engine.wire import as_received, marshal_for_analyzer, resource_ids
 from cdcml.errors import CdcmlError
@@ -114,7 +114,28 @@ class _PackRun:
         self.levels = tuple((p, self.level(p)) for p in self.pack.policies)
         self.index = {id(p): i for i, p in enumerate(self.pack.policies)}
         self._checks: tuple[_Check, ...] | None = None
+        self._plans: dict[str, tuple[_Check, ...]] = {}
+        self._validating: tuple[str, ...] | None = None
         self._remediators: tuple[Any, ...] | None = None
+
+    def plan(self, sdk: Any, resource_type: str) -> tuple[_Check, ...]:
+        """The checks Analyze makes on a resource of *resource_type*, in pack order: every
+        check that validates it (its declared types, :data:`APPLIES_TO`, include the type,
+        or it declares none) and every one without ``validate`` (each a not-applicable
+        finding). Worked out once per type and run."""
+        found = self._plans.get(resource_type)
+        if found is None:
+            found = self._plans[resource_type] = tuple(
+                c for c in self.checks(sdk) if not c.validates or c.types is None or resource_type in c.types
+            )
+        return found
+
+    def validating(self, sdk: Any) -> tuple[str, ...]:
+        """``pack/policy`` of every check that validates: what each resource counts as run
+        (a policy skipped for a type it doesn't apply to still ran, and found nothing)."""
+        if self._validating is None:
+            self._validating = tuple(c.qualified for c in self.checks(sdk) if c.validates)
+        return self._validating
 
     def remediators(self, sdk: Any) -> tuple[Any, ...]:
         """The pack's resource policies at ``remediate``, in order, resolved once per run."""
@@ -495,18 +516,18 @@ class _Evaluator:
         from pulumi_policy.proxy import UnknownValueError
 
         sdk = self.sdk
-        lazy_args = lazy_classes(sdk)[0]
-        for check in run.checks(sdk):
+        cls = lazy_classes(sdk)[0]
+        fields = args_fields(r.type, r.urn, r.name, opts, provider, self.stack_tags, deserialized)
+        ran.extend(run.validating(sdk))
+        # Only the checks for this type: one that declared it never reports on the type
+        # (APPLIES_TO) isn't called for it.
+        for check in run.plan(sdk, r.type):
             policy = check.policy
             if not check.validates:
                 self._not_applicable(run, policy, r, "Policy does not implement validate")
                 continue
-            ran.append(check.qualified)
-            if check.types is not None and r.type not in check.types:
-                continue  # it declared it never reports on this type (APPLIES_TO)
             report = self._reporter(run, policy, check.level, r, "resource")
-            args = lazy_args(r.type, None, r.urn, r.name, opts, provider, None, self.stack_tags)
-            args._cdcml_defer(deserialized, None if self.observe is None else self.observe(r), check.config)
+            args = resource_args(cls, fields, check.config, None if self.observe is None else self.observe(r))
             try:
                 self._call(run, policy, functools.partial(policy.validate, args, report))
             except UnknownValueError as e:

@@ -25,7 +25,15 @@ from typing import Any
 
 from cdcml.model import Resource
 
-__all__ = ["Links", "StackResources", "lazy_classes", "stack_objects", "unknown_checking_proxy"]
+__all__ = [
+    "Links",
+    "StackResources",
+    "args_fields",
+    "lazy_classes",
+    "resource_args",
+    "stack_objects",
+    "unknown_checking_proxy",
+]
 
 _CONFIG = "_ResourceValidationArgs__config"
 """Where the SDK's ``ResourceValidationArgs.__init__`` keeps the config ``get_config()`` returns."""
@@ -153,24 +161,10 @@ def _proxy_classes() -> tuple[Callable[[dict[str, Any], list[str]], Any], type[A
 def lazy_classes(sdk: Any) -> tuple[type[Any], type[Any]]:
     """Subclasses of the SDK's ``ResourceValidationArgs`` and ``PolicyResource`` whose lazy
     attributes (see the module) are built on first read. Create an args object with
-    ``props=None, config=None``, then ``_cdcml_defer(deserialized, wrap, config)``; a
-    resource object with :func:`stack_objects`. *sdk* is the ``pulumi_policy.policy`` module."""
+    :func:`resource_args`, a resource object with :func:`stack_objects`. *sdk* is the
+    ``pulumi_policy.policy`` module."""
 
     class LazyProps:
-        def _cdcml_defer(
-            self,
-            deserialized: dict[str, Any],
-            wrap: Callable[[Any], Any] | None = None,
-            config: Callable[[], Any] | None = None,
-        ) -> None:
-            d = self.__dict__
-            d.pop("_cdcml_props", None)
-            d["_cdcml_source"] = deserialized
-            d["_cdcml_wrap"] = wrap
-            if config is not None:
-                d.pop("_cdcml_config", None)
-                d["_cdcml_config_of"] = config
-
         @property
         def props(self) -> Any:
             d = self.__dict__
@@ -228,6 +222,39 @@ def lazy_classes(sdk: Any) -> tuple[type[Any], type[Any]]:
         )
 
     return ResourceValidationArgs, PolicyResource
+
+
+def args_fields(
+    resource_type: str, urn: str, name: str, opts: Any, provider: Any, stack_tags: Any, deserialized: dict[str, Any]
+) -> dict[str, Any]:
+    """What every ``ResourceValidationArgs`` of one resource holds (made once per resource,
+    for :func:`resource_args`): the SDK's attributes, and the deserialized inputs its
+    ``props`` are made from."""
+    return {
+        "resource_type": resource_type,
+        "urn": urn,
+        "name": name,
+        "opts": opts,
+        "provider": provider,
+        "stack_tags": stack_tags,
+        "_cdcml_source": deserialized,
+    }
+
+
+def resource_args(
+    cls: type[Any], fields: dict[str, Any], config: Callable[[], Any], wrap: Callable[[Any], Any] | None = None
+) -> Any:
+    """A fresh ``ResourceValidationArgs`` (*cls*, the first of :func:`lazy_classes`) for one
+    policy call: the SDK's attributes from *fields* (:func:`args_fields`); ``props`` made
+    from them on first read, passed through *wrap* if given; ``get_config()`` the value of
+    *config()* on first call (``{}`` for ``None``). Made without running ``__init__``: it
+    holds what ``__init__`` would have stored."""
+    args = object.__new__(cls)
+    d = fields.copy()
+    d["_cdcml_wrap"] = wrap
+    d["_cdcml_config_of"] = config
+    args.__dict__ = d
+    return args
 
 
 def stack_objects(
