@@ -220,3 +220,87 @@ def test_resource_args_hold_what_the_sdks_constructor_stores() -> None:
     ours._ResourceValidationArgs__config = {"c": 1}
     assert ours.props == {"replaced": True} and ours.get_config() == {"c": 1}
     assert fields["_cdcml_source"] is inputs and inputs == {"kind": "StorageV2", "tags": {"a": "1"}}
+
+
+def _graph_with_an_absent_parent() -> Any:
+    """A child whose parent is being deleted (not among the live resources), a grandchild,
+    a provider and resource options."""
+    from cdcml.model import Resource, ResourceGraph, ResourceOptions, freeze
+
+    base = "urn:pulumi:s::p::"
+    provider = Resource(
+        f"{base}pulumi:providers:azure-native::default", "pulumi:providers:azure-native", "default", True, id="pid"
+    )
+    gone = Resource(f"{base}t:m:G::gone", "t:m:G", "gone", True, id="g", delete=True)
+    child = Resource(
+        f"{base}t:m:C::child",
+        "t:m:C",
+        "child",
+        True,
+        id="c",
+        inputs=freeze({"x": 1}),
+        outputs=freeze({"x": 1}),
+        parent=gone.urn,
+        provider=f"{provider.urn}::pid",
+        options=ResourceOptions(protect=True),
+    )
+    grandchild = Resource(f"{base}t:m:C$t:m:D::grandchild", "t:m:D", "grandchild", True, id="d", parent=child.urn)
+    return ResourceGraph(project="p", stack="s", resources=(provider, gone, child, grandchild))
+
+
+def test_stack_objects_hold_options_and_provider_and_a_parent_outside_the_stack_is_none() -> None:
+    from cdcml.engine.config import reconcile
+    from cdcml.engine.evaluate import evaluate
+    from cdcml.engine.pack import pack_from_policies
+
+    seen: dict[str, Any] = {}
+
+    def validate(args: Any, report: Any) -> None:
+        seen.update({r.name: r for r in args.resources})
+
+    policy = StackValidationPolicy(
+        name="s", description="d", validate=validate, enforcement_level=EnforcementLevel.ADVISORY
+    )
+    pack = pack_from_policies("p", [policy], enforcement_level=Level.ADVISORY)
+    evaluate(_graph_with_an_absent_parent(), [pack], [reconcile(pack)])
+    assert set(seen) == {"default", "child", "grandchild"}
+    child = seen["child"]
+    assert child.parent is None, "the parent isn't among the live resources"
+    assert seen["grandchild"].parent is child and seen["default"].parent is None
+    assert child.opts.protect is True and seen["grandchild"].opts.protect is False
+    assert child.provider.urn == seen["default"].urn and child.provider.props == {}
+    assert seen["grandchild"].provider is None
+
+
+def test_observe_wraps_the_props_of_every_policy_call() -> None:
+    """The wrap ``observe(resource)`` returns is what a resource or stack policy reads as
+    ``props``, one per call, given that resource."""
+    from pulumi_policy import ResourceValidationPolicy
+
+    from cdcml.engine.config import reconcile
+    from cdcml.engine.evaluate import evaluate
+    from cdcml.engine.pack import pack_from_policies
+
+    reads: list[Any] = []
+
+    def observe(resource: Any) -> Any:
+        return lambda proxy: {"observed": resource.name, "x": proxy.get("x")}
+
+    def check(args: Any, report: Any) -> None:
+        reads.append(("resource", dict(args.props)))
+
+    def stack_check(args: Any, report: Any) -> None:
+        reads.extend(("stack", dict(r.props)) for r in args.resources if r.name == "child")
+
+    pack = pack_from_policies(
+        "p",
+        [
+            ResourceValidationPolicy(name="r", description="d", validate=check),
+            StackValidationPolicy(name="s", description="d", validate=stack_check),
+        ],
+        enforcement_level=Level.ADVISORY,
+    )
+    evaluate(_graph_with_an_absent_parent(), [pack], [reconcile(pack)], observe=observe)
+    assert ("resource", {"observed": "child", "x": 1.0}) in reads
+    assert ("resource", {"observed": "grandchild", "x": None}) in reads
+    assert ("stack", {"observed": "child", "x": 1.0}) in reads

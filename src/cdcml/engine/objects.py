@@ -262,7 +262,7 @@ def stack_objects(
     converted: Sequence[tuple[Resource, dict[str, Any], Any, Any]],
     links: Links,
     observe: Callable[[Resource], Callable[[Any], Any]] | None,
-    templates: list[dict[str, Any]] | None = None,
+    templates: list[dict[str, Any]],
 ) -> list[Any]:
     """One stack validation's ``PolicyResource`` objects (fresh ones, for one policy) of
     *converted* — ``(resource, deserialized outputs, options, provider)`` per live
@@ -270,8 +270,6 @@ def stack_objects(
     list) keeps each object's unchanging attributes between the validations of a run."""
     cls = lazy_classes(sdk)[1]
     new = object.__new__
-    if templates is None:
-        templates = []
     if not templates:
         templates.extend(
             {
