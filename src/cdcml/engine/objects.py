@@ -58,7 +58,7 @@ class Links:
         self.dependencies: list[tuple[int, ...]] = []
         self.property_dependencies: list[tuple[tuple[str, tuple[int, ...]], ...]] = []
         for r in live:
-            self.parent.append(at.get(r.parent, -1) if r.parent else -1)
+            self.parent.append(at.get(r.parent, -1))  # no parent, or not a live one: -1
             self.dependencies.append(tuple(at[d] for d in r.dependencies if d in at))
             self.property_dependencies.append(
                 tuple(
@@ -93,68 +93,143 @@ def unknown_checking_proxy(props: dict[str, Any]) -> Any:
     ``__setitem__``, the ``"__target"`` key) and see the same targets, paths and values, so
     reads, unknown-value errors and writes are the SDK's. *props* is shared, never written:
     each proxy's level is a copy of its part of it, made on first touch."""
-    return _proxy_classes()[0](props, [])
+    _proxy_classes()
+    return _lazy_proxy(props, [])
+
+
+_LAZY: dict[type[Any], type[Any]] = {}
+"""``dict`` → the lazy ``_DictProxy``, ``list`` → the lazy ``_ListProxy`` (made by
+:func:`_proxy_classes`: the SDK is imported when a run first needs it)."""
+
+
+def _lazy_proxy(value: Any, path: list[str]) -> Any:
+    """The unbuilt proxy of a dict or list *value* at *path*."""
+    obj = object.__new__(_LAZY[dict] if isinstance(value, dict) else _LAZY[list])
+    obj.__dict__ = {"_cdcml_source": value, "_cdcml_path": path}
+    return obj
+
+
+def _level(self: Any) -> Any:
+    """A lazy proxy's target (``__target``), made from its source on first touch."""
+    d = self.__dict__
+    target = d.get("_cdcml_target")
+    if target is None:
+        source, path = d.pop("_cdcml_source"), d["_cdcml_path"]
+        if isinstance(source, dict):
+            target = {}
+            for key in source:
+                v = source[key]
+                target[key] = _lazy_proxy(v, [*path, str(key)]) if isinstance(v, (list, dict)) else v
+        else:
+            target = [
+                _lazy_proxy(e, [*path, str(i)]) if isinstance(e, (list, dict)) else e for i, e in enumerate(source)
+            ]
+        d["_cdcml_target"] = target
+    return target
+
+
+def _set_level(self: Any, value: Any) -> None:
+    self.__dict__.pop("_cdcml_source", None)
+    self.__dict__["_cdcml_target"] = value
+
+
+def _path(self: Any) -> Any:
+    return self.__dict__["_cdcml_path"]
+
+
+def _set_path(self: Any, value: Any) -> None:
+    self.__dict__["_cdcml_path"] = value
+
+
+def _copy(self: Any) -> Any:
+    """``copy.copy``: a copy of an SDK proxy shares its target, so this one's is made first."""
+    _level(self)
+    obj = object.__new__(type(self))
+    obj.__dict__ = dict(self.__dict__)
+    return obj
 
 
 @functools.cache
-def _proxy_classes() -> tuple[Callable[[dict[str, Any], list[str]], Any], type[Any], type[Any]]:
-    """``(make, dict class, list class)``: *make(value, path)* is the lazy proxy of a dict
-    or list *value* at *path*."""
+def _proxy_classes() -> tuple[type[Any], type[Any]]:
+    """The lazy proxy classes (also put in :data:`_LAZY`)."""
     from pulumi_policy import proxy as sdk_proxy
-
-    new = object.__new__
-
-    def make(value: Any, path: list[str]) -> Any:
-        obj = new(_DictProxy if isinstance(value, dict) else _ListProxy)
-        obj.__dict__ = {"_cdcml_source": value, "_cdcml_path": path}
-        return obj
-
-    def level(self: Any) -> Any:
-        """This proxy's target, made from its source on first touch."""
-        d = self.__dict__
-        target = d.get("_cdcml_target")
-        if target is None:
-            source, path = d.pop("_cdcml_source"), d["_cdcml_path"]
-            if isinstance(source, dict):
-                target = {}
-                for key in source:
-                    v = source[key]
-                    target[key] = make(v, [*path, str(key)]) if isinstance(v, (list, dict)) else v
-            else:
-                target = [make(e, [*path, str(i)]) if isinstance(e, (list, dict)) else e for i, e in enumerate(source)]
-            d["_cdcml_target"] = target
-        return target
-
-    def set_level(self: Any, value: Any) -> None:
-        self.__dict__.pop("_cdcml_source", None)
-        self.__dict__["_cdcml_target"] = value
-
-    def path(self: Any) -> Any:
-        return self.__dict__["_cdcml_path"]
-
-    def set_path(self: Any, value: Any) -> None:
-        self.__dict__["_cdcml_path"] = value
-
-    def copy(self: Any) -> Any:
-        # copy.copy of an SDK proxy shares its target: share this one's, made now.
-        level(self)
-        obj = new(type(self))
-        obj.__dict__ = dict(self.__dict__)
-        return obj
 
     class _DictProxy(sdk_proxy._DictProxy):
         __doc__ = sdk_proxy._DictProxy.__doc__
-        __copy__ = copy
-        _DictProxy__target = property(level, set_level)
-        _DictProxy__props_acc = property(path, set_path)
+        __copy__ = _copy
+        _DictProxy__target = property(_level, _set_level)
+        _DictProxy__props_acc = property(_path, _set_path)
 
     class _ListProxy(sdk_proxy._ListProxy):
         __doc__ = sdk_proxy._ListProxy.__doc__
-        __copy__ = copy
-        _ListProxy__target = property(level, set_level)
-        _ListProxy__props_acc = property(path, set_path)
+        __copy__ = _copy
+        _ListProxy__target = property(_level, _set_level)
+        _ListProxy__props_acc = property(_path, _set_path)
 
-    return make, _DictProxy, _ListProxy
+    _LAZY.update({dict: _DictProxy, list: _ListProxy})
+    return _DictProxy, _ListProxy
+
+
+def _props(self: Any) -> Any:
+    """``props`` of an args or resource object: the proxy of its source, made on first read
+    (and passed through its wrap, if it has one)."""
+    d = self.__dict__
+    if "_cdcml_props" not in d:
+        proxy = unknown_checking_proxy(d.pop("_cdcml_source"))
+        wrap = d.pop("_cdcml_wrap", None)
+        d["_cdcml_props"] = proxy if wrap is None else wrap(proxy)
+    return d["_cdcml_props"]
+
+
+def _set_props(self: Any, value: Any) -> None:
+    d = self.__dict__
+    d.pop("_cdcml_source", None)
+    d["_cdcml_props"] = value
+
+
+def _get_config(self: Any) -> Any:
+    """What ``get_config()`` returns: ``config()`` on first call (``{}`` for ``None``)."""
+    d = self.__dict__
+    if "_cdcml_config" not in d:
+        make = d.pop("_cdcml_config_of", None)
+        value = make() if make is not None else None
+        d["_cdcml_config"] = value if value is not None else {}
+    return d["_cdcml_config"]
+
+
+def _set_config(self: Any, value: Any) -> None:
+    d = self.__dict__
+    d.pop("_cdcml_config_of", None)
+    d["_cdcml_config"] = value
+
+
+def _link(name: str, resolve: Callable[[list[Any], Links, int], Any]) -> property:
+    """A resource object's *name* link, resolved against its validation's objects on first read."""
+    key = f"_cdcml_{name}"
+
+    def read(self: Any) -> Any:
+        d = self.__dict__
+        if key not in d:
+            objects, links = d["_cdcml_at"]
+            d[key] = resolve(objects, links, d["_cdcml_i"])
+        return d[key]
+
+    def write(self: Any, value: Any) -> None:
+        self.__dict__[key] = value
+
+    return property(read, write)
+
+
+def _parent(objects: list[Any], links: Links, i: int) -> Any:
+    return objects[links.parent[i]] if links.parent[i] >= 0 else None
+
+
+def _dependencies(objects: list[Any], links: Links, i: int) -> list[Any]:
+    return [objects[j] for j in links.dependencies[i]]
+
+
+def _property_dependencies(objects: list[Any], links: Links, i: int) -> dict[str, list[Any]]:
+    return {k: [objects[j] for j in js] for k, js in links.property_dependencies[i]}
 
 
 @functools.cache
@@ -164,62 +239,18 @@ def lazy_classes(sdk: Any) -> tuple[type[Any], type[Any]]:
     :func:`resource_args`, a resource object with :func:`stack_objects`. *sdk* is the
     ``pulumi_policy.policy`` module."""
 
-    class LazyProps:
-        @property
-        def props(self) -> Any:
-            d = self.__dict__
-            if "_cdcml_props" not in d:
-                proxy = unknown_checking_proxy(d.pop("_cdcml_source"))
-                wrap = d.pop("_cdcml_wrap", None)
-                d["_cdcml_props"] = proxy if wrap is None else wrap(proxy)
-            return d["_cdcml_props"]
-
-        @props.setter
-        def props(self, value: Any) -> None:
-            d = self.__dict__
-            d.pop("_cdcml_source", None)
-            d["_cdcml_props"] = value
-
-    def get_config(self: Any) -> Any:
-        d = self.__dict__
-        if "_cdcml_config" not in d:
-            make = d.pop("_cdcml_config_of", None)
-            value = make() if make is not None else None
-            d["_cdcml_config"] = value if value is not None else {}
-        return d["_cdcml_config"]
-
-    def set_config(self: Any, value: Any) -> None:
-        d = self.__dict__
-        d.pop("_cdcml_config_of", None)
-        d["_cdcml_config"] = value
-
-    class ResourceValidationArgs(LazyProps, sdk.ResourceValidationArgs):  # type: ignore[misc]
+    class ResourceValidationArgs(sdk.ResourceValidationArgs):  # type: ignore[misc]
         __doc__ = sdk.ResourceValidationArgs.__doc__
+        props = property(_props, _set_props)
 
-    setattr(ResourceValidationArgs, _CONFIG, property(get_config, set_config))
+    setattr(ResourceValidationArgs, _CONFIG, property(_get_config, _set_config))
 
-    def link(name: str, resolve: Callable[[list[Any], Any, int], Any]) -> property:
-        key = f"_cdcml_{name}"
-
-        def read(self: Any) -> Any:
-            d = self.__dict__
-            if key not in d:
-                objects, links = d["_cdcml_at"]
-                d[key] = resolve(objects, links, d["_cdcml_i"])
-            return d[key]
-
-        def write(self: Any, value: Any) -> None:
-            self.__dict__[key] = value
-
-        return property(read, write)
-
-    class PolicyResource(LazyProps, sdk.PolicyResource):  # type: ignore[misc]
+    class PolicyResource(sdk.PolicyResource):  # type: ignore[misc]
         __doc__ = sdk.PolicyResource.__doc__
-        parent = link("parent", lambda o, ln, i: o[ln.parent[i]] if ln.parent[i] >= 0 else None)
-        dependencies = link("dependencies", lambda o, ln, i: [o[j] for j in ln.dependencies[i]])
-        property_dependencies = link(
-            "property_dependencies", lambda o, ln, i: {k: [o[j] for j in js] for k, js in ln.property_dependencies[i]}
-        )
+        props = property(_props, _set_props)
+        parent = _link("parent", _parent)
+        dependencies = _link("dependencies", _dependencies)
+        property_dependencies = _link("property_dependencies", _property_dependencies)
 
     return ResourceValidationArgs, PolicyResource
 
