@@ -98,6 +98,11 @@ def test_the_target_can_be_replaced_as_on_the_sdks_proxy() -> None:
     lst = unknown_checking_proxy({"l": [1, 2]})["l"]
     lst._ListProxy__target = [7]
     assert list(lst) == [7] and lst[0:1] == [7]
+    nested = unknown_checking_proxy({"n": {"u": UNKNOWN_STRING_VALUE}})["n"]
+    nested._DictProxy__props_acc = ["elsewhere"]
+    with pytest.raises(UnknownValueError) as unknown:
+        nested["u"]
+    assert unknown.value.props == ["elsewhere", "u"]
 
 
 SPEC = {

@@ -129,8 +129,7 @@ def _level(self: Any) -> Any:
 
 
 def _set_level(self: Any, value: Any) -> None:
-    self.__dict__.pop("_cdcml_source", None)
-    self.__dict__["_cdcml_target"] = value
+    self.__dict__["_cdcml_target"] = value  # a target, once there, is what the proxy reads
 
 
 def _path(self: Any) -> Any:
@@ -182,42 +181,38 @@ def _props(self: Any) -> Any:
 
 
 def _set_props(self: Any, value: Any) -> None:
-    d = self.__dict__
-    d.pop("_cdcml_source", None)
-    d["_cdcml_props"] = value
+    self.__dict__["_cdcml_props"] = value
 
 
 def _get_config(self: Any) -> Any:
     """What ``get_config()`` returns: ``config()`` on first call (``{}`` for ``None``)."""
     d = self.__dict__
     if "_cdcml_config" not in d:
-        make = d.pop("_cdcml_config_of", None)
-        value = make() if make is not None else None
+        value = d["_cdcml_config_of"]()
         d["_cdcml_config"] = value if value is not None else {}
     return d["_cdcml_config"]
 
 
 def _set_config(self: Any, value: Any) -> None:
-    d = self.__dict__
-    d.pop("_cdcml_config_of", None)
-    d["_cdcml_config"] = value
+    self.__dict__["_cdcml_config"] = value
 
 
 def _link(name: str, resolve: Callable[[list[Any], Links, int], Any]) -> property:
     """A resource object's *name* link, resolved against its validation's objects on first read."""
     key = f"_cdcml_{name}"
+    return property(functools.partial(_read_link, key, resolve), functools.partial(_write_link, key))
 
-    def read(self: Any) -> Any:
-        d = self.__dict__
-        if key not in d:
-            objects, links = d["_cdcml_at"]
-            d[key] = resolve(objects, links, d["_cdcml_i"])
-        return d[key]
 
-    def write(self: Any, value: Any) -> None:
-        self.__dict__[key] = value
+def _read_link(key: str, resolve: Callable[[list[Any], Links, int], Any], obj: Any) -> Any:
+    d = obj.__dict__
+    if key not in d:
+        objects, links = d["_cdcml_at"]
+        d[key] = resolve(objects, links, d["_cdcml_i"])
+    return d[key]
 
-    return property(read, write)
+
+def _write_link(key: str, obj: Any, value: Any) -> None:
+    obj.__dict__[key] = value
 
 
 def _parent(objects: list[Any], links: Links, i: int) -> Any:
