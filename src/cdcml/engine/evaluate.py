@@ -119,10 +119,8 @@ class _PackRun:
         self._remediators: tuple[Any, ...] | None = None
 
     def plan(self, sdk: Any, resource_type: str) -> tuple[_Check, ...]:
-        """The checks Analyze makes on a resource of *resource_type*, in pack order: every
-        check that validates it (its declared types, :data:`APPLIES_TO`, include the type,
-        or it declares none) and every one without ``validate`` (each a not-applicable
-        finding). Worked out once per type and run."""
+        """The checks Analyze makes on a *resource_type*, in pack order (once per type and run):
+        those that declare no types or this one (:data:`APPLIES_TO`), and those without ``validate``."""
         found = self._plans.get(resource_type)
         if found is None:
             found = self._plans[resource_type] = tuple(
@@ -131,8 +129,7 @@ class _PackRun:
         return found
 
     def validating(self, sdk: Any) -> tuple[str, ...]:
-        """``pack/policy`` of every check that validates: what each resource counts as run
-        (a policy skipped for a type it doesn't apply to still ran, and found nothing)."""
+        """``pack/policy`` of every check that validates: what each resource counts as run."""
         if self._validating is None:
             self._validating = tuple(c.qualified for c in self.checks(sdk) if c.validates)
         return self._validating
@@ -151,9 +148,7 @@ class _PackRun:
         """What makes *policy*'s ``get_config()`` value: a fresh copy per call of what
         :meth:`PackConfig.properties` gives, from JSON text made once per run."""
         props = self.config.properties(policy.name)
-        if props is None:
-            return _no_config
-        return functools.partial(json.loads, json.dumps(props))
+        return _no_config if props is None else functools.partial(json.loads, json.dumps(props))
 
     def checks(self, sdk: Any) -> tuple[_Check, ...]:
         """The pack's resource policies that Analyze calls, resolved once per run."""
@@ -184,11 +179,6 @@ class _PackRun:
 
 def _no_config() -> None:
     return None
-
-
-def _struct_roundtrip(props: Mapping[str, Any]) -> dict[str, Any]:
-    """*props* as a policy pack reads them back from the wire (numbers become floats)."""
-    return as_received(props)
 
 
 def _run(result: Any) -> Any:
@@ -327,7 +317,7 @@ class _Evaluator:
     @staticmethod
     def _roundtrip(marshaled: Mapping[str, Any], urn: str = "") -> dict[str, Any]:
         try:
-            return _struct_roundtrip(marshaled)
+            return as_received(marshaled)
         except ValueError:
             # The Python policy SDK reads properties with MessageToDict, which can't
             # represent NaN or infinity: the pack process fails on them under the CLI too.
@@ -435,7 +425,7 @@ class _Evaluator:
                 r.type, props, r.urn, r.name, opts, provider, run.config.properties(policy.name), self.stack_tags
             )
             # Snapshot first: a remediation may mutate args.props in place and return it.
-            before = _struct_roundtrip(serialize_properties(props))
+            before = as_received(serialize_properties(props))
             try:
                 new_props = self._call(run, policy, functools.partial(policy.remediate, args))
             except UnknownValueError as e:
@@ -457,7 +447,7 @@ class _Evaluator:
                 raise self._crash(run, policy, r, e) from None
             if new_props:
                 props = new_props
-                after = _struct_roundtrip(serialize_properties(new_props))
+                after = as_received(serialize_properties(new_props))
                 keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
                 self.remediations.append(
                     Remediation(
@@ -474,7 +464,7 @@ class _Evaluator:
                 changed = True
         if not changed:
             return None
-        return _struct_roundtrip(serialize_properties(props))
+        return as_received(serialize_properties(props))
 
     def _add(
         self,
