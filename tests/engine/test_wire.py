@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from cdcml.engine.wire import marshal_for_analyzer, resource_ids
-from cdcml.model import Resource
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cdcml.engine.wire import as_received, marshal_for_analyzer, resource_ids
+from cdcml.model import Resource, freeze
 from cdcml.model.values import (
     ARCHIVE_SIG,
     OUTPUT_VALUE_SIG,
@@ -298,3 +302,67 @@ def test_a_struct_too_deep_to_read_is_named():
         inner = inner.get_or_create_struct("a")
     with pytest.raises(PropertyValueError, match="nested too deeply to be read"):
         from_struct(deep)
+
+
+def _received_or_error(fn: Any, props: Any) -> str:
+    """``repr`` of *fn(props)* (order, types and signs of zero show in it), or the error."""
+    try:
+        return "ok " + repr(fn(props))
+    except Exception as e:  # noqa: BLE001 - the comparison is of whatever is raised
+        return f"{type(e).__name__}: {e}"
+
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(2**53) - 2, max_value=2**53 + 2)
+    | st.floats()
+    | st.text(max_size=6)
+    | st.sampled_from(["\ud800", "a\udfffb", "é", "\x00", -0.0, 2**63, 10**400])
+)
+_keys = st.text(max_size=6) | st.sampled_from(["\udc80", "k", "__internal"]) | st.integers(0, 3)
+_wire_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(_keys, inner, max_size=12)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=500)
+@given(st.dictionaries(_keys, _wire_values, max_size=12))
+def test_as_received_is_the_struct_round_trip_with_its_key_order_and_errors(props: dict[Any, Any]) -> None:
+    """``as_received(p)`` is ``from_struct(to_struct(p))``: the same values and types (numbers
+    as floats), every dict's keys in the order the Struct map gives them, and the same error
+    for what a Struct can't carry (NaN, infinity, lone surrogates, integers past a double)."""
+    assert _received_or_error(as_received, props) == _received_or_error(lambda p: from_struct(to_struct(p)), props)
+
+
+@pytest.mark.parametrize("depth", [1, 31, 32, 33, 60, 101, 150])
+def test_as_received_agrees_with_the_struct_round_trip_at_any_depth(depth: int) -> None:
+    """Past its own depth, and past the Struct's limit (an error), it is the Struct's answer."""
+    value: Any = {"leaf": 1, "a": 2}
+    for i in range(depth):
+        value = {"k": value, "n": i} if i % 2 else [value, i]
+    props = {"v": value}
+    assert _received_or_error(as_received, props) == _received_or_error(lambda p: from_struct(to_struct(p)), props)
+
+
+def test_as_received_takes_the_struct_road_for_types_it_does_not_know() -> None:
+    """A frozen mapping, a str or int subclass, a set: the Struct decides (values or its error)."""
+    from enum import IntEnum
+
+    class Small(IntEnum):
+        ONE = 1
+
+    for props in (
+        {"m": freeze({"b": 1, "a": [2]})},
+        {"s": Small.ONE},
+        {"x": {1, 2}},
+        {"t": type("S", (str,), {})("v")},
+    ):
+        assert _received_or_error(as_received, props) == _received_or_error(lambda p: from_struct(to_struct(p)), props)

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from pulumi_policy.policy import PolicyResource
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
+from cdcml.engine.objects import Links, StackResources
+from cdcml.model import Resource
 from cdcml.policies import types as T
 from cdcml.policies.stack import (
     Designations,
@@ -111,6 +113,42 @@ def test_of_type_and_named(resources: list[Any], type_: str, name: Any) -> None:
     assert outcome(lambda: named(name, fast)) == outcome(lambda: named(name, list(fast)))
     assert all(r in fast for r in of_type(resources, type_))
     assert not any(r in fast for r in resources if r.resource_type != type_)
+
+
+def _carrying_the_runs_index(resources: list[Any]) -> StackResources:
+    """*resources* as the evaluator hands them to a stack validation: with the positions by
+    type and URN it works out once per run."""
+    carried = StackResources(resources)
+    carried.cdcml_index = Links(
+        [Resource(r.urn, r.resource_type, r.name, True) for r in resources]  # what the run indexed
+    )
+    return carried
+
+
+@given(stacks(), st.randoms(use_true_random=False), st.sampled_from(["as indexed", "reordered", "retyped", "shorter"]))
+def test_the_runs_index_answers_as_a_scan_of_the_list_it_is_given(resources: list[Any], rnd: Any, change: str) -> None:
+    """A stack validation's list carries the run's index (type and URN positions, made once
+    per run and shared by every stack policy); the index answers from it exactly as a scan of
+    the list does, and a list that isn't the one indexed any more (reordered, a resource's
+    type rewritten before indexing, an item dropped) is still answered as its scan."""
+    carried = _carrying_the_runs_index(resources)
+    before = [(r.resource_type, r.urn) for r in carried]
+    if change == "reordered":
+        rnd.shuffle(carried)
+    elif change == "retyped":
+        victim = rnd.choice(carried)
+        victim.resource_type = rnd.choice([t for t in TYPES if t != victim.resource_type])
+    elif change == "shorter":
+        carried.pop(rnd.randrange(len(carried)))
+    same = before == [(r.resource_type, r.urn) for r in carried]
+    index = StackIndex(carried)
+    assert (index._run is carried.cdcml_index) == same, "the run's index is used exactly when it still holds"
+    for type_ in TYPES:
+        assert list(index.of_type(type_)) == of_type(carried, type_)
+    assert list(index.of_type(*TYPES[1:])) == of_type(carried, *TYPES[1:])
+    for r in resources:
+        assert index.get(r.urn) is next((c for c in carried if c.urn == r.urn), None)
+    assert index.get("urn:pulumi:s::p::none::none") is None
 
 
 @given(stacks(), references)

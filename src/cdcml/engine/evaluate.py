@@ -28,18 +28,21 @@ analyze``) it sees the stored ones.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
-from collections.abc import Callable, Mapping, Sequence
+import gc
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from types import MappingProxyType
 from typing import Any, Protocol
 
 from cdcml.engine.config import PackConfig, reconcile
-from cdcml.engine.objects import Links, lazy_classes, stack_objects, unknown_checking_proxy
+from cdcml.engine.objects import Links, args_fields, lazy_classes, resource_args, stack_objects, unknown_checking_proxy
 from cdcml.engine.pack import Pack, policy_severity
-from cdcml.engine.wire import marshal_for_analyzer, resource_ids
+from cdcml.engine.wire import as_received, marshal_for_analyzer, resource_ids
 from cdcml.errors import CdcmlError
 from cdcml.model import (
     EnforcementLevel,
@@ -54,9 +57,8 @@ from cdcml.model import (
     freeze,
 )
 from cdcml.model.values import graph_secrets, redact_text
-from cdcml.structs import from_struct, to_struct
 
-__all__ = ["PolicyCrashError", "evaluate"]
+__all__ = ["PolicyCrashError", "evaluate", "old_objects_frozen"]
 
 # The Python SDK's servicer always reports version "0.0.1"; the engine replaces the
 # diagnostic's version field with PulumiPolicy.yaml's, but the text of its "can't run
@@ -112,6 +114,41 @@ class _PackRun:
         self.levels = tuple((p, self.level(p)) for p in self.pack.policies)
         self.index = {id(p): i for i, p in enumerate(self.pack.policies)}
         self._checks: tuple[_Check, ...] | None = None
+        self._plans: dict[str, tuple[_Check, ...]] = {}
+        self._validating: tuple[str, ...] | None = None
+        self._remediators: tuple[Any, ...] | None = None
+
+    def plan(self, sdk: Any, resource_type: str) -> tuple[_Check, ...]:
+        """The checks Analyze makes on a *resource_type*, in pack order (once per type and run):
+        those that declare no types or this one (:data:`APPLIES_TO`), and those without ``validate``."""
+        found = self._plans.get(resource_type)
+        if found is None:
+            found = self._plans[resource_type] = tuple(
+                c for c in self.checks(sdk) if not c.validates or c.types is None or resource_type in c.types
+            )
+        return found
+
+    def validating(self, sdk: Any) -> tuple[str, ...]:
+        """``pack/policy`` of every check that validates: what each resource counts as run."""
+        if self._validating is None:
+            self._validating = tuple(c.qualified for c in self.checks(sdk) if c.validates)
+        return self._validating
+
+    def remediators(self, sdk: Any) -> tuple[Any, ...]:
+        """The pack's resource policies at ``remediate``, in order, resolved once per run."""
+        if self._remediators is None:
+            self._remediators = tuple(
+                p
+                for p, level in self.levels
+                if isinstance(p, sdk.ResourceValidationPolicy) and level is EnforcementLevel.REMEDIATE
+            )
+        return self._remediators
+
+    def config_of(self, policy: Any) -> Callable[[], Any]:
+        """What makes *policy*'s ``get_config()`` value: a fresh copy per call of what
+        :meth:`PackConfig.properties` gives, from JSON text made once per run."""
+        props = self.config.properties(policy.name)
+        return _no_config if props is None else functools.partial(json.loads, json.dumps(props))
 
     def checks(self, sdk: Any) -> tuple[_Check, ...]:
         """The pack's resource policies that Analyze calls, resolved once per run."""
@@ -130,7 +167,7 @@ class _PackRun:
                         f"{self.pack.name}/{policy.name}",
                         policy.has_validation(),
                         types if isinstance(types, frozenset) else None,
-                        functools.partial(self.config.properties, policy.name),
+                        self.config_of(policy),
                     )
                 )
             self._checks = tuple(out)
@@ -140,9 +177,8 @@ class _PackRun:
         return self.pack.policy_level(policy, self.config.level(policy.name))
 
 
-def _struct_roundtrip(props: Mapping[str, Any]) -> dict[str, Any]:
-    """*props* as a policy pack reads them back from the wire (numbers become floats)."""
-    return from_struct(to_struct(props))
+def _no_config() -> None:
+    return None
 
 
 def _run(result: Any) -> Any:
@@ -178,7 +214,29 @@ def evaluate(
         apply_remediations = graph.source != "state"
     evaluator = _Evaluator(graph, runs, apply_remediations, progress, watch, observe)
     ctx = contextvars.copy_context()
-    return ctx.run(evaluator.run)
+    with old_objects_frozen():
+        return ctx.run(evaluator.run)
+
+
+@contextlib.contextmanager
+def old_objects_frozen() -> Iterator[None]:
+    """Keep the objects that exist before a run out of the garbage collector's full
+    collections while it runs (``gc.freeze``), and give them back after (``gc.unfreeze``).
+
+    A run allocates many short-lived objects (proxies, policy objects, findings), enough to
+    set off full collections, and each of those walks every object in the process — the
+    graph, the packs, the SDKs — none of which the run can make garbage. Nothing changes but
+    when cyclic garbage that predates the run is collected: after it. A process that froze
+    objects itself (``gc.get_freeze_count()``), or turned the collector off, is left as it is.
+    """
+    if gc.get_freeze_count() or not gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class _Evaluator:
@@ -259,7 +317,7 @@ class _Evaluator:
     @staticmethod
     def _roundtrip(marshaled: Mapping[str, Any], urn: str = "") -> dict[str, Any]:
         try:
-            return _struct_roundtrip(marshaled)
+            return as_received(marshaled)
         except ValueError:
             # The Python policy SDK reads properties with MessageToDict, which can't
             # represent NaN or infinity: the pack process fails on them under the CLI too.
@@ -354,11 +412,7 @@ class _Evaluator:
         from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
         sdk = self.sdk
-        candidates = [
-            p
-            for p, level in run.levels
-            if isinstance(p, sdk.ResourceValidationPolicy) and level is EnforcementLevel.REMEDIATE
-        ]
+        candidates = run.remediators(sdk)
         if not candidates:
             return None
         props = unknown_checking_proxy(deserialize_properties(wire, True))
@@ -371,7 +425,7 @@ class _Evaluator:
                 r.type, props, r.urn, r.name, opts, provider, run.config.properties(policy.name), self.stack_tags
             )
             # Snapshot first: a remediation may mutate args.props in place and return it.
-            before = _struct_roundtrip(serialize_properties(props))
+            before = as_received(serialize_properties(props))
             try:
                 new_props = self._call(run, policy, functools.partial(policy.remediate, args))
             except UnknownValueError as e:
@@ -393,7 +447,7 @@ class _Evaluator:
                 raise self._crash(run, policy, r, e) from None
             if new_props:
                 props = new_props
-                after = _struct_roundtrip(serialize_properties(new_props))
+                after = as_received(serialize_properties(new_props))
                 keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
                 self.remediations.append(
                     Remediation(
@@ -410,7 +464,7 @@ class _Evaluator:
                 changed = True
         if not changed:
             return None
-        return _struct_roundtrip(serialize_properties(props))
+        return as_received(serialize_properties(props))
 
     def _add(
         self,
@@ -452,18 +506,18 @@ class _Evaluator:
         from pulumi_policy.proxy import UnknownValueError
 
         sdk = self.sdk
-        lazy_args = lazy_classes(sdk)[0]
-        for check in run.checks(sdk):
+        cls = lazy_classes(sdk)[0]
+        fields = args_fields(r.type, r.urn, r.name, opts, provider, self.stack_tags, deserialized)
+        ran.extend(run.validating(sdk))
+        # Only the checks for this type: one that declared it never reports on the type
+        # (APPLIES_TO) isn't called for it.
+        for check in run.plan(sdk, r.type):
             policy = check.policy
             if not check.validates:
                 self._not_applicable(run, policy, r, "Policy does not implement validate")
                 continue
-            ran.append(check.qualified)
-            if check.types is not None and r.type not in check.types:
-                continue  # it declared it never reports on this type (APPLIES_TO)
             report = self._reporter(run, policy, check.level, r, "resource")
-            args = lazy_args(r.type, None, r.urn, r.name, opts, provider, None, self.stack_tags)
-            args._cdcml_defer(deserialized, None if self.observe is None else self.observe(r), check.config)
+            args = resource_args(cls, fields, check.config, None if self.observe is None else self.observe(r))
             try:
                 self._call(run, policy, functools.partial(policy.validate, args, report))
             except UnknownValueError as e:

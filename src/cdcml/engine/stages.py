@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cdcml.engine.config import PackConfig
-from cdcml.engine.evaluate import PolicyCrashError, Watch, _Evaluator, _PackRun
+from cdcml.engine.evaluate import PolicyCrashError, Watch, _Evaluator, _PackRun, old_objects_frozen
 from cdcml.engine.pack import Pack
 from cdcml.errors import CdcmlError
 from cdcml.model import EnforcementLevel, Finding, PackRef, Remediation, ResourceGraph
@@ -163,4 +163,5 @@ def run_stage(
             return evaluator.analyze(wires or {}, end, progress or (lambda _done: None))
         raise ValueError(f"unknown stage {stage!r}")
 
-    return contextvars.copy_context().run(go)
+    with old_objects_frozen():
+        return contextvars.copy_context().run(go)

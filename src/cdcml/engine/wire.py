@@ -4,8 +4,11 @@ encodings are :mod:`cdcml.model.values`; the protobuf ``Struct`` they then trave
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+from google.protobuf import struct_pb2
 
 from cdcml.model import Resource
 from cdcml.model.values import (
@@ -18,8 +21,9 @@ from cdcml.model.values import (
     UNKNOWN,
     is_unknown,
 )
+from cdcml.structs import from_struct, to_struct
 
-__all__ = ["RefResolver", "marshal_for_analyzer", "resource_ids"]
+__all__ = ["RefResolver", "as_received", "marshal_for_analyzer", "resource_ids"]
 
 
 RefResolver = Callable[[str], str | None]
@@ -46,7 +50,12 @@ def marshal_for_analyzer(props: Mapping[str, Any], resolve_id: RefResolver | Non
     return {k: _marshal(v, resolve_id) for k, v in props.items() if not str(k).startswith("__")}
 
 
+_SCALARS = frozenset({str, bool, int, float, type(None)})
+
+
 def _marshal(value: Any, resolve_id: RefResolver | None) -> Any:
+    if type(value) in _SCALARS:
+        return value  # the common case, decided without the Mapping ABC check below
     if isinstance(value, Mapping):
         sig = value.get(SIG_KEY)
         if sig == SECRET_SIG:
@@ -76,3 +85,85 @@ def _marshal(value: Any, resolve_id: RefResolver | None) -> Any:
     # Scalars (NaN and infinity included) pass as they are: a Struct carries them, as the
     # engine's does.
     return value
+
+
+def as_received(marshaled: Mapping[str, Any]) -> dict[str, Any]:
+    """*marshaled* properties as a policy pack reads them off the wire: exactly
+    ``from_struct(to_struct(marshaled))`` — numbers as floats, every dict's keys in the
+    order the protobuf ``Struct`` map gives them back, the same errors — without building
+    the Struct for the plain values properties are made of. Anything else (a NaN, an
+    integer a double can't hold exactly, a lone surrogate, deep nesting, a type a Struct
+    refuses) takes the Struct road, which gives the answer or the error."""
+    try:
+        return _received_dict(marshaled, 0)
+    except _Unusual:
+        return from_struct(to_struct(marshaled))
+
+
+class _Unusual(Exception):
+    """A value :func:`as_received` leaves to the real Struct round trip."""
+
+
+_EXACT = 2**53
+"""Integers of at most this magnitude are floats exactly (beyond it, the Struct rounds)."""
+_DEEP = 32
+"""Containers nested deeper than this take the Struct road (its depth checks and limits)."""
+
+
+def _received(value: Any, depth: int) -> Any:
+    t = type(value)
+    if t is str:
+        if value.isascii() or _encodable(value):
+            return value
+        raise _Unusual
+    if t is bool or value is None:
+        return value
+    if t is float:
+        if value - value == 0.0:  # finite
+            return value
+        raise _Unusual
+    if t is int:
+        if -_EXACT <= value <= _EXACT:
+            return float(value)
+        raise _Unusual
+    if t is dict:
+        return _received_dict(value, depth + 1)
+    if t is list or t is tuple:
+        if depth >= _DEEP:
+            raise _Unusual
+        return [_received(v, depth + 1) for v in value]
+    raise _Unusual
+
+
+def _received_dict(d: Mapping[str, Any], depth: int) -> dict[str, Any]:
+    if depth > _DEEP or type(d) is not dict:
+        raise _Unusual
+    keys = tuple(d)
+    if len(keys) > 1:
+        keys = _struct_order(keys)
+    elif keys and (type(keys[0]) is not str or not (keys[0].isascii() or _encodable(keys[0]))):
+        raise _Unusual
+    return {k: _received(d[k], depth) for k in keys}
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _struct_order(keys: tuple[Any, ...]) -> tuple[str, ...]:
+    """The order a protobuf ``Struct`` map built by inserting *keys* in this order gives
+    them back in (its hash order: a function of the keys and their insertion order only)."""
+    if any(type(k) is not str for k in keys):
+        raise _Unusual
+    s = struct_pb2.Struct()
+    try:
+        for k in keys:
+            s.fields[k].null_value = 0
+    except (UnicodeEncodeError, ValueError):
+        raise _Unusual from None
+    return tuple(s.fields)

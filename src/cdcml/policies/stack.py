@@ -252,16 +252,28 @@ class Resources(Sequence[Any]):
 
 
 class StackIndex:
-    """The resources of one stack validation, indexed by type and URN once.
+    """The resources of one stack validation, indexed by type and URN.
 
     Build one per validation (``StackIndex(args.resources)``): the resources are the
-    validation's own objects, so an index never outlives it."""
+    validation's own objects, so an index never outlives it. The type and URN index itself
+    is the run's when the list carries it: cdcml's evaluator hands every stack validation a
+    list with the positions by type and URN it worked out once per run (``cdcml_index``),
+    and the index uses them once it has checked, in one pass, that every position still
+    holds the type and URN indexed. Any other list (the SDK servicer's, a policy's own
+    selection, one a policy changed) is indexed here."""
 
     def __init__(self, resources: Iterable[Any]) -> None:
         self.resources = Resources(resources)
-        self._by_type: dict[str, list[Any]] = {}
-        for r in self.resources:
-            self._by_type.setdefault(r.resource_type, []).append(r)
+        run = getattr(resources, "cdcml_index", None)
+        items = self.resources
+        self._run = (
+            run
+            if run is not None
+            and tuple(r.resource_type for r in items) == run.type_order
+            and tuple(r.urn for r in items) == run.urn_order
+            else None
+        )
+        self._by_type: dict[str, list[Any]] | None = None
         self._by_urn: dict[str, Any] | None = None
         self._of_type: dict[frozenset[str], Resources] = {}
 
@@ -270,8 +282,15 @@ class StackIndex:
         wanted = frozenset(types)
         found = self._of_type.get(wanted)
         if found is None:
-            if len(wanted) == 1:
-                items: Iterable[Any] = self._by_type.get(types[0], ())
+            items: Iterable[Any]
+            if len(wanted) == 1 and self._run is not None:
+                items = [self.resources[i] for i in self._run.types.get(types[0], ())]
+            elif len(wanted) == 1:
+                if self._by_type is None:
+                    self._by_type = {}
+                    for r in self.resources:
+                        self._by_type.setdefault(r.resource_type, []).append(r)
+                items = self._by_type.get(types[0], ())
             else:
                 items = (r for r in self.resources if r.resource_type in wanted)
             found = self._of_type[wanted] = Resources(items)
@@ -279,6 +298,9 @@ class StackIndex:
 
     def get(self, urn: str) -> Any | None:
         """The resource with *urn*, if the stack has it."""
+        if self._run is not None:
+            at = self._run.urns.get(urn)
+            return None if at is None else self.resources[at]
         if self._by_urn is None:
             self._by_urn = {r.urn: r for r in self.resources}
         return self._by_urn.get(urn)
