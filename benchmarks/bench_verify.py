@@ -30,7 +30,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+# CDCML_BENCH_SRC: another tree's src/ (a baseline commit's worktree) to measure before/after.
+sys.path.insert(0, os.environ.get("CDCML_BENCH_SRC") or str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_engine import stock_mocks_capture  # noqa: E402

@@ -43,7 +43,7 @@ def source_position(request: Any, project_dir: Path) -> SourcePosition | None:
         frames = [frame.pc if frame.HasField("pc") else None for frame in request.stackTrace.frames]
     if not frames and "sourcePosition" in fields and request.HasField("sourcePosition"):
         frames = [request.sourcePosition]  # an SDK that sends no stack trace
-    root = _real(str(project_dir))
+    root = _real(os.fspath(project_dir))
     for pos in frames:
         file = _file(pos.uri) if pos is not None else None
         if pos is None or file is None or pos.line <= 0:
@@ -52,12 +52,18 @@ def source_position(request: Any, project_dir: Path) -> SourcePosition | None:
             continue  # the SDK called the resource's __init__: its caller is the program's
         if _runtime(file):
             return None  # the SDK's own resource (the root stack): the program isn't on the stack
-        try:
-            path = os.path.relpath(file, root)
-        except ValueError:  # another drive (Windows): not a path relative to the project
-            return None
-        return SourcePosition(Path(path).as_posix(), pos.line, max(pos.column, 0))
+        path = _relative(file, root)
+        return None if path is None else SourcePosition(path, pos.line, max(pos.column, 0))
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(file: str, root: str) -> str | None:
+    """*file* relative to *root*, ``/``-separated; ``None`` on another drive (Windows)."""
+    try:
+        return Path(os.path.relpath(file, root)).as_posix()
+    except ValueError:
+        return None
 
 
 def stack_trace() -> Any:

@@ -91,34 +91,24 @@ def run_program(
     return failure[0] if failure else None
 
 
-_GC_THRESHOLD = 20_000
-"""The collector's first-generation threshold while a program runs (Python's default is
-700): a capture allocates hundreds of thousands of short-lived objects (outputs, tasks,
-protobuf messages), and each young collection is cheap only when few survive."""
-
 _frozen_modules = 0
 
 
 @contextlib.contextmanager
 def _collector_settled() -> Iterator[None]:
-    """The cyclic garbage collector tuned for a capture: whenever modules were imported
-    since the last run (the SDKs', azure-native's: hundreds of thousands of objects that
-    live as long as the process), one full collection, then ``gc.freeze()`` moves what
-    survives out of every later collection's way; while the program runs, young
-    collections are rarer. The same objects are freed, by reference counting and the
-    collector, as without it; a frozen object that later becomes cyclic garbage stays
-    (only objects alive at a freeze, which happens again only when ``sys.modules`` grows)."""
+    """The cyclic garbage collector out of the way of a capture: whenever modules were
+    imported since the last run (the SDKs', azure-native's: hundreds of thousands of objects
+    that live as long as the process), one full collection, then ``gc.freeze()`` moves what
+    survives out of every later collection's way. The same objects are freed, by reference
+    counting and the collector, as without it; a frozen object that later becomes cyclic
+    garbage stays (only objects alive at a freeze, which happens again only when
+    ``sys.modules`` grows)."""
     global _frozen_modules
     if len(sys.modules) != _frozen_modules:
         gc.collect()
         gc.freeze()
         _frozen_modules = len(sys.modules)
-    threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], _GC_THRESHOLD), *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
+    yield
 
 
 _CODE: dict[tuple[str, bytes, int], Any] = {}
