@@ -137,6 +137,7 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=1000, help="resources in the synthetic graph")
     ap.add_argument("--evaluate-only", action="store_true", help="skip capture and the gRPC figures")
     ap.add_argument("--cpu", action="store_true", help="CPU time of this process instead of wall-clock")
+    ap.add_argument("--capture-only", action="store_true", help="only the capture row")
     args = ap.parse_args()
     if args.cpu:
         global CLOCK
@@ -166,6 +167,9 @@ def main() -> None:
     rows = []
     if not args.evaluate_only:
         rows.append(capture_row(args, cdcml_capture, n, cfg))
+    if args.capture_only:
+        print_rows(rows)
+        return
     pack = load_pack(ROOT / "policies" / "cdc-ml-guardrails", project="cdcml", stack=args.stack)
     pcfg = reconcile(pack)
     for label, g in (
@@ -183,13 +187,17 @@ def main() -> None:
         rows.append((f"evaluate ×{len(pack.policies)} policies", label, t_eval, peers))
         print(f"{label}: {len(ours.findings)} findings, {same}", flush=True)
     rows_note = "" if args.evaluate_only else grpc_note(graph, pack, pcfg, args.repeat)
+    print_rows(rows)
+    if rows_note:
+        print(rows_note)
+
+
+def print_rows(rows):  # type: ignore[no-untyped-def]
     print(f"{'what':<28} {'input':<28} {'cdcml':>10} {'ms/res':>8}   peers (time, ratio peer/cdcml)")
     for what, label, ours_t, peers in rows:
         count = int(label.split("(")[1].split()[0])
         peer_text = "; ".join(f"{name}: {t * 1000:.0f} ms ×{t / ours_t:.1f}" for name, t in peers)
         print(f"{what:<28} {label:<28} {ours_t * 1000:>8.0f}ms {ours_t * 1000 / count:>8.3f}   {peer_text}")
-    if rows_note:
-        print(rows_note)
 
 
 def capture_row(args, cdcml_capture, n, cfg):  # type: ignore[no-untyped-def]

@@ -68,3 +68,80 @@ def test_an_interrupt_stops_the_capture_as_an_interrupt():
         capture_program(program)
     # ... and the next capture runs normally.
     assert [r.type for r in capture_program(lambda: None)] == ["pulumi:pulumi:Stack"]
+
+
+def test_a_forgotten_module_runs_afresh_each_capture_and_an_edited_one_runs_its_new_source(tmp_path):
+    """The program's own modules reuse the code compiled by the last capture only while
+    their source is unchanged; their module body still runs again in every capture."""
+    write_program(
+        tmp_path,
+        """\
+        import pulumi
+        import counted_helper
+        pulumi.export("helper", counted_helper.VALUE)
+        pulumi.export("runs", counted_helper.RUNS)
+    """,
+    )
+    log = tmp_path / "runs.log"
+    helper = tmp_path / "counted_helper.py"
+    body = (
+        "import pathlib\nlog = pathlib.Path({log!r})\nlog.write_text(log.read_text() + 'x' if log.exists() else 'x')\n"
+    )
+    helper.write_text(body.format(log=str(log)) + "RUNS = len(log.read_text())\nVALUE = 'first'\n")
+    assert dict(capture(tmp_path, "dev").outputs) == {"helper": "first", "runs": 1}
+    assert dict(capture(tmp_path, "dev").outputs) == {"helper": "first", "runs": 2}
+    helper.write_text(body.format(log=str(log)) + "RUNS = len(log.read_text())\nVALUE = 'the second'\n")
+    assert dict(capture(tmp_path, "dev").outputs) == {"helper": "the second", "runs": 3}
+
+
+def test_the_cut_stack_trace_keeps_the_sdks_frames_up_to_the_one_the_position_comes_from(tmp_path):
+    """The stack trace a capture sends (cdcml.capture.positions.stack_trace) is the SDK's
+    own (pulumi.runtime.resource._get_stack_trace) cut after the first frame outside the
+    SDKs: the same frames, positions and source position, for a resource declared directly,
+    through a component and through a provider SDK's ``get``."""
+    from pulumi.runtime import resource
+
+    from cdcml.capture import runtime
+    from cdcml.capture.positions import stack_trace
+
+    pairs = []
+    original = resource._get_stack_trace
+
+    def both() -> object:
+        ours, sdk = stack_trace(), original()
+        pairs.append((list(ours.frames), list(sdk.frames)))
+        return ours
+
+    write_program(
+        tmp_path,
+        """\
+        import pulumi
+        from pulumi_azure_native import resources
+
+        class Group(pulumi.ComponentResource):
+            def __init__(self, name):
+                super().__init__("test:index:Group", name)
+                resources.ResourceGroup(name, opts=pulumi.ResourceOptions(parent=self))
+
+        def declare():
+            return resources.ResourceGroup("direct")
+
+        declare()
+        Group("inner")
+        resources.ResourceGroup.get("existing", "/subscriptions/s/resourceGroups/existing")
+    """,
+    )
+    cut = runtime.stack_trace
+    try:
+        runtime.stack_trace = both  # type: ignore[assignment]
+        graph = capture(tmp_path, "dev")
+    finally:
+        runtime.stack_trace = cut  # type: ignore[assignment]
+    assert len(pairs) == 6  # the stack, three resource groups, the component; a read takes two
+    for ours, sdk in pairs:
+        assert ours and ours == sdk[: len(ours)] and len(ours) < len(sdk)
+    lines = {(r.type, r.name): r.source_position.line for r in graph.resources if r.source_position is not None}
+    group = "azure-native:resources:ResourceGroup"
+    expected = {(group, "direct"): 10, (group, "inner"): 7, ("test:index:Group", "inner"): 13, (group, "existing"): 14}
+    assert lines == expected
+    assert resource._get_stack_trace is original

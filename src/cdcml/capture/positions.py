@@ -24,13 +24,14 @@ import os
 import sys
 import sysconfig
 from pathlib import Path
+from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from cdcml.model import SourcePosition
 
-__all__ = ["source_position"]
+__all__ = ["source_position", "stack_trace"]
 
 
 def source_position(request: Any, project_dir: Path) -> SourcePosition | None:
@@ -42,7 +43,7 @@ def source_position(request: Any, project_dir: Path) -> SourcePosition | None:
         frames = [frame.pc if frame.HasField("pc") else None for frame in request.stackTrace.frames]
     if not frames and "sourcePosition" in fields and request.HasField("sourcePosition"):
         frames = [request.sourcePosition]  # an SDK that sends no stack trace
-    root = _real(str(project_dir))
+    root = _real(os.fspath(project_dir))
     for pos in frames:
         file = _file(pos.uri) if pos is not None else None
         if pos is None or file is None or pos.line <= 0:
@@ -51,12 +52,69 @@ def source_position(request: Any, project_dir: Path) -> SourcePosition | None:
             continue  # the SDK called the resource's __init__: its caller is the program's
         if _runtime(file):
             return None  # the SDK's own resource (the root stack): the program isn't on the stack
-        try:
-            path = os.path.relpath(file, root)
-        except ValueError:  # another drive (Windows): not a path relative to the project
-            return None
-        return SourcePosition(Path(path).as_posix(), pos.line, max(pos.column, 0))
+        path = _relative(file, root)
+        return None if path is None else SourcePosition(path, pos.line, max(pos.column, 0))
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(file: str, root: str) -> str | None:
+    """*file* relative to *root*, ``/``-separated; ``None`` on another drive (Windows)."""
+    try:
+        return Path(os.path.relpath(file, root)).as_posix()
+    except ValueError:
+        return None
+
+
+def stack_trace() -> Any:
+    """The SDK's ``_get_stack_trace`` (``pulumi.runtime.resource``, the same in every
+    supported SDK) for the resource whose constructor is running, cut after the first frame
+    :func:`source_position` stops at: the frames from the caller of the concrete resource's
+    ``__init__`` outwards, innermost first, each with the position the SDK gives it. The
+    SDK walks and formats the whole stack (``traceback.extract_stack``, source lines and
+    ``pathlib`` URIs) for every resource; the frames past the program's are never read."""
+    from pulumi.runtime.proto import source_pb2
+
+    frame: FrameType | None = sys._getframe(1)
+    inits = 0
+    while frame is not None:  # the third __init__: Resource, Custom/ComponentResource, the concrete class
+        if frame.f_code.co_name == "__init__":
+            inits += 1
+            if inits == 3:
+                break
+        frame = frame.f_back
+    if frame is None or frame.f_back is None:
+        return source_pb2.StackTrace()
+    frames = []
+    caller: FrameType | None = frame.f_back
+    while caller is not None:
+        uri = _uri(caller.f_code.co_filename)
+        line = caller.f_lineno
+        if uri is None or line is None:
+            frames.append(source_pb2.StackFrame(pc=None))
+            break
+        frames.append(source_pb2.StackFrame(pc=source_pb2.SourcePosition(uri=uri, line=line)))
+        if not _passed(uri, line):
+            break
+        caller = caller.f_back
+    return source_pb2.StackTrace(frames=frames)
+
+
+@functools.lru_cache(maxsize=4096)
+def _uri(filename: str) -> str | None:
+    """The SDK's URI of a frame's file (``_get_source_position_for_frame``)."""
+    if filename == "":
+        return None
+    try:
+        return Path(filename).as_uri()
+    except BaseException:  # noqa: BLE001 - as the SDK: no position
+        return None
+
+
+def _passed(uri: str, line: int) -> bool:
+    """Whether :func:`source_position` walks on past a frame at *uri*, *line* (the SDKs')."""
+    file = _file(uri)
+    return file is not None and line > 0 and _sdk(file)
 
 
 @functools.lru_cache(maxsize=4096)

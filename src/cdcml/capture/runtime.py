@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import gc
+import importlib.machinery
 import os
 import sys
 import threading
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cdcml.capture.invokes import PLAIN_INVOKE
+from cdcml.capture.positions import stack_trace
 from cdcml.capture.project import Project, StackConfig
 from cdcml.secrets import SecretSet
 
@@ -77,12 +80,89 @@ def run_program(
 
     with (
         _CAPTURE_LOCK,
+        _collector_settled(),
         program_environment(project, inline),
+        _compiled_once(),
         _secret_outputs_noted(secrets or SecretSet()),
         _plain_invokes_marked(),
+        _stack_traces_cut(),
     ):
         contextvars.copy_context().run(body)
     return failure[0] if failure else None
+
+
+_frozen_modules = 0
+
+
+@contextlib.contextmanager
+def _collector_settled() -> Iterator[None]:
+    """The cyclic garbage collector out of the way of a capture: whenever modules were
+    imported since the last run (the SDKs', azure-native's: hundreds of thousands of objects
+    that live as long as the process), one full collection, then ``gc.freeze()`` moves what
+    survives out of every later collection's way. The same objects are freed, by reference
+    counting and the collector, as without it; a frozen object that later becomes cyclic
+    garbage stays (only objects alive at a freeze, which happens again only when
+    ``sys.modules`` grows)."""
+    global _frozen_modules
+    if len(sys.modules) != _frozen_modules:
+        gc.collect()
+        gc.freeze()
+        _frozen_modules = len(sys.modules)
+    yield
+
+
+_CODE: dict[tuple[str, bytes, int], Any] = {}
+"""Module code compiled during captures, by (path, source, optimisation level)."""
+
+
+@contextlib.contextmanager
+def _compiled_once() -> Iterator[None]:
+    """While the program runs, a module whose source was compiled by an earlier capture
+    (a program's own module, forgotten after each run) reuses that code object instead of
+    compiling the same source again; the module is still executed afresh. Only the newest
+    source of each path is kept."""
+    loader = importlib.machinery.SourceFileLoader
+    own = loader.__dict__.get("source_to_code")  # the method is SourceLoader's, inherited
+    original = loader.source_to_code
+
+    def source_to_code(self: Any, data: Any, path: Any, *, _optimize: int = -1) -> Any:
+        if not isinstance(path, str) or not isinstance(data, bytes):
+            return original(self, data, path, _optimize=_optimize)
+        key = (path, data, _optimize)
+        code = _CODE.get(key)
+        if code is None:
+            code = original(self, data, path, _optimize=_optimize)
+            for old in [k for k in _CODE if k[0] == path]:
+                del _CODE[old]
+            _CODE[key] = code
+        return code
+
+    loader.source_to_code = source_to_code  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        if own is None:
+            del loader.source_to_code
+        else:
+            loader.source_to_code = own  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def _stack_traces_cut() -> Iterator[None]:
+    """While the program runs, the SDK's per-resource stack trace stops at the frame the
+    source position is taken from (:func:`cdcml.capture.positions.stack_trace`): only the
+    monitor reads it, and only that far."""
+    from pulumi.runtime import resource
+
+    original = resource.__dict__.get("_get_stack_trace")
+    if original is None:  # an SDK without it: leave it be
+        yield
+        return
+    resource._get_stack_trace = stack_trace
+    try:
+        yield
+    finally:
+        resource._get_stack_trace = original
 
 
 def _plain(value: Any) -> bool:
