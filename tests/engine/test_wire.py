@@ -366,3 +366,93 @@ def test_as_received_takes_the_struct_road_for_types_it_does_not_know() -> None:
         {"t": type("S", (str,), {})("v")},
     ):
         assert _received_or_error(as_received, props) == _received_or_error(lambda p: from_struct(to_struct(p)), props)
+
+
+def _takes_struct_road(monkeypatch: pytest.MonkeyPatch, props: dict[str, Any]) -> bool:
+    """Whether ``as_received(props)`` fell back to the Struct round trip (answers unchanged)."""
+    import cdcml.engine.wire as wire
+
+    calls: list[Any] = []
+
+    def spy(value: Any) -> Any:
+        calls.append(value)
+        return to_struct(value)
+
+    monkeypatch.setattr(wire, "to_struct", spy)
+    expected = from_struct(to_struct(props))
+    assert repr(as_received(props)) == repr(expected)
+    return bool(calls)
+
+
+def _alternating(depth: int) -> Any:
+    value: Any = "leaf"
+    for i in range(depth):
+        value = [value] if i % 2 else {"k": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"s": "plain", "u": "é ünïcode", "b": True, "f": False, "n": None},
+        {"f": 1.5, "neg": -2.25, "zero": 0.0, "negzero": -0.0, "i": 7, "ni": -7},
+        {"edge": 2**53, "negedge": -(2**53)},
+        {"list": [1, "a", None, [True]], "tuple": (1, 2)},
+        {"one": {"é": 1}, "nested": {"a": {"b": {"c": [1, {"d": 2}]}}}},
+        {"deep": _alternating(31)},
+        {},
+    ],
+    ids=["scalars", "numbers", "exact-ints", "sequences", "dicts", "depth-31", "empty"],
+)
+def test_as_received_reads_plain_properties_without_building_a_struct(
+    monkeypatch: pytest.MonkeyPatch, props: dict[str, Any]
+) -> None:
+    """The plain values properties are made of (ASCII and other encodable text, booleans,
+    None, finite floats, integers a double holds exactly, lists, tuples and dicts up to its
+    depth) never take the Struct road: the fast path is the one the evaluator runs."""
+    assert not _takes_struct_road(monkeypatch, props)
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"big": 2**53 + 1},
+        {"small": -(2**53) - 1},
+        {"nan": float("nan")},
+        {"inf": float("-inf")},
+        {"surrogate": "a\ud800"},
+        {"\udc80": 1},
+        {"deep": _alternating(40)},
+        {"set": {1}},
+    ],
+    ids=["past-2^53", "below--2^53", "nan", "infinity", "lone-surrogate", "surrogate-key", "depth-40", "set"],
+)
+def test_as_received_leaves_what_a_double_or_utf8_cannot_carry_to_the_struct(
+    monkeypatch: pytest.MonkeyPatch, props: dict[str, Any]
+) -> None:
+    """What the fast path can't answer exactly (integers past 2**53, non-finite floats, lone
+    surrogates, deep nesting, unknown types) goes to the Struct, which answers or raises."""
+    import cdcml.engine.wire as wire
+
+    calls: list[Any] = []
+    monkeypatch.setattr(wire, "to_struct", lambda value: calls.append(value) or to_struct(value))
+    assert _received_or_error(as_received, props) == _received_or_error(lambda p: from_struct(to_struct(p)), props)
+    assert calls
+
+
+@pytest.mark.parametrize("kind", ["dict", "list"])
+def test_as_received_answers_itself_to_its_depth_and_leaves_deeper_nesting_to_the_struct(
+    monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """Properties nest up to ``_DEEP`` containers below the top level on the fast road
+    (dicts and lists counted alike); one level more takes the Struct road with its limits."""
+    from cdcml.engine.wire import _DEEP
+
+    def nested(depth: int) -> dict[str, Any]:
+        value: Any = "x"
+        for _ in range(depth):
+            value = {"k": value} if kind == "dict" else [value]
+        return {"v": value}
+
+    assert not _takes_struct_road(monkeypatch, nested(_DEEP))
+    assert _takes_struct_road(monkeypatch, nested(_DEEP + 1))
