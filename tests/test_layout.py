@@ -39,6 +39,7 @@ BASE = {
     "cdcml.environments",
     "cdcml.inputs",  # bounded, strict reading of untrusted files, streams, JSON and YAML
     "cdcml.structs",
+    "cdcml.collector",  # the garbage collector kept out of capture's and evaluation's way
     "cdcml.secrets",
     "cdcml.model",
     # Worker processes (cdcml.workers.*: frames, spawning, time limits, the pool): capture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import gc
 import importlib.machinery
 import os
 import sys
@@ -23,6 +22,7 @@ from typing import Any
 from cdcml.capture.invokes import PLAIN_INVOKE
 from cdcml.capture.positions import stack_trace
 from cdcml.capture.project import Project, StackConfig
+from cdcml.collector import freeze_long_lived
 from cdcml.secrets import SecretSet
 
 __all__ = ["program_environment", "run_program"]
@@ -91,23 +91,11 @@ def run_program(
     return failure[0] if failure else None
 
 
-_frozen_modules = 0
-
-
 @contextlib.contextmanager
 def _collector_settled() -> Iterator[None]:
-    """The cyclic garbage collector out of the way of a capture: whenever modules were
-    imported since the last run (the SDKs', azure-native's: hundreds of thousands of objects
-    that live as long as the process), one full collection, then ``gc.freeze()`` moves what
-    survives out of every later collection's way. The same objects are freed, by reference
-    counting and the collector, as without it; a frozen object that later becomes cyclic
-    garbage stays (only objects alive at a freeze, which happens again only when
-    ``sys.modules`` grows)."""
-    global _frozen_modules
-    if len(sys.modules) != _frozen_modules:
-        gc.collect()
-        gc.freeze()
-        _frozen_modules = len(sys.modules)
+    """The cyclic garbage collector out of a capture's way: what survives the imports is
+    frozen (:func:`cdcml.collector.freeze_long_lived`)."""
+    freeze_long_lived()
     yield
 
 

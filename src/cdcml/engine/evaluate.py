@@ -28,17 +28,16 @@ analyze``) it sees the stored ones.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import functools
-import gc
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from cdcml.collector import old_objects_frozen
 from cdcml.engine.config import PackConfig, reconcile
 from cdcml.engine.objects import Links, args_fields, lazy_classes, resource_args, stack_objects, unknown_checking_proxy
 from cdcml.engine.pack import Pack, policy_severity
@@ -58,7 +57,7 @@ from cdcml.model import (
 )
 from cdcml.model.values import graph_secrets, redact_text
 
-__all__ = ["PolicyCrashError", "evaluate", "old_objects_frozen"]
+__all__ = ["PolicyCrashError", "evaluate"]
 
 # The Python SDK's servicer always reports version "0.0.1"; the engine replaces the
 # diagnostic's version field with PulumiPolicy.yaml's, but the text of its "can't run
@@ -216,27 +215,6 @@ def evaluate(
     ctx = contextvars.copy_context()
     with old_objects_frozen():
         return ctx.run(evaluator.run)
-
-
-@contextlib.contextmanager
-def old_objects_frozen() -> Iterator[None]:
-    """Keep the objects that exist before a run out of the garbage collector's full
-    collections while it runs (``gc.freeze``), and give them back after (``gc.unfreeze``).
-
-    A run allocates many short-lived objects (proxies, policy objects, findings), enough to
-    set off full collections, and each of those walks every object in the process — the
-    graph, the packs, the SDKs — none of which the run can make garbage. Nothing changes but
-    when cyclic garbage that predates the run is collected: after it. A process that froze
-    objects itself (``gc.get_freeze_count()``), or turned the collector off, is left as it is.
-    """
-    if gc.get_freeze_count() or not gc.isenabled():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 class _Evaluator:

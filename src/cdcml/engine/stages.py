@@ -24,8 +24,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cdcml.collector import old_objects_frozen
 from cdcml.engine.config import PackConfig
-from cdcml.engine.evaluate import PolicyCrashError, Watch, _Evaluator, _PackRun, old_objects_frozen
+from cdcml.engine.evaluate import PolicyCrashError, Watch, _Evaluator, _PackRun
 from cdcml.engine.pack import Pack
 from cdcml.errors import CdcmlError
 from cdcml.model import EnforcementLevel, Finding, PackRef, Remediation, ResourceGraph
