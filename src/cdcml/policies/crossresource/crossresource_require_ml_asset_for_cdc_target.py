@@ -16,9 +16,56 @@ from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.ml.ml_require_datastore_data_uri import parse_data_uri
 from cdcml.policies.pipeline import TARGET, LandingPath, landing_paths, path_within
 from cdcml.policies.stack import Memo, Pending, StackIndex, any_known, cached, depends_on, name_is, named, output
-from cdcml.policies.vocabulary import as_str, get, one_of
+from cdcml.policies.vocabulary import MISSING, as_str, get, one_of
 
 __all__ = ["crossresource_require_ml_asset_for_cdc_target"]
+
+
+def _name_of(resource: Any) -> str | None:
+    """What ``name_is`` compares *resource*'s name as (case-folded): ``None`` when it can't be
+    known, ``""`` when it equals no name."""
+    try:
+        value = get(resource.props, "name")
+    except UnknownValueError:
+        return None
+    if isinstance(value, str):
+        return value.casefold()
+    return resource.name.casefold() if value is MISSING else ""
+
+
+def _store_tokens(resources: Sequence[Any], name: str | None) -> frozenset[Hashable]:
+    """The account tokens of a datastore (or an abfss URI) given as account *resources*
+    and/or *name*: it may read a path only if they meet the path's (:func:`_path_tokens`),
+    as ``LandingPath.same_account``'s branches compare them."""
+    tokens: set[Hashable] = {("id", id(a)) for a in resources}
+    if name:
+        tokens.add(("n2", name.casefold()))
+        if not resources:
+            tokens |= {("n3", name.casefold()), ("n3any",)}
+    elif resources:
+        names = [_name_of(a) for a in resources]
+        tokens |= {("n4", n) for n in names if n}
+        if any(n is None for n in names):
+            tokens.add(("n4any",))
+    return frozenset(tokens)
+
+
+def _path_tokens(path: LandingPath) -> frozenset[Hashable] | None:
+    """A landing path's account tokens (see :func:`_store_tokens`); ``None`` (meets any) for
+    a path with neither accounts nor account name."""
+    tokens: set[Hashable] = {("id", id(a)) for a in path.accounts}
+    if path.account_name:
+        tokens.add(("n2", path.account_name.casefold()))
+        if not path.accounts:
+            tokens |= {("n4", path.account_name.casefold()), ("n4any",)}
+    elif path.accounts:
+        names = [_name_of(a) for a in path.accounts]
+        tokens |= {("n3", n) for n in names if n}
+        if any(n is None for n in names):
+            tokens.add(("n3any",))
+    else:
+        return None
+    return frozenset(tokens)
 
 
 class _Keys:
@@ -33,11 +80,11 @@ class _Keys:
 
     def __init__(self) -> None:
         self.items: set[int] = set()
-        # item -> its (filesystem, account resource ids or None) keys
-        self.filesystems: dict[int, set[tuple[str, frozenset[int] | None]]] = {}
+        # item -> its (filesystem, account tokens or None: any) keys
+        self.filesystems: dict[int, set[tuple[str, frozenset[Hashable] | None]]] = {}
         self.by_filesystem: dict[str, set[int]] = {}  # items without account resources
         self.with_accounts: dict[str, set[int]] = {}  # items with account resources
-        self.by_account: dict[tuple[int, str], set[int]] = {}  # (id(account), filesystem)
+        self.by_account: dict[tuple[Hashable, str], set[int]] = {}  # (account token, filesystem)
         self.unknown_names: set[int] = set()
         self.name_only: set[int] = set()
         self.everywhere: set[int] = set()
@@ -48,7 +95,7 @@ class _Keys:
         filesystem: str | None,
         unknown_names: bool,
         name_only: bool,
-        accounts: frozenset[int] | None = None,
+        accounts: frozenset[Hashable] | None = None,
     ) -> None:
         self.items.add(item)
         if filesystem is not None:
@@ -217,7 +264,7 @@ class _Stack:
                     any(self._unknown_names(a) for a in path.accounts),
                     not path.accounts and bool(path.account_name),
                 )
-            keys.add(i, path.filesystem, *flags, frozenset(map(id, path.accounts)) or None)
+            keys.add(i, path.filesystem, *flags, _path_tokens(path))
         return keys
 
     def datastore_keys(self) -> _Keys:
@@ -239,7 +286,7 @@ class _Stack:
                     value.strip("/") if isinstance(value, str) else None,
                     not deps and bool(name),
                     bool(deps) and any(self._unknown_names(a) for a in deps),
-                    frozenset(map(id, deps)) or None,
+                    _store_tokens(deps, name),
                 )
             self._datastore_keys = keys
         return self._datastore_keys
@@ -283,7 +330,7 @@ class _Stack:
                     if where is None:
                         continue
                     if "datastore" not in where:
-                        keys.add(i, where["filesystem"], False, False)
+                        keys.add(i, where["filesystem"], False, False, _store_tokens([], where["account"]))
                         continue
                     stores = self._stores(version)
                 except UnknownValueError:
