@@ -61,6 +61,11 @@ LOOK_ALIKES: dict[str, list[dict[str, Any]]] = {
         {},
         {"props": {"name": "other_store", "properties": {"accountName": "stother"}}},
         {"props": {"properties": {"filesystem": "archive"}}, "deps": {"properties": ["landing"]}},
+        # on the landing filesystem, by another account resource (the account index must skip it)
+        {
+            "props": {"name": "other_store", "properties": {"accountName": "stother"}},
+            "deps": {"properties": ["other-account"]},
+        },
     ],
     "asset-version": [
         {"props": {"properties": {"dataUri": "azureml://datastores/cdc_orders/paths/other/"}}},
@@ -99,6 +104,8 @@ def _nested(path: str, value: Any) -> dict[str, Any]:
 @st.composite
 def pipelines(draw: st.DrawFn) -> tuple[dict[str, Any], bool]:
     spec: dict[str, Any] = dict(PIPELINE)
+    # another landing account, which look-alike datastores may depend on
+    spec["other-account"] = merged(PIPELINE["landing"], {"props": {"name": "stother"}})
     for name, variants in LOOK_ALIKES.items():
         for i, variant in enumerate(variants):
             if draw(st.booleans()):

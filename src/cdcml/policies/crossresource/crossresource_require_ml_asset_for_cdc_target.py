@@ -16,33 +16,97 @@ from cdcml.policies.base import GuardrailStackPolicy, mcsb
 from cdcml.policies.ml.ml_require_datastore_data_uri import parse_data_uri
 from cdcml.policies.pipeline import TARGET, LandingPath, landing_paths, path_within
 from cdcml.policies.stack import Memo, Pending, StackIndex, any_known, cached, depends_on, name_is, named, output
-from cdcml.policies.vocabulary import as_str, get, one_of
+from cdcml.policies.vocabulary import MISSING, as_str, get, one_of
 
 __all__ = ["crossresource_require_ml_asset_for_cdc_target"]
+
+
+def _name_of(resource: Any) -> str | None:
+    """What ``name_is`` compares *resource*'s name as (case-folded): ``None`` when it can't be
+    known, ``""`` when it equals no name."""
+    try:
+        value = get(resource.props, "name")
+    except UnknownValueError:
+        return None
+    if isinstance(value, str):
+        return value.casefold()
+    return resource.name.casefold() if value is MISSING else ""
+
+
+def _store_tokens(resources: Sequence[Any], name: str | None) -> frozenset[Hashable]:
+    """The account tokens of a datastore (or an abfss URI) given as account *resources*
+    and/or *name*: it may read a path only if they meet the path's (:func:`_path_tokens`),
+    as ``LandingPath.same_account``'s branches compare them."""
+    tokens: set[Hashable] = {("id", id(a)) for a in resources}
+    if name:
+        tokens.add(("n2", name.casefold()))
+        if not resources:
+            tokens |= {("n3", name.casefold()), ("n3any",)}
+    elif resources:
+        names = [_name_of(a) for a in resources]
+        tokens |= {("n4", n) for n in names if n}
+        if any(n is None for n in names):
+            tokens.add(("n4any",))
+    return frozenset(tokens)
+
+
+def _path_tokens(path: LandingPath) -> frozenset[Hashable] | None:
+    """A landing path's account tokens (see :func:`_store_tokens`); ``None`` (meets any) for
+    a path with neither accounts nor account name."""
+    tokens: set[Hashable] = {("id", id(a)) for a in path.accounts}
+    if path.account_name:
+        tokens.add(("n2", path.account_name.casefold()))
+        if not path.accounts:
+            tokens |= {("n4", path.account_name.casefold()), ("n4any",)}
+    elif path.accounts:
+        names = [_name_of(a) for a in path.accounts]
+        tokens |= {("n3", n) for n in names if n}
+        if any(n is None for n in names):
+            tokens.add(("n3any",))
+    else:
+        return None
+    return frozenset(tokens)
 
 
 class _Keys:
     """Items (datastores, data assets, or paths standing for their landing signature) by
     what "does this datastore read that path?" needs to hold, or to raise: the same
-    filesystem (case-folded), or, on both sides, an account name that can't be compared
-    yet — a datastore named by account name only and a path whose accounts' names are
-    unknown (*unknown_names*), or a datastore whose accounts' names are unknown and a path
-    with an account name only (*name_only*). An item in *everywhere* may hold or raise for
-    any item of the other side; an item never added matches nothing."""
+    filesystem (case-folded) and, when both sides have account resources, one of those
+    accounts (else the accounts are compared by name); or, on both sides, an account name
+    that can't be compared yet — a datastore named by account name only and a path whose
+    accounts' names are unknown (*unknown_names*), or a datastore whose accounts' names are
+    unknown and a path with an account name only (*name_only*). An item in *everywhere*
+    may hold or raise for any item of the other side; an item never added matches nothing."""
 
     def __init__(self) -> None:
         self.items: set[int] = set()
-        self.filesystems: dict[int, set[str]] = {}
-        self.by_filesystem: dict[str, set[int]] = {}
+        # item -> its (filesystem, account tokens or None: any) keys
+        self.filesystems: dict[int, set[tuple[str, frozenset[Hashable] | None]]] = {}
+        self.by_filesystem: dict[str, set[int]] = {}  # items without account resources
+        self.with_accounts: dict[str, set[int]] = {}  # items with account resources
+        self.by_account: dict[tuple[Hashable, str], set[int]] = {}  # (account token, filesystem)
         self.unknown_names: set[int] = set()
         self.name_only: set[int] = set()
         self.everywhere: set[int] = set()
 
-    def add(self, item: int, filesystem: str | None, unknown_names: bool, name_only: bool) -> None:
+    def add(
+        self,
+        item: int,
+        filesystem: str | None,
+        unknown_names: bool,
+        name_only: bool,
+        accounts: frozenset[Hashable] | None = None,
+    ) -> None:
         self.items.add(item)
         if filesystem is not None:
-            self.filesystems.setdefault(item, set()).add(filesystem.casefold())
-            self.by_filesystem.setdefault(filesystem.casefold(), set()).add(item)
+            folded = filesystem.casefold()
+            self.filesystems.setdefault(item, set()).add((folded, accounts))
+            if accounts is None:
+                self.by_filesystem.setdefault(folded, set()).add(item)
+            else:
+                self.with_accounts.setdefault(folded, set()).add(item)
+                for account in accounts:
+                    self.by_account.setdefault((account, folded), set()).add(item)
         if unknown_names:
             self.unknown_names.add(item)
         if name_only:
@@ -58,18 +122,25 @@ class _Keys:
         if theirs in other.everywhere:
             self.add_everywhere(item)
             return
-        for filesystem in other.filesystems.get(theirs, ()):
-            self.add(item, filesystem, False, False)
+        for filesystem, accounts in other.filesystems.get(theirs, ()):
+            self.add(item, filesystem, False, False, accounts)
         if theirs in other.items:
             self.add(item, None, theirs in other.unknown_names, theirs in other.name_only)
 
     def matching(self, item: int, other: _Keys) -> set[int]:
-        """The items of this side that *item* of the *other* side may match."""
+        """The items of this side that *item* of the *other* side may match: with account
+        resources on both sides, only those sharing one (``LandingPath.same_account`` then
+        compares resources, never names, so it can't raise)."""
         if item in other.everywhere:
             return set(self.items)
         found = set(self.everywhere)
-        for filesystem in other.filesystems.get(item, ()):
+        for filesystem, accounts in other.filesystems.get(item, ()):
             found |= self.by_filesystem.get(filesystem, set())
+            if accounts is None:
+                found |= self.with_accounts.get(filesystem, set())
+            else:
+                for account in accounts:
+                    found |= self.by_account.get((account, filesystem), set())
         if item in other.unknown_names:
             found |= self.unknown_names
         if item in other.name_only:
@@ -193,7 +264,7 @@ class _Stack:
                     any(self._unknown_names(a) for a in path.accounts),
                     not path.accounts and bool(path.account_name),
                 )
-            keys.add(i, path.filesystem, *flags)
+            keys.add(i, path.filesystem, *flags, _path_tokens(path))
         return keys
 
     def datastore_keys(self) -> _Keys:
@@ -215,6 +286,7 @@ class _Stack:
                     value.strip("/") if isinstance(value, str) else None,
                     not deps and bool(name),
                     bool(deps) and any(self._unknown_names(a) for a in deps),
+                    _store_tokens(deps, name),
                 )
             self._datastore_keys = keys
         return self._datastore_keys
@@ -258,7 +330,7 @@ class _Stack:
                     if where is None:
                         continue
                     if "datastore" not in where:
-                        keys.add(i, where["filesystem"], False, False)
+                        keys.add(i, where["filesystem"], False, False, _store_tokens([], where["account"]))
                         continue
                     stores = self._stores(version)
                 except UnknownValueError:
