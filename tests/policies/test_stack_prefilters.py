@@ -231,6 +231,17 @@ UNDECIDED: dict[str, tuple[Any, dict[str, Any]]] = {
             },
         },
     ),
+    # On the landing filesystem: the path has its url's account name only (the account's
+    # name is unknown), and the datastore depends on an account whose name is unknown without
+    # naming it — neither the filesystem nor the account keys may drop it.
+    "datastore_same_filesystem_account_name_unknown": (
+        ml_asset.crossresource_require_ml_asset_for_cdc_target,
+        {
+            "landing": {"props": {"name": unknown()}},
+            "landing-link": {"props": {"properties": {"url": "https://stexternal.dfs.core.windows.net"}}},
+            "datastore": {"props": {"properties": {"accountName": unknown()}}, "deps": {"properties": ["landing"]}},
+        },
+    ),
     # A data asset on a datastore of another filesystem, named by account name only, while
     # the path's account has an unknown name (the path's own datastore reads it for certain).
     "asset_datastore_path_account_name_unknown": (
