@@ -357,6 +357,27 @@ def test_a_hooks_answer_is_merged_into_the_shaped_value_not_the_programs_input()
     assert outputs["identity"]["userAssignedIdentities"] == {uai: {"principalId": "p-1", "clientId": "c-1"}}
 
 
+@pytest.mark.parametrize(
+    ("answer", "principal"),
+    [({}, str(uuid.uuid5(uuid.NAMESPACE_OID, URN))), ({"identity": {"principalId": "from-hook"}}, "from-hook")],
+)
+def test_under_a_hook_a_system_assigned_identity_still_has_its_principal_and_tenant(
+    answer: dict[str, Any], principal: str
+) -> None:
+    """Azure always returns a system-assigned identity's principal and tenant: a hook that
+    leaves them out gets cdcml's (programs wire role assignments from them after create);
+    one that answers them wins. A secret identity stays secret."""
+    options = CaptureOptions(mode=OutputMode.RESOLVED, provider_outputs=lambda *_: answer)
+    provider = EmulatedProvider(StackConfig(stack="dev", values={}), options, [])
+    outputs = provider.outputs_for(record(inputs={"identity": {"type": "SystemAssigned"}}))
+    assert outputs["identity"]["principalId"] == principal
+    assert outputs["identity"]["tenantId"] == DEFAULT_TENANT_ID
+    hidden = provider.outputs_for(record(inputs={"identity": secret({"type": "SystemAssigned"})}, urn=URN + "2"))
+    assert is_secret(hidden["identity"]) and "principalId" in reveal(hidden["identity"])
+    user = provider.outputs_for(record(inputs={"identity": {"type": "UserAssigned"}}, urn=URN + "3"))
+    assert user["identity"].get("principalId") == answer.get("identity", {}).get("principalId")
+
+
 @pytest.mark.parametrize("name", ["stshared", "STSHAREDX"])
 @pytest.mark.parametrize("suffix", ["", "/"])
 def test_the_name_in_an_arm_id_is_its_last_segment_a_trailing_slash_aside(name, suffix):

@@ -180,10 +180,27 @@ class EmulatedProvider:
             if key not in names or key == "id" or (key in settable and key not in rec.inputs):
                 continue
             out[key] = _merged(given.get(key, rec.inputs[key]), value) if key in settable else value
+        if self._hook is not None:
+            self._identity_filled(rec, names, out)
         for n in names:
             if n not in out and n not in settable:
                 out[n] = UNKNOWN
         return dict(sorted(out.items()))
+
+    def _identity_filled(self, rec: Record, names: frozenset[str], out: dict[str, Any]) -> None:
+        """Under a ``provider_outputs`` hook (which the shaper leaves nested outputs to), a
+        system-assigned identity still gets the principal and tenant Azure always returns,
+        where the hook's answer has none: programs read them after create."""
+        identity = out.get("identity")
+        plain = reveal(identity)
+        if "identity" not in names or not isinstance(plain, Mapping):
+            return
+        if "SystemAssigned" not in str(plain.get("type", "")):
+            return
+        filled = dict(plain)
+        filled.setdefault("principalId", str(uuid.uuid5(uuid.NAMESPACE_OID, rec.urn)))
+        filled.setdefault("tenantId", self._invokes.tenant_id)
+        out["identity"] = secret(filled) if is_secret(identity) else filled
 
     def _provided_for(self, rec: Record) -> Mapping[str, Any]:
         """What the ``provider_outputs`` hook answers for *rec* (asked once per resource)."""
